@@ -1,0 +1,132 @@
+"""Every threshold, target and rule of the console, in one settings model.
+
+Values come, highest priority first, from: keyword arguments (the command line), environment variables
+prefixed ``HOTLINE_`` (``HOTLINE_SL_SECONDS=20``), a TOML file, then the defaults below. The TOML file
+is the one named by ``--config`` or ``HOTLINE_CONFIG``, else ``hotline.toml`` in the user config
+directory when it exists. docs/settings.md lists every field.
+"""
+
+from __future__ import annotations
+
+import os
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = ["Settings", "SettingsError", "default_config_path", "load_settings"]
+
+_config_file: ContextVar[Path | None] = ContextVar("hotline_config_file", default=None)
+
+
+def default_config_path() -> Path:
+    """Where the console looks for its TOML settings when none is named."""
+    return Path(platformdirs.user_config_dir("hotline-console")) / "hotline.toml"
+
+
+class Settings(BaseSettings):
+    """The console's settings: targets, rules and windows. Every figure a widget colours comes from here."""
+
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="forbid", validate_default=True)
+
+    centre_name: str = Field(default="12333 热线", description="The centre's name, shown in the header.")
+    timezone: str = Field(default="Asia/Shanghai", description="The centre's time zone: days start at its midnight.")
+
+    # Counting rules (DOMAIN.md, "The figures, defined").
+    sl_seconds: int = Field(default=30, ge=1, le=600, description="T of SL(T): an answer within T seconds counts.")
+    short_abandon_seconds: int = Field(
+        default=5, ge=0, le=120, description="S: queue abandons within S seconds are short abandons (misdials)."
+    )
+    recent_window_minutes: int = Field(default=15, ge=1, le=240, description="The short rolling window.")
+    hour_window_minutes: int = Field(default=60, ge=1, le=1440, description="The long rolling window.")
+
+    # Targets (colours and alarms).
+    target_human_answer_rate: float = Field(default=0.85, ge=0, le=1, description="人工接通率 target.")
+    target_service_level: float = Field(default=0.85, ge=0, le=1, description="SL(T) target.")
+    target_overall_answer_rate: float = Field(default=0.80, ge=0, le=1, description="综合接通率 target.")
+
+    # Break rules.
+    break_single_limit_minutes: float = Field(default=10, gt=0, description="One break at most this long.")
+    break_daily_limit_minutes: float = Field(default=40, gt=0, description="Breaks per agent per day at most.")
+    break_exempt_reasons: list[str] = Field(
+        default_factory=lambda: ["培训", "会议"],
+        description="Break reasons that the supervisor schedules and that count against neither limit.",
+    )
+
+    # Hot topics.
+    topic_window_minutes: int = Field(default=15, ge=1, le=240, description="The hot-topic window.")
+    topic_baseline_minutes: int = Field(
+        default=120, ge=1, le=1440, description="The baseline before the window that a surge is measured against."
+    )
+    topic_surge_ratio: float = Field(
+        default=2.0, gt=1, description="A topic surges when its share of calls in the window is this many times its baseline share."
+    )
+    topic_surge_min_calls: int = Field(default=10, ge=1, description="No surge is flagged on fewer calls than this.")
+    topic_alarm_lines: dict[str, int] = Field(
+        default_factory=dict, description="Alarm line per topic: calls in the window at or above which it alarms."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        toml_file = _config_file.get()
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+
+class SettingsError(Exception):
+    """The settings cannot be loaded; the message is one sentence a user can act on."""
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Load the settings from the TOML file, the environment and ``overrides`` (for command-line flags)."""
+    if config_file is None and os.environ.get("HOTLINE_CONFIG"):
+        config_file = Path(os.environ["HOTLINE_CONFIG"])
+        if not config_file.is_file():
+            raise SettingsError(f"HOTLINE_CONFIG names {config_file}, which is not a file")
+    elif config_file is not None and not config_file.is_file():
+        raise SettingsError(f"the settings file {config_file} does not exist")
+    elif config_file is None and default_config_path().is_file():
+        config_file = default_config_path()
+    token = _config_file.set(config_file)
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        origin = f" (settings file {config_file})" if config_file else ""
+        raise SettingsError(f"setting {where}: {first['msg']}{origin}") from None
+    except (OSError, ValueError) as error:
+        raise SettingsError(f"cannot read the settings file {config_file}: {error}") from None
+    finally:
+        _config_file.reset(token)
