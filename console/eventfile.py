@@ -1,7 +1,7 @@
 """Reading and writing event files: JSON Lines, one event per line, optionally gzip-compressed.
 
 Reading streams: a file of any size is read line by line, never loaded whole. A line that is not a
-valid event is reported with its line number (a :class:`LineProblem`) and the reading goes on.
+valid event is reported with its line number (a :class:`~console.problems.Problem`) and the reading goes on.
 """
 
 from __future__ import annotations
@@ -10,17 +10,16 @@ import gzip
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from pydantic import ValidationError
 
 from console.events import EVENT_ADAPTER, Event
+from console.problems import Problem
 
 __all__ = [
     "EventFileError",
-    "LineProblem",
     "describe_validation_error",
     "iter_event_lines",
     "open_event_file",
@@ -32,17 +31,6 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 class EventFileError(Exception):
     """The file cannot be read as an event file at all (missing, unreadable, not gzip when it says so)."""
-
-
-@dataclass(frozen=True, slots=True)
-class LineProblem:
-    """One line that could not be used, and why, in a sentence."""
-
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
 
 
 def open_event_file(path: Path) -> IO[bytes]:
@@ -70,7 +58,7 @@ def describe_validation_error(error: ValidationError) -> str:
 
 
 def iter_event_lines(
-    stream: Iterable[bytes], on_problem: Callable[[LineProblem], None]
+    stream: Iterable[bytes], on_problem: Callable[[Problem], None]
 ) -> Iterator[tuple[int, Event]]:
     """Yield ``(line_number, event)`` for every valid line; report every bad one to ``on_problem``."""
     validate = EVENT_ADAPTER.validate_json
@@ -82,10 +70,10 @@ def iter_event_lines(
             except ValidationError as error:
                 if not line.strip():
                     continue
-                on_problem(LineProblem(number, describe_validation_error(error)))
+                on_problem(Problem(number, describe_validation_error(error)))
     except (EOFError, gzip.BadGzipFile, OSError, zlib.error) as error:
         # A truncated or corrupt gzip stream: what was read stands, the rest is reported.
-        on_problem(LineProblem(number + 1, f"the file is cut short or corrupt after this point ({error})"))
+        on_problem(Problem(number + 1, f"the file is cut short or corrupt after this point ({error})"))
 
 
 def write_event_file(path: Path, events: Iterable[Event]) -> int:

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
         default=2.0, gt=1, description="A topic surges when its share of calls in the window is this many times its baseline share."
     )
     topic_surge_min_calls: int = Field(default=10, ge=1, description="No surge is flagged on fewer calls than this.")
+    topic_trend_ratio: float = Field(
+        default=1.25, gt=1, description="Trend arrow up (down) when the window has this many times more (fewer) calls than the one before."
+    )
     topic_alarm_lines: dict[str, int] = Field(
         default_factory=dict, description="Alarm line per topic: calls in the window at or above which it alarms."
     )

@@ -1,0 +1,7 @@
+"""``python -m console`` is ``hotline``."""
+
+import sys
+
+from console.cli import main
+
+sys.exit(main())

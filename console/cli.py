@@ -1,0 +1,151 @@
+"""The ``hotline`` command line.
+
+Errors a user can cause (a missing file, a bad flag, bad settings, bad input in strict mode) print one
+sentence on stderr and exit non-zero; they never print a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from console.paths import bundled_day
+
+if TYPE_CHECKING:
+    from console.settings import Settings
+
+__all__ = ["main"]
+
+EXIT_USAGE = 2
+EXIT_INPUT = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with one-line errors that say where to look."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+class UserError(Exception):
+    """Something the user can fix; the message is the whole explanation."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be 1 or more")
+    return value
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-27") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="hotline",
+        description="A supervisor console for public-service hotlines such as 12333. "
+        "With no command, it prints the report of the bundled day.",
+    )
+    parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML); see docs/settings.md")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    report = commands.add_parser("report", help="replay a day headless and print its figures")
+    report.add_argument("file", type=Path, help="an event file (.jsonl or .jsonl.gz)")
+    report.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    report.add_argument("--sl-seconds", type=_positive_int, metavar="T", help="T of the service level SL(T)")
+    report.add_argument("--strict", action="store_true", help="stop at the first bad line instead of skipping it")
+
+    simulate = commands.add_parser("simulate", help="generate a realistic day of traffic")
+    simulate.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write (.gz compresses)")
+    simulate.add_argument("--seed", type=int, default=12333, help="random seed (default 12333)")
+    simulate.add_argument("--calls", type=_positive_int, default=12_000, help="calls offered in the day")
+    simulate.add_argument("--agents", type=_positive_int, default=60, help="agents on the roster")
+    simulate.add_argument("--date", type=_iso_date, default=date(2026, 11, 27), metavar="D", help="the day, YYYY-MM-DD")
+
+    schema = commands.add_parser("schema", help="print a JSON Schema")
+    schema.add_argument("name", choices=["events"], help="which schema")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except UserError as error:
+        print(f"hotline: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    from console.eventfile import EventFileError
+    from console.problems import InputRefused
+    from console.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings(args.config, sl_seconds=getattr(args, "sl_seconds", None))
+        if args.command == "schema":
+            return _schema(args)
+        if args.command == "simulate":
+            return _simulate(args, settings)
+        return _report(args.file if args.command == "report" else bundled_day(), args, settings)
+    except (SettingsError, EventFileError) as error:
+        raise UserError(str(error)) from None
+    except InputRefused as refused:
+        raise UserError(f"{refused} (stopped by --strict)") from None
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from console.events import event_json_schema
+
+    print(json.dumps(event_json_schema(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _simulate(args: argparse.Namespace, settings: Settings) -> int:
+    from console.eventfile import write_event_file
+    from console.simulator import SimulationConfig, simulate_day
+
+    config = SimulationConfig(seed=args.seed, calls=args.calls, agents=args.agents, date=args.date)
+    try:
+        count = write_event_file(args.out, simulate_day(config))
+    except OSError as error:
+        raise UserError(f"cannot write {args.out}: {error.strerror or error}") from None
+    print(f"wrote {count:,} events ({config.calls:,} calls, {config.agents:,} agents, {config.date}) to {args.out}")
+    return 0
+
+
+def _report(path: Path, args: argparse.Namespace, settings: Settings) -> int:
+    from rich.console import Console
+
+    from console.report import build_report, render_report
+
+    report = build_report(path, settings, strict=getattr(args, "strict", False))
+    if getattr(args, "json", False):
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        console = Console(width=None if sys.stdout.isatty() else 120)
+        render_report(report, console, settings)
+    problems = report["problems"]
+    if problems["count"]:
+        print(
+            f"hotline: {problems['count']:,} line(s) of {path} could not be used and were skipped; "
+            f"first: {problems['first'][0]}",
+            file=sys.stderr,
+        )
+    return 0

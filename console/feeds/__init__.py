@@ -1,0 +1,1 @@
+"""Where events and snapshots come from: replayed files now, live feeds later."""

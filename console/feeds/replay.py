@@ -1,0 +1,247 @@
+"""The replay source: plays an event file into the floor engine at a chosen speed.
+
+The file is streamed, never loaded whole. The source keeps no timer of its own: whoever drives it (the
+console's tick, a test with a fake clock, the headless report) calls :meth:`ReplaySource.poll`, and the
+source applies every event whose time has come on the floor's clock. The floor's clock runs at
+``speed`` times the driver's clock (``time.monotonic`` by default) and stops while paused.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Callable, Iterator
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import IO
+
+from console.eventfile import iter_event_lines, open_event_file
+from console.events import Event
+from console.floor.engine import FloorEngine
+
+__all__ = ["MAX_SPEED", "MIN_SPEED", "SPEED_STEPS", "ReplaySource"]
+
+MIN_SPEED = 1.0
+MAX_SPEED = 3600.0
+#: The speeds that ``faster`` and ``slower`` step through.
+SPEED_STEPS: tuple[float, ...] = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1200, 3600)
+
+
+class ReplaySource:
+    """Plays ``path`` into ``engine``. ``speed=None`` plays as fast as possible."""
+
+    def __init__(
+        self,
+        path: Path,
+        engine: FloorEngine,
+        *,
+        speed: float | None = 60.0,
+        clock: Callable[[], float] = _time.monotonic,
+    ) -> None:
+        self.path = Path(path)
+        self.engine = engine
+        self._clock = clock
+        self._speed = _check_speed(speed)
+        self._paused = False
+        self._handle: IO[bytes] | None = None
+        self._events: Iterator[tuple[int, Event]] = iter(())
+        self._pending: tuple[int, Event] | None = None
+        self._anchor_floor: float | None = None  # floor time (epoch seconds) at ...
+        self._anchor_wall = 0.0  # ... this reading of the driver's clock
+        self._open()
+
+    # ------------------------------------------------------------------ file
+    def _open(self) -> None:
+        self.close()
+        self._handle = open_event_file(self.path)
+        self._events = iter_event_lines(self._handle, self.engine.problems.add)
+        self._pending = None
+        self._advance_pending()
+        if self._pending is not None and self._anchor_floor is None:
+            self._anchor(self._pending[1].ts.timestamp())
+
+    def _advance_pending(self) -> None:
+        self._pending = next(self._events, None)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def __enter__(self) -> ReplaySource:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ clock
+    def _anchor(self, floor: float) -> None:
+        self._anchor_floor = floor
+        self._anchor_wall = self._clock()
+
+    def _floor_seconds(self) -> float | None:
+        if self._anchor_floor is None:
+            return None
+        if self._paused or self._speed is None or self.finished:
+            return self._anchor_floor
+        return self._anchor_floor + (self._clock() - self._anchor_wall) * self._speed
+
+    @property
+    def floor_time(self) -> datetime | None:
+        """Where the replay stands on the floor's clock (the engine's clock after the next poll)."""
+        return self.engine.now
+
+    @property
+    def speed(self) -> float | None:
+        return self._speed
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def finished(self) -> bool:
+        """Every event of the file has been applied."""
+        return self._pending is None
+
+    @property
+    def next_event_time(self) -> datetime | None:
+        return None if self._pending is None else self._pending[1].ts
+
+    # ------------------------------------------------------------------ controls
+    def set_speed(self, speed: float | None) -> None:
+        speed = _check_speed(speed)
+        self._anchor_now()
+        self._speed = speed
+
+    def faster(self) -> float:
+        """Step up to the next speed of :data:`SPEED_STEPS`; returns the new speed."""
+        current = self._speed or MAX_SPEED
+        self.set_speed(next((step for step in SPEED_STEPS if step > current), SPEED_STEPS[-1]))
+        return self._speed  # type: ignore[return-value]
+
+    def slower(self) -> float:
+        """Step down to the previous speed of :data:`SPEED_STEPS`; returns the new speed."""
+        current = self._speed or MAX_SPEED
+        self.set_speed(next((step for step in reversed(SPEED_STEPS) if step < current), SPEED_STEPS[0]))
+        return self._speed  # type: ignore[return-value]
+
+    def pause(self) -> None:
+        if not self._paused:
+            self._anchor_now()
+            self._paused = True
+
+    def resume(self) -> None:
+        if self._paused:
+            self._paused = False
+            self._anchor(self._anchor_floor if self._anchor_floor is not None else 0.0)
+
+    def toggle_pause(self) -> bool:
+        """Pause or resume; returns True when now paused."""
+        if self._paused:
+            self.resume()
+        else:
+            self.pause()
+        return self._paused
+
+    def _anchor_now(self) -> None:
+        floor = self._floor_seconds()
+        if floor is not None:
+            self._anchor(floor)
+
+    # ------------------------------------------------------------------ playing
+    def poll(self, max_events: int | None = None) -> int:
+        """Apply every event due on the floor's clock (at most ``max_events``); returns how many were applied.
+
+        When ``max_events`` cuts a burst short, the floor's clock waits at the last applied event, so a
+        burst too big for one tick slows the replay down instead of skipping ahead.
+        """
+        if self._speed is None and not self._paused:
+            return self._apply_until(float("inf"), max_events)
+        target = self._floor_seconds()
+        if target is None:
+            return 0
+        applied = self._apply_until(target, max_events)
+        if max_events is not None and applied == max_events and self._due(target):
+            self._anchor(self.engine.now.timestamp())  # type: ignore[union-attr]
+        elif not self.finished:
+            self.engine.advance_to(target)
+        return applied
+
+    def _due(self, target: float) -> bool:
+        return self._pending is not None and self._pending[1].ts.timestamp() <= target
+
+    def _apply_until(self, target: float, max_events: int | None) -> int:
+        apply = self.engine.apply
+        applied = 0
+        pending = self._pending
+        while pending is not None and (max_events is None or applied < max_events):
+            line, event = pending
+            if event.ts.timestamp() > target:
+                break
+            apply(event, line)
+            applied += 1
+            pending = next(self._events, None)
+        self._pending = pending
+        if applied and (self._speed is None or self.finished) and self.engine.now is not None:
+            self._anchor(self.engine.now.timestamp())
+        return applied
+
+    def play_to_end(self) -> int:
+        """Apply the rest of the file at once (the headless report); returns how many events were applied."""
+        return self._apply_until(float("inf"), None)
+
+    def step(self) -> Event | None:
+        """Apply the next event alone, moving the floor's clock to it (used while paused)."""
+        if self._pending is None:
+            return None
+        line, event = self._pending
+        self.engine.apply(event, line)
+        self._advance_pending()
+        self._anchor(event.ts.timestamp())
+        return event
+
+    def seek(self, target: datetime | time) -> None:
+        """Move the floor's clock to ``target`` (a time of day is taken on the replay's day).
+
+        Forwards, the events in between are folded at full speed; backwards, the engine starts again
+        from the top of the file. Either way the figures are exactly those of a replay that reached
+        ``target`` by playing.
+        """
+        when = self._resolve(target)
+        if self.engine.now is not None and when < self.engine.now.timestamp():
+            self.engine.reset()
+            self.engine.problems.clear()
+            self._open()
+        self._apply_until(when, None)
+        self.engine.advance_to(when)
+        self._anchor(when)
+
+    def _resolve(self, target: datetime | time) -> float:
+        if isinstance(target, datetime):
+            if target.tzinfo is None:
+                target = target.replace(tzinfo=self.engine.settings.zone)
+            return target.timestamp()
+        day = self.engine.day
+        if day is None:
+            if self._pending is None:
+                raise ValueError("the file has no events to seek in")
+            day = self._pending[1].ts.astimezone(self.engine.settings.zone).date()
+        zone = self.engine.settings.zone
+        return datetime.combine(day, target, zone).timestamp()
+
+    def seek_by(self, delta: timedelta) -> None:
+        """Seek relative to the floor's clock (``[`` and ``]`` in the console)."""
+        now = self.engine.now
+        if now is None:
+            if self._pending is None:
+                return
+            now = self._pending[1].ts
+        self.seek(now + delta)
+
+
+def _check_speed(speed: float | None) -> float | None:
+    if speed is None:
+        return None
+    if not MIN_SPEED <= speed <= MAX_SPEED:
+        raise ValueError(f"speed must be from {MIN_SPEED:g}x to {MAX_SPEED:g}x, or as fast as possible")
+    return float(speed)

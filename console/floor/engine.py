@@ -1,0 +1,477 @@
+"""The floor engine: folds traffic events into the state of the floor and the figures of DOMAIN.md.
+
+Pure Python: no Textual, no I/O and no wall clock. Time comes only from the events (``apply``) or from
+the source driving the engine (``advance_to``), so a replay at 3600x, a live floor and a test run the
+same code and get the same figures.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from console.events import (
+    AgentState,
+    AgentStateChanged,
+    Answered,
+    CallEnded,
+    CallOffered,
+    Event,
+    IvrAbandoned,
+    IvrServed,
+    QueueAbandoned,
+    Queued,
+    UrgentFlag,
+)
+from console.floor.counters import Counters
+from console.floor.snapshot import (
+    AgentView,
+    BreakRecord,
+    BreakView,
+    DailyOverrun,
+    FloorSnapshot,
+    HourRow,
+    TopicView,
+)
+from console.floor.windows import SlidingWindows
+from console.problems import ProblemLog
+from console.settings import Settings
+
+__all__ = ["FloorEngine"]
+
+# Stages of a call the engine is following.
+_IN_IVR = 0
+_WAITING = 1
+_TALKING = 2
+
+
+class _Call:
+    __slots__ = ("stage", "queued_at", "topic")
+
+    def __init__(self) -> None:
+        self.stage = _IN_IVR
+        self.queued_at = 0.0
+        self.topic: str | None = None
+
+
+class _Agent:
+    __slots__ = ("agent_id", "name", "state", "since", "reason", "calls_today", "break_used", "break_from")
+
+    def __init__(self, agent_id: str, now: float) -> None:
+        self.agent_id = agent_id
+        self.name = agent_id
+        self.state = AgentState.OFFLINE
+        self.since = now
+        self.reason: str | None = None
+        self.calls_today = 0
+        self.break_used = 0.0  # seconds of limited breaks finished today
+        self.break_from = now  # when the current break started counting today (midnight for one that crossed it)
+
+
+class FloorEngine:
+    """Folds events into floor state; ``snapshot()`` gives every figure at the floor's clock."""
+
+    def __init__(self, settings: Settings, problems: ProblemLog | None = None) -> None:
+        self.settings = settings
+        self.problems = problems if problems is not None else ProblemLog()
+        self._zone = settings.zone
+        self._sl = float(settings.sl_seconds)
+        self._short = float(settings.short_abandon_seconds)
+        self._single_limit = settings.break_single_limit_minutes * 60.0
+        self._daily_limit = settings.break_daily_limit_minutes * 60.0
+        self._exempt = frozenset(settings.break_exempt_reasons)
+        topic_window = settings.topic_window_minutes * 60.0
+        self._handlers = {
+            CallOffered: self._on_offered,
+            IvrServed: self._on_ivr_outcome,
+            IvrAbandoned: self._on_ivr_outcome,
+            Queued: self._on_queued,
+            Answered: self._on_answered,
+            QueueAbandoned: self._on_queue_abandoned,
+            CallEnded: self._on_ended,
+            AgentStateChanged: self._on_agent_state,
+            UrgentFlag: self._on_flag,
+        }
+        self._kpi_windows = SlidingWindows(
+            (settings.recent_window_minutes * 60.0, settings.hour_window_minutes * 60.0)
+        )
+        # The topic window, twice it (for the previous window) and it plus the baseline before it.
+        self._topic_windows = SlidingWindows(
+            (topic_window, 2 * topic_window, topic_window + settings.topic_baseline_minutes * 60.0)
+        )
+        self.reset()
+
+    # ------------------------------------------------------------------ state
+    def reset(self) -> None:
+        """Forget everything: back to before the first event (a replay seeking backwards uses it)."""
+        self._now: float | None = None
+        self._day: date | None = None
+        self._day_end = float("-inf")
+        self._hour_starts: list[float] = []
+        self._hours: list[defaultdict[str, float]] = []
+        self._calls: dict[str, _Call] = {}
+        self._waiting: dict[str, float] = {}  # call id -> queued at, in queueing order
+        self._in_ivr = 0
+        self._agents: dict[str, _Agent] = {}
+        self._state_counts: Counter[AgentState] = Counter()
+        self._topics_today: Counter[str] = Counter()
+        self._overruns: list[BreakRecord] = []
+        self._breaks_today = 0
+        self._break_seconds_today = 0.0
+        self.flags: list[UrgentFlag] = []
+        self.events_applied = 0
+        self._line: int | None = None
+        self._kpi_windows.clear()
+        self._topic_windows.clear()
+
+    @property
+    def now(self) -> datetime | None:
+        """The floor's clock, in the centre's zone; ``None`` before the first event."""
+        return None if self._now is None else datetime.fromtimestamp(self._now, self._zone)
+
+    @property
+    def day(self) -> date | None:
+        return self._day
+
+    # ------------------------------------------------------------------ input
+    def apply(self, event: Event, line: int | None = None) -> bool:
+        """Fold one event. Returns False (and records a problem) when the event cannot be used."""
+        ts = event.ts.timestamp()
+        now = self._now
+        if now is not None and ts < now:
+            self.problems.record(
+                line,
+                f"time goes backwards: {event.type} at {_clock(ts, self._zone)} comes after "
+                f"{_clock(now, self._zone)}; event skipped",
+            )
+            return False
+        if ts >= self._day_end:
+            self._start_day(ts)
+        self._now = ts
+        self._kpi_windows.advance(ts)
+        self._topic_windows.advance(ts)
+        self._line = line
+        if not self._handlers[type(event)](event, ts):
+            return False
+        self.events_applied += 1
+        return True
+
+    def advance_to(self, when: datetime | float) -> None:
+        """Move the floor's clock to ``when`` without an event (a replay between events, a live tick)."""
+        ts = when.timestamp() if isinstance(when, datetime) else float(when)
+        if self._now is not None and ts <= self._now:
+            return
+        if ts >= self._day_end:
+            self._start_day(ts)
+        self._now = ts
+        self._kpi_windows.advance(ts)
+        self._topic_windows.advance(ts)
+
+    # ------------------------------------------------------------------ days
+    def _start_day(self, ts: float) -> None:
+        """Open the local day that holds ``ts``: today's counters restart at the centre's midnight."""
+        day = datetime.fromtimestamp(ts, self._zone).date()
+        midnight = datetime.combine(day, time(0), self._zone)
+        self._day = day
+        self._hour_starts = [(midnight + timedelta(hours=h)).timestamp() for h in range(24)]
+        self._day_end = datetime.combine(day + timedelta(days=1), time(0), self._zone).timestamp()
+        self._hours = [defaultdict(int) for _ in range(24)]
+        self._topics_today.clear()
+        self._overruns.clear()
+        self._breaks_today = 0
+        self._break_seconds_today = 0.0
+        self.flags.clear()
+        day_start = midnight.timestamp()
+        for agent in self._agents.values():
+            agent.calls_today = 0
+            agent.break_used = 0.0
+            if agent.state is AgentState.BREAK:
+                agent.break_from = day_start
+
+    def _count(self, ts: float, name: str, amount: float = 1) -> None:
+        self._hours[bisect_right(self._hour_starts, ts) - 1][name] += amount
+        self._kpi_windows.add(ts, name, amount)
+
+    # ------------------------------------------------------------------ calls
+    def _on_offered(self, event: CallOffered, ts: float) -> bool:
+        if event.call_id in self._calls:
+            self.problems.record(self._line, f"call {event.call_id} is offered twice; repeat skipped")
+            return False
+        self._calls[event.call_id] = _Call()
+        self._in_ivr += 1
+        self._count(ts, "offered")
+        return True
+
+    def _call_in(self, call_id: str, stage: int, what: str) -> _Call | None:
+        call = self._calls.get(call_id)
+        if call is None or call.stage != stage:
+            where = "unknown" if call is None else ("in the voice menu", "in the queue", "talking")[call.stage]
+            self.problems.record(self._line, f"{what} for call {call_id}, which is {where}; event skipped")
+            return None
+        return call
+
+    def _first_topic(self, call: _Call, topic: str | None, ts: float) -> None:
+        if topic is not None and call.topic is None:
+            call.topic = topic
+            self._topics_today[topic] += 1
+            self._topic_windows.add(ts, topic)
+
+    def _on_ivr_outcome(self, event: IvrServed | IvrAbandoned, ts: float) -> bool:
+        call = self._call_in(event.call_id, _IN_IVR, event.type)
+        if call is None:
+            return False
+        self._first_topic(call, event.topic, ts)
+        del self._calls[event.call_id]
+        self._in_ivr -= 1
+        self._count(ts, "ivr_served" if event.type == "ivr_served" else "abandoned_ivr")
+        return True
+
+    def _on_queued(self, event: Queued, ts: float) -> bool:
+        call = self._call_in(event.call_id, _IN_IVR, "queued")
+        if call is None:
+            return False
+        self._first_topic(call, event.topic, ts)
+        call.stage = _WAITING
+        call.queued_at = ts
+        self._in_ivr -= 1
+        self._waiting[event.call_id] = ts
+        self._count(ts, "human_requested")
+        return True
+
+    def _on_answered(self, event: Answered, ts: float) -> bool:
+        call = self._call_in(event.call_id, _WAITING, "answered")
+        if call is None:
+            return False
+        call.stage = _TALKING
+        del self._waiting[event.call_id]
+        wait = ts - call.queued_at
+        self._count(ts, "human_answered")
+        self._count(ts, "wait_answered_seconds", wait)
+        if wait <= self._sl:
+            self._count(ts, "answered_within_T")
+        self._agent(event.agent_id, ts).calls_today += 1
+        return True
+
+    def _on_queue_abandoned(self, event: QueueAbandoned, ts: float) -> bool:
+        call = self._call_in(event.call_id, _WAITING, "queue_abandoned")
+        if call is None:
+            return False
+        del self._calls[event.call_id]
+        del self._waiting[event.call_id]
+        self._count(ts, "abandoned_queue")
+        if ts - call.queued_at <= self._short:
+            self._count(ts, "short_abandoned")
+        return True
+
+    def _on_ended(self, event: CallEnded, ts: float) -> bool:
+        call = self._call_in(event.call_id, _TALKING, "call_ended")
+        if call is None:
+            return False
+        del self._calls[event.call_id]
+        if event.topic is not None and event.topic != call.topic:
+            # The agent's final classification is what the day's returns count.
+            if call.topic is not None:
+                self._topics_today[call.topic] -= 1
+            self._topics_today[event.topic] += 1
+        self._count(ts, "handled")
+        self._count(ts, "handle_seconds", event.talk_seconds + event.wrap_seconds)
+        return True
+
+    # ------------------------------------------------------------------ agents
+    def _agent(self, agent_id: str, ts: float) -> _Agent:
+        agent = self._agents.get(agent_id)
+        if agent is None:
+            agent = self._agents[agent_id] = _Agent(agent_id, ts)
+            self._state_counts[agent.state] += 1
+        return agent
+
+    def _on_agent_state(self, event: AgentStateChanged, ts: float) -> bool:
+        agent = self._agent(event.agent_id, ts)
+        if event.name:
+            agent.name = event.name
+        if agent.state is AgentState.BREAK:
+            self._end_break(agent, ts)
+        self._state_counts[agent.state] -= 1
+        self._state_counts[event.state] += 1
+        agent.state = event.state
+        agent.since = ts
+        agent.reason = event.reason if event.state is AgentState.BREAK else None
+        if event.state is AgentState.BREAK:
+            self._breaks_today += 1
+        agent.break_from = ts
+        return True
+
+    def _end_break(self, agent: _Agent, ts: float) -> None:
+        duration = ts - agent.since
+        self._break_seconds_today += ts - agent.break_from
+        if agent.reason in self._exempt:
+            return
+        agent.break_used += ts - agent.break_from
+        if duration > self._single_limit:
+            self._overruns.append(self._overrun(agent, duration, ongoing=False))
+
+    def _overrun(self, agent: _Agent, duration: float, *, ongoing: bool) -> BreakRecord:
+        return BreakRecord(
+            agent_id=agent.agent_id,
+            name=agent.name,
+            reason=agent.reason or "",
+            start=datetime.fromtimestamp(agent.since, self._zone),
+            seconds=duration,
+            over_seconds=duration - self._single_limit,
+            ongoing=ongoing,
+        )
+
+    def _on_flag(self, event: UrgentFlag, ts: float) -> bool:
+        if any(flag.flag_id == event.flag_id for flag in self.flags):
+            self.problems.record(self._line, f"urgent flag {event.flag_id} is raised twice; repeat skipped")
+            return False
+        self.flags.append(event)
+        return True
+
+    # ------------------------------------------------------------------ output
+    def counters_today(self) -> Counters:
+        totals: Counter[str] = Counter()
+        for hour in self._hours:
+            totals.update(hour)
+        return Counters.from_totals(totals)
+
+    def hours(self) -> list[HourRow]:
+        """Today's hour-by-hour counters, for the hours that saw any traffic."""
+        return [HourRow(hour, Counters.from_totals(totals)) for hour, totals in enumerate(self._hours) if totals]
+
+    def agents(self) -> list[AgentView]:
+        """Every agent seen today, with state, time in state and calls today."""
+        now = self._now or 0.0
+        return [
+            AgentView(a.agent_id, a.name, a.state, now - a.since, a.reason, a.calls_today)
+            for a in self._agents.values()
+        ]
+
+    def breaks(self) -> list[BreakView]:
+        """Agents on break now, longest first, with their overruns and break time left today."""
+        now = self._now or 0.0
+        rows = []
+        for agent in self._agents.values():
+            if agent.state is not AgentState.BREAK:
+                continue
+            duration = now - agent.since
+            limited = agent.reason not in self._exempt
+            used = agent.break_used + (now - agent.break_from if limited else 0.0)
+            rows.append(
+                BreakView(
+                    agent_id=agent.agent_id,
+                    name=agent.name,
+                    reason=agent.reason or "",
+                    since=datetime.fromtimestamp(agent.since, self._zone),
+                    seconds=duration,
+                    limited=limited,
+                    over_single=limited and duration > self._single_limit,
+                    used_today_seconds=used,
+                    over_daily=limited and used > self._daily_limit,
+                    left_today_seconds=max(0.0, self._daily_limit - used),
+                )
+            )
+        rows.sort(key=lambda row: (-row.seconds, row.agent_id))
+        return rows
+
+    def break_overruns(self) -> tuple[list[BreakRecord], list[DailyOverrun]]:
+        """Today's breaks over the single limit (finished and ongoing), and agents over the daily limit."""
+        now = self._now or 0.0
+        singles = list(self._overruns)
+        daily = []
+        for agent in self._agents.values():
+            used = agent.break_used
+            on_limited_break = agent.state is AgentState.BREAK and agent.reason not in self._exempt
+            if on_limited_break:
+                used += now - agent.break_from
+                duration = now - agent.since
+                if duration > self._single_limit:
+                    singles.append(self._overrun(agent, duration, ongoing=True))
+            if used > self._daily_limit:
+                daily.append(DailyOverrun(agent.agent_id, agent.name, used, used - self._daily_limit))
+        singles.sort(key=lambda record: (-record.over_seconds, record.agent_id))
+        daily.sort(key=lambda record: (-record.over_seconds, record.agent_id))
+        return singles, daily
+
+    def topics(self) -> list[TopicView]:
+        """Hot topics: calls in the window, the previous window, trend, surge against the baseline, alarm."""
+        s = self.settings
+        window = self._topic_windows.totals(0)
+        double = self._topic_windows.totals(1)
+        with_baseline = self._topic_windows.totals(2)
+        window_total = sum(window.values())
+        baseline = {topic: with_baseline.get(topic, 0) - window.get(topic, 0) for topic in with_baseline}
+        baseline_total = sum(baseline.values())
+        rows = []
+        for topic in set(window) | set(double):
+            calls = int(window.get(topic, 0))
+            previous = int(double.get(topic, 0) - calls)
+            share = calls / window_total if window_total else 0.0
+            base_share = baseline.get(topic, 0) / baseline_total if baseline_total else None
+            surging = (
+                calls >= s.topic_surge_min_calls
+                and baseline_total >= s.topic_surge_min_calls
+                and base_share is not None
+                and share >= s.topic_surge_ratio * base_share
+            )
+            if calls > previous * s.topic_trend_ratio and calls - previous >= 2:
+                trend = "up"
+            elif previous > calls * s.topic_trend_ratio and previous - calls >= 2:
+                trend = "down"
+            else:
+                trend = "flat"
+            line = s.topic_alarm_lines.get(topic)
+            rows.append(
+                TopicView(
+                    topic=topic,
+                    calls=calls,
+                    previous=previous,
+                    share=share,
+                    baseline_share=base_share,
+                    trend=trend,
+                    surging=surging,
+                    alarm=line is not None and calls >= line,
+                )
+            )
+        rows.sort(key=lambda row: (-row.calls, -row.previous, row.topic))
+        return rows
+
+    def snapshot(self) -> FloorSnapshot:
+        """Every figure of the floor at its clock: the view model the console and the report draw."""
+        windows = self._kpi_windows
+        now = self._now or 0.0
+        longest = now - next(iter(self._waiting.values())) if self._waiting else None
+        return FloorSnapshot(
+            now=self.now,
+            day=self._day,
+            today=self.counters_today(),
+            recent=Counters.from_totals(windows.totals(0)),
+            last_hour=Counters.from_totals(windows.totals(1)),
+            in_ivr=self._in_ivr,
+            waiting=len(self._waiting),
+            talking=len(self._calls) - self._in_ivr - len(self._waiting),
+            longest_wait_seconds=longest,
+            agents_by_state={state: self._state_counts.get(state, 0) for state in AgentState},
+            breaks=self.breaks(),
+            topics=self.topics(),
+            topics_today=dict(self._topics_today.most_common()),
+            flags=list(self.flags),
+            breaks_taken_today=self._breaks_today,
+            break_seconds_today=self._break_seconds_today
+            + sum(now - agent.break_from for agent in self._agents.values() if agent.state is AgentState.BREAK),
+        )
+
+    def describe(self) -> dict[str, Any]:
+        """Engine bookkeeping, for benchmarks and diagnostics."""
+        return {
+            "events_applied": self.events_applied,
+            "calls_followed": len(self._calls),
+            "agents": len(self._agents),
+            "problems": self.problems.count,
+        }
+
+
+def _clock(ts: float, zone: Any) -> str:
+    return datetime.fromtimestamp(ts, zone).strftime("%H:%M:%S")

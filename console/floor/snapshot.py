@@ -1,0 +1,110 @@
+"""The view model of the floor: plain, immutable data that widgets and reports draw.
+
+Built by :meth:`console.floor.engine.FloorEngine.snapshot`; nothing here computes a KPI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from console.events import AgentState, UrgentFlag
+from console.floor.counters import Counters
+
+__all__ = ["AgentView", "BreakRecord", "BreakView", "DailyOverrun", "FloorSnapshot", "HourRow", "TopicView"]
+
+
+@dataclass(frozen=True, slots=True)
+class AgentView:
+    """One agent on the floor."""
+
+    agent_id: str
+    name: str
+    state: AgentState
+    seconds_in_state: float
+    reason: str | None
+    calls_today: int
+
+
+@dataclass(frozen=True, slots=True)
+class BreakView:
+    """An agent on break now (小休/示忙): why, since when, and against the break rules."""
+
+    agent_id: str
+    name: str
+    reason: str
+    since: datetime
+    seconds: float
+    limited: bool  # False for reasons exempt from the limits (training, meetings)
+    over_single: bool  # this break is longer than the single-break limit
+    used_today_seconds: float  # limited break time today, this break included
+    over_daily: bool  # over the daily limit
+    left_today_seconds: float  # limited break time left today
+
+
+@dataclass(frozen=True, slots=True)
+class BreakRecord:
+    """A break longer than the single-break limit (finished, or still going when ``ongoing``)."""
+
+    agent_id: str
+    name: str
+    reason: str
+    start: datetime
+    seconds: float
+    over_seconds: float
+    ongoing: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DailyOverrun:
+    """An agent whose limited breaks today add up to more than the daily limit."""
+
+    agent_id: str
+    name: str
+    used_seconds: float
+    over_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class TopicView:
+    """One topic in the hot-topic window."""
+
+    topic: str
+    calls: int  # calls in the window
+    previous: int  # calls in the window before it
+    share: float  # share of all topic-classified calls in the window
+    baseline_share: float | None  # share in the baseline before the window (None: no baseline yet)
+    trend: Literal["up", "down", "flat"]
+    surging: bool  # share ≥ surge ratio × baseline share, on enough calls
+    alarm: bool  # at or over the topic's alarm line
+
+
+@dataclass(frozen=True, slots=True)
+class HourRow:
+    """The counters of one local hour of today (hour 9 is 09:00-10:00)."""
+
+    hour: int
+    counters: Counters
+
+
+@dataclass(frozen=True, slots=True)
+class FloorSnapshot:
+    """Every figure of the floor at one moment of its clock."""
+
+    now: datetime | None
+    day: date | None
+    today: Counters
+    recent: Counters  # the short rolling window (15 minutes by default)
+    last_hour: Counters  # the long rolling window (60 minutes by default)
+    in_ivr: int  # calls in the voice menu now
+    waiting: int  # calls waiting in the queue now
+    talking: int  # calls with an agent now
+    longest_wait_seconds: float | None  # the longest current queue wait (None: nobody waiting)
+    agents_by_state: dict[AgentState, int]
+    breaks: list[BreakView]
+    topics: list[TopicView]
+    topics_today: dict[str, int]
+    flags: list[UrgentFlag]
+    breaks_taken_today: int  # breaks started today
+    break_seconds_today: float  # time on break today, every reason, ongoing breaks so far

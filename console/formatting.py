@@ -1,0 +1,51 @@
+"""How figures are written for people: rates, durations, masked caller numbers. One place for all views."""
+
+from __future__ import annotations
+
+__all__ = ["MISSING", "format_duration", "format_rate", "format_seconds", "mask_number"]
+
+#: What a figure with nothing to divide by shows.
+MISSING = "—"
+
+
+def format_rate(value: float | None, digits: int = 1) -> str:
+    """``0.8534`` → ``85.3%``; ``None`` → ``—``."""
+    return MISSING if value is None else f"{value * 100:.{digits}f}%"
+
+
+def format_seconds(value: float | None) -> str:
+    """A short duration in seconds: ``32.5 s``, ``285 s`` (tenths below 100 s); ``None`` → ``—``."""
+    if value is None:
+        return MISSING
+    return f"{value:.1f} s" if value < 100 else f"{value:.0f} s"
+
+
+def format_duration(seconds: float | None) -> str:
+    """``754`` → ``12:34``, ``3754`` → ``1:02:34``; ``None`` → ``—``."""
+    if seconds is None:
+        return MISSING
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def mask_number(number: str | None) -> str:
+    """Show a caller's number masked, as 12333 centres do: ``13812345678`` → ``138****5678``.
+
+    Keeps the first three and last four digits of an 11-digit or longer number; shorter numbers keep
+    only their last two digits. Anything that is not a digit is kept in place (``0571-88123456``).
+    """
+    if not number:
+        return MISSING
+    digits = [i for i, ch in enumerate(number) if ch.isdigit()]
+    if len(digits) >= 11:
+        hidden = digits[3:-4]
+    elif len(digits) > 2:
+        hidden = digits[:-2]
+    else:
+        hidden = digits
+    chars = list(number)
+    for i in hidden:
+        chars[i] = "*"
+    return "".join(chars)

@@ -1,0 +1,56 @@
+"""Bad input, reported: every line or event the console could not use, with its line number and why.
+
+A source or the floor engine records a problem here instead of crashing or staying silent. By default
+the problem is kept and the input skipped; in strict mode the first problem stops the run with
+:class:`InputRefused`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["InputRefused", "Problem", "ProblemLog"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One line or event that could not be used, and why, in a sentence."""
+
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line is not None else self.message
+
+
+class InputRefused(Exception):
+    """Strict mode met bad input; ``problem`` says where and why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass(slots=True)
+class ProblemLog:
+    """Collects problems: the first ``keep`` in full, and a count of all of them."""
+
+    strict: bool = False
+    keep: int = 1000
+    count: int = 0
+    kept: list[Problem] = field(default_factory=list)
+
+    def record(self, line: int | None, message: str) -> None:
+        problem = Problem(line, message)
+        self.count += 1
+        if len(self.kept) < self.keep:
+            self.kept.append(problem)
+        if self.strict:
+            raise InputRefused(problem)
+
+    def add(self, problem: Problem) -> None:
+        self.record(problem.line, problem.message)
+
+    def clear(self) -> None:
+        self.count = 0
+        self.kept.clear()

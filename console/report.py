@@ -1,0 +1,231 @@
+"""The day report: a file replayed headless at full speed, printed in the layout of the 12333 returns.
+
+``build_report`` replays and returns one JSON-ready dict (``hotline report --json`` prints it as is);
+``render_report`` prints the same dict for people with Rich tables, double-width characters aligned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from console.events import UrgentCategory
+from console.feeds.replay import ReplaySource
+from console.floor.engine import FloorEngine
+from console.formatting import MISSING, format_duration, format_rate, format_seconds, mask_number
+from console.problems import ProblemLog
+from console.settings import Settings
+
+__all__ = ["CATEGORY_LABELS", "build_report", "render_report"]
+
+#: Urgent categories as a 12333 reader names them.
+CATEGORY_LABELS: dict[str, str] = {
+    UrgentCategory.CRISIS: "自杀/自伤风险",
+    UrgentCategory.THREAT: "暴力威胁",
+    UrgentCategory.WAGE_ARREARS: "欠薪/群体性事件",
+    UrgentCategory.COMPLAINT: "投诉举报",
+    UrgentCategory.DIFFICULT: "疑难单",
+    UrgentCategory.MEDIA: "媒体/信访",
+    UrgentCategory.OTHER: "其他",
+}
+
+
+def build_report(path: Path, settings: Settings, *, strict: bool = False) -> dict[str, Any]:
+    """Replay ``path`` at full speed and return the day's figures as one JSON-ready dict."""
+    engine = FloorEngine(settings, ProblemLog(strict=strict))
+    with ReplaySource(path, engine, speed=None) as replay:
+        first = replay.next_event_time
+        replay.play_to_end()
+    snap = engine.snapshot()
+    today = snap.today
+    singles, daily = engine.break_overruns()
+    finished = today.ivr_served + today.human_answered + today.abandoned
+    topics_total = sum(snap.topics_today.values())
+    return {
+        "centre": settings.centre_name,
+        "file": str(path),
+        "day": snap.day.isoformat() if snap.day else None,
+        "first_event": first.isoformat() if first else None,
+        "last_event": snap.now.isoformat() if snap.now else None,
+        "events": engine.events_applied,
+        "settings": {
+            "sl_seconds": settings.sl_seconds,
+            "short_abandon_seconds": settings.short_abandon_seconds,
+            "break_single_limit_minutes": settings.break_single_limit_minutes,
+            "break_daily_limit_minutes": settings.break_daily_limit_minutes,
+            "break_exempt_reasons": settings.break_exempt_reasons,
+        },
+        "totals": today.as_dict(),
+        "in_progress_at_end": {"in_ivr": snap.in_ivr, "waiting": snap.waiting, "talking": snap.talking},
+        "identity": {
+            "offered": today.offered,
+            "finished": finished,
+            "still_in_ivr_or_queue": snap.in_ivr + snap.waiting,
+            "holds": today.offered == finished + snap.in_ivr + snap.waiting,
+        },
+        "hours": [{"hour": row.hour} | row.counters.as_dict() for row in engine.hours()],
+        "topics": [
+            {"topic": topic, "calls": calls, "share": calls / topics_total}
+            for topic, calls in snap.topics_today.items()
+            if calls
+        ],
+        "breaks": {
+            "taken": snap.breaks_taken_today,
+            "minutes": round(snap.break_seconds_today / 60, 1),
+            "single_overruns": [_jsonable(asdict(record)) for record in singles],
+            "daily_overruns": [_jsonable(asdict(record)) for record in daily],
+        },
+        "urgent_flags": [flag.model_dump(mode="json", exclude_none=True) for flag in snap.flags],
+        "problems": {"count": engine.problems.count, "first": [str(p) for p in engine.problems.kept[:20]]},
+    }
+
+
+def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: value.isoformat() if hasattr(value, "isoformat") else round(value, 1) if isinstance(value, float) else value
+        for key, value in record.items()
+    }
+
+
+def _count(value: int) -> str:
+    return f"{value:,}"
+
+
+def render_report(report: dict[str, Any], console: Console, settings: Settings) -> None:
+    """Print ``report`` (from :func:`build_report`) in the layout of the 12333 returns."""
+    t = report["totals"]
+    sl = settings.sl_seconds
+    title = Text.assemble(
+        (f"{report['centre']} 日报", "bold"), f"  {report['day'] or MISSING}  ", (report["file"], "dim")
+    )
+
+    totals = Table(title="汇总 Totals", box=box.SIMPLE_HEAVY, show_header=False, title_justify="left")
+    totals.add_column("figure")
+    totals.add_column("value", justify="right")
+    totals.add_column("note", style="dim")
+    rows = [
+        ("来电总量 offered", _count(t["offered"]), ""),
+        ("接听总量 total answered", _count(t["total_answered"]), "人工 + 自动语音"),
+        ("人工接听量 human answered", _count(t["human_answered"]), f"比重 {format_rate(t['human_share'])}"),
+        ("自动语音量 IVR served", _count(t["ivr_served"]), f"比重 {format_rate(t['ivr_share'])}"),
+        ("转人工 human requested", _count(t["human_requested"]), ""),
+        (
+            "放弃量 abandoned",
+            _count(t["abandoned"]),
+            f"菜单 {t['abandoned_ivr']:,} · 排队 {t['abandoned_queue']:,} · "
+            f"短时(≤{settings.short_abandon_seconds} s) {t['short_abandoned']:,}",
+        ),
+        (
+            "综合接通率 overall answer rate",
+            format_rate(t["overall_answer_rate"]),
+            f"target {format_rate(settings.target_overall_answer_rate, 0)}",
+        ),
+        (
+            "人工接通率 human answer rate",
+            format_rate(t["human_answer_rate"]),
+            f"target {format_rate(settings.target_human_answer_rate, 0)}",
+        ),
+        (
+            f"人工{sl}秒接通率 SL({sl})",
+            format_rate(t["service_level"]),
+            f"{t['answered_within_T']:,} within {sl} s · target {format_rate(settings.target_service_level, 0)}",
+        ),
+        ("平均等待 ASA", format_seconds(t["asa_seconds"]), "mean queue wait of answered calls"),
+        ("平均处理 AHT", format_seconds(t["aht_seconds"]), "talk + after-call work"),
+    ]
+    progress = report["in_progress_at_end"]
+    if any(progress.values()):
+        rows.append(
+            (
+                "未结束 still open at end",
+                _count(sum(progress.values())),
+                f"菜单 {progress['in_ivr']} · 排队 {progress['waiting']} · 通话 {progress['talking']}",
+            )
+        )
+    for row in rows:
+        totals.add_row(*row)
+
+    hours = Table(title="分时段 Hour by hour", box=box.SIMPLE_HEAVY, title_justify="left")
+    for header in ("时段", "来电", "自动语音", "转人工", "人工接听", "放弃", "人工接通率", f"SL({sl})", "ASA", "AHT"):
+        hours.add_column(header, justify="left" if header == "时段" else "right")
+    for row in report["hours"]:
+        hours.add_row(
+            f"{row['hour']:02d}:00",
+            _count(row["offered"]),
+            _count(row["ivr_served"]),
+            _count(row["human_requested"]),
+            _count(row["human_answered"]),
+            _count(row["abandoned"]),
+            format_rate(row["human_answer_rate"]),
+            format_rate(row["service_level"]),
+            format_seconds(row["asa_seconds"]),
+            format_seconds(row["aht_seconds"]),
+        )
+
+    topics = Table(title="热点业务 Top topics", box=box.SIMPLE_HEAVY, title_justify="left")
+    topics.add_column("#", justify="right")
+    topics.add_column("业务类别 topic")
+    topics.add_column("calls", justify="right")
+    topics.add_column("share", justify="right")
+    for rank, row in enumerate(report["topics"][:10], 1):
+        topics.add_row(str(rank), row["topic"], _count(row["calls"]), format_rate(row["share"]))
+
+    breaks = report["breaks"]
+    overruns = Table(
+        title=(
+            f"小休超时 Break overruns  (breaks taken {breaks['taken']:,}, {breaks['minutes']:,} min; "
+            f"limits {settings.break_single_limit_minutes:g} min each, {settings.break_daily_limit_minutes:g} min a day)"
+        ),
+        box=box.SIMPLE_HEAVY,
+        title_justify="left",
+    )
+    for header in ("rule", "agent", "name", "reason", "start", "length", "over"):
+        overruns.add_column(header, justify="right" if header in ("length", "over") else "left")
+    for record in breaks["single_overruns"]:
+        overruns.add_row(
+            "single" + (" (ongoing)" if record["ongoing"] else ""),
+            record["agent_id"],
+            record["name"],
+            record["reason"],
+            record["start"][11:19],
+            format_duration(record["seconds"]),
+            Text("+" + format_duration(record["over_seconds"]), style="red"),
+        )
+    for record in breaks["daily_overruns"]:
+        overruns.add_row(
+            "daily",
+            record["agent_id"],
+            record["name"],
+            "",
+            "",
+            format_duration(record["used_seconds"]),
+            Text("+" + format_duration(record["over_seconds"]), style="red"),
+        )
+
+    parts: list[Any] = [title, totals, hours, topics, overruns]
+    if report["urgent_flags"]:
+        flags = Table(title="急件 Urgent flags", box=box.SIMPLE_HEAVY, title_justify="left")
+        for header in ("time", "category", "sev", "agent", "call", "caller", "note"):
+            flags.add_column(header)
+        for flag in report["urgent_flags"]:
+            flags.add_row(
+                flag["ts"][11:19],
+                CATEGORY_LABELS.get(flag["category"], flag["category"]),
+                str(flag["severity"]),
+                flag["agent_id"],
+                flag["call_id"],
+                mask_number(flag.get("caller")),
+                flag.get("note", ""),
+            )
+        parts.append(flags)
+    problems = report["problems"]
+    if problems["count"]:
+        parts.append(Text(f"{problems['count']:,} input problems; the first: {problems['first'][0]}", style="yellow"))
+    console.print(Group(*parts))
+

@@ -1,0 +1,386 @@
+"""The floor engine on small hand-built days whose figures are worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import SMALL_DAY, at, ev, fold
+
+from console.eventfile import iter_event_lines, open_event_file
+from console.events import AgentState
+from console.floor.engine import FloorEngine
+from console.problems import InputRefused, ProblemLog
+from console.settings import Settings
+
+
+def small_day_engine(settings: Settings | None = None) -> FloorEngine:
+    engine = FloorEngine(settings or Settings())
+    with open_event_file(SMALL_DAY) as stream:
+        for line, event in iter_event_lines(stream, engine.problems.add):
+            engine.apply(event, line)
+    return engine
+
+
+# fixtures/tests/small-day.jsonl, 09:00:00-09:40:00, by hand:
+#   C1 served in the menu; C4 hung up in the menu; C8 still in the menu at the end.
+#   C2 queued 09:01:30, answered 09:01:50 (wait 20 s); C5 queued 09:04:30, answered 09:05:15 (45 s).
+#   C3 queued 09:02:20, hung up 09:02:23 (3 s: short); C6 queued 09:06:30, hung up 09:08:30 (120 s).
+#   C7 queued 09:30:20, still waiting at the end.
+#   C2 ended: talk 240 + wrap 30; C5 ended: talk 300 + wrap 0.
+
+
+def test_small_day_counters_match_the_hand_count() -> None:
+    today = small_day_engine().snapshot().today
+    assert today.offered == 8
+    assert today.ivr_served == 1
+    assert today.human_requested == 5
+    assert today.human_answered == 2
+    assert today.abandoned_ivr == 1
+    assert today.abandoned_queue == 2
+    assert today.short_abandoned == 1
+    assert today.answered_within_T == 1
+    assert today.abandoned == 3
+    assert today.total_answered == 3
+
+
+def test_small_day_rates_match_the_hand_count() -> None:
+    today = small_day_engine().snapshot().today
+    assert today.overall_answer_rate == pytest.approx(3 / 8)
+    # human denominator: 2 answered + 2 queue abandons - 1 short = 3
+    assert today.human_answer_rate == pytest.approx(2 / 3)
+    assert today.service_level == pytest.approx(1 / 3)
+    assert today.human_share == pytest.approx(2 / 3)
+    assert today.ivr_share == pytest.approx(1 / 3)
+    assert today.asa_seconds == pytest.approx((20 + 45) / 2)
+    assert today.aht_seconds == pytest.approx((240 + 30 + 300 + 0) / 2)
+
+
+def test_calls_still_in_progress_when_the_file_ends() -> None:
+    snap = small_day_engine().snapshot()
+    assert snap.now == at("09:40:00")
+    assert (snap.in_ivr, snap.waiting, snap.talking) == (1, 1, 0)
+    assert snap.longest_wait_seconds == pytest.approx(9 * 60 + 40)  # C7 since 09:30:20
+    today = snap.today
+    # the identity for finished calls, with the two unfinished calls set aside
+    assert today.offered - snap.in_ivr - snap.waiting == today.ivr_served + today.human_answered + today.abandoned
+
+
+def test_agents_by_state_and_calls_today() -> None:
+    engine = small_day_engine()
+    snap = engine.snapshot()
+    assert snap.agents_by_state[AgentState.AVAILABLE] == 2  # A1 back from break, A3 signed in
+    assert snap.agents_by_state[AgentState.BREAK] == 1  # A2 at lunch
+    assert sum(snap.agents_by_state.values()) == 3
+    agents = {agent.agent_id: agent for agent in engine.agents()}
+    assert agents["A1"].calls_today == agents["A2"].calls_today == 1
+    assert agents["A1"].name == "张伟"
+    assert agents["A1"].seconds_in_state == pytest.approx(18 * 60)  # available since 09:22
+
+
+def test_break_running_past_the_end_of_the_file() -> None:
+    engine = small_day_engine()
+    (on_break,) = engine.snapshot().breaks
+    assert (on_break.agent_id, on_break.reason) == ("A2", "用餐")
+    assert on_break.since == at("09:32:00")
+    assert on_break.seconds == pytest.approx(8 * 60)
+    assert not on_break.over_single
+    assert on_break.left_today_seconds == pytest.approx(40 * 60 - 8 * 60)
+    # the floor's clock moves on with no event: the break keeps growing and passes the 10-minute rule
+    engine.advance_to(at("09:45:00"))
+    (on_break,) = engine.snapshot().breaks
+    assert on_break.seconds == pytest.approx(13 * 60)
+    assert on_break.over_single
+    assert on_break.left_today_seconds == pytest.approx(27 * 60)
+    singles, _ = engine.break_overruns()
+    assert [(r.agent_id, r.ongoing, round(r.over_seconds)) for r in singles] == [("A2", True, 180), ("A1", False, 120)]
+
+
+def test_finished_break_overrun_of_the_single_limit() -> None:
+    singles, daily = small_day_engine().break_overruns()
+    (overrun,) = singles
+    assert (overrun.agent_id, overrun.reason, overrun.start) == ("A1", "小休", at("09:10:00"))
+    assert overrun.seconds == pytest.approx(12 * 60)
+    assert overrun.over_seconds == pytest.approx(2 * 60)
+    assert daily == []
+
+
+def test_daily_limit_counts_pieces_and_skips_exempt_reasons() -> None:
+    events = [
+        ev("agent_state", "08:00:00", agent_id="A9", state="available"),
+        ev("agent_state", "09:00:00", agent_id="A9", state="break", reason="小休"),  # 9 min
+        ev("agent_state", "09:09:00", agent_id="A9", state="available"),
+        ev("agent_state", "10:00:00", agent_id="A9", state="break", reason="培训"),  # 60 min, exempt
+        ev("agent_state", "11:00:00", agent_id="A9", state="available"),
+        ev("agent_state", "12:00:00", agent_id="A9", state="break", reason="用餐"),  # 9 min
+        ev("agent_state", "12:09:00", agent_id="A9", state="available"),
+        ev("agent_state", "14:00:00", agent_id="A9", state="break", reason="小休"),  # 9 min
+        ev("agent_state", "14:09:00", agent_id="A9", state="available"),
+        ev("agent_state", "15:00:00", agent_id="A9", state="break", reason="其他"),  # 9 min so far
+        ev("agent_state", "15:09:00", agent_id="A8", state="available"),
+    ]
+    engine = fold(events)
+    # limited breaks: 9 + 9 + 9 finished + 9 ongoing = 36 min; no single break over 10 min
+    (on_break,) = engine.snapshot().breaks
+    assert on_break.used_today_seconds == pytest.approx(36 * 60)
+    assert on_break.left_today_seconds == pytest.approx(4 * 60)
+    assert not on_break.over_daily
+    assert engine.break_overruns() == ([], [])
+    engine.advance_to(at("15:14:00"))  # the ongoing break reaches 14 min: 41 min in the day
+    (on_break,) = engine.snapshot().breaks
+    assert on_break.over_single and on_break.over_daily
+    assert on_break.left_today_seconds == 0
+    singles, daily = engine.break_overruns()
+    assert [(d.agent_id, round(d.over_seconds)) for d in daily] == [("A9", 60)]
+    assert len(singles) == 1
+    snap = engine.snapshot()
+    assert snap.breaks_taken_today == 5
+    assert snap.break_seconds_today == pytest.approx((9 + 60 + 9 + 9 + 14) * 60)
+
+
+def test_exempt_break_is_never_an_overrun() -> None:
+    engine = fold(
+        [
+            ev("agent_state", "10:00:00", agent_id="A1", state="break", reason="会议"),
+            ev("agent_state", "11:30:00", agent_id="A2", state="available"),
+        ]
+    )
+    (row,) = engine.snapshot().breaks
+    assert not row.limited and not row.over_single and not row.over_daily
+    assert row.left_today_seconds == pytest.approx(40 * 60)
+    assert engine.break_overruns() == ([], [])
+
+
+def test_an_empty_engine_shows_missing_rates_not_zero() -> None:
+    snap = FloorEngine(Settings()).snapshot()
+    assert snap.now is None and snap.day is None
+    for counters in (snap.today, snap.recent, snap.last_hour):
+        assert counters.offered == 0
+        assert counters.overall_answer_rate is None
+        assert counters.human_answer_rate is None
+        assert counters.service_level is None
+        assert counters.human_share is None
+        assert counters.asa_seconds is None
+        assert counters.aht_seconds is None
+    assert snap.longest_wait_seconds is None
+    assert snap.breaks == [] and snap.topics == []
+
+
+def test_an_empty_recent_window_shows_missing_rates() -> None:
+    engine = small_day_engine()
+    engine.advance_to(at("11:00:00"))
+    snap = engine.snapshot()
+    assert snap.recent.offered == 0 and snap.last_hour.offered == 0
+    assert snap.recent.human_answer_rate is None and snap.recent.overall_answer_rate is None
+    assert snap.today.offered == 8  # today does not forget
+
+
+def test_recent_window_holds_only_what_happened_inside_it() -> None:
+    snap = small_day_engine().snapshot()
+    # at 09:40:00 the 15-minute window is (09:25:00, 09:40:00]: C7 and C8 offered, C7 queued
+    assert (snap.recent.offered, snap.recent.human_requested, snap.recent.human_answered) == (2, 1, 0)
+    assert snap.recent.overall_answer_rate == 0.0  # 0 of 2 offered: a real zero
+    assert snap.recent.human_answer_rate is None  # nothing to divide by
+    # the 60-minute window reaches back to 08:40: the whole file
+    assert snap.last_hour == snap.today
+
+
+@pytest.mark.parametrize(
+    ("clock", "in_recent", "in_hour"),
+    [
+        ("09:14:59.999", 1, 1),
+        ("09:15:00", 0, 1),  # exactly 15 minutes old: out of the 15-minute window
+        ("09:59:59.999", 0, 1),
+        ("10:00:00", 0, 0),
+    ],
+)
+def test_window_edges(clock: str, in_recent: int, in_hour: int) -> None:
+    engine = fold([ev("call_offered", "09:00:00", call_id="X")])
+    engine.advance_to(at(clock))
+    snap = engine.snapshot()
+    assert (snap.recent.offered, snap.last_hour.offered, snap.today.offered) == (in_recent, in_hour, 1)
+
+
+@pytest.mark.parametrize(("wait", "short"), [("09:00:05", 1), ("09:00:05.001", 0)])
+def test_short_abandon_edge(wait: str, short: int) -> None:
+    engine = fold(
+        [
+            ev("call_offered", "08:59:50", call_id="X"),
+            ev("queued", "09:00:00", call_id="X", topic="社保卡"),
+            ev("queue_abandoned", wait, call_id="X"),
+        ]
+    )
+    today = engine.snapshot().today
+    assert (today.abandoned_queue, today.short_abandoned) == (1, short)
+    # a short abandon leaves the human denominator: 0 answered + 1 abandon - short
+    assert today.human_denominator == 1 - short
+
+
+@pytest.mark.parametrize(("answer", "within", "sl_seconds"), [("09:00:30", 1, 30), ("09:00:30.5", 0, 30), ("09:00:20", 1, 20)])
+def test_service_level_edge(answer: str, within: int, sl_seconds: int) -> None:
+    engine = fold(
+        [
+            ev("call_offered", "08:59:50", call_id="X"),
+            ev("queued", "09:00:00", call_id="X", topic="社保卡"),
+            ev("answered", answer, call_id="X", agent_id="A1"),
+        ],
+        Settings(sl_seconds=sl_seconds),
+    )
+    assert engine.snapshot().today.answered_within_T == within
+
+
+def test_timeout_counts_as_a_queue_abandon() -> None:
+    engine = fold(
+        [
+            ev("call_offered", "09:00:00", call_id="X"),
+            ev("queued", "09:00:30", call_id="X", topic="社保卡"),
+            ev("queue_abandoned", "09:10:30", call_id="X", reason="timeout"),
+        ]
+    )
+    today = engine.snapshot().today
+    assert (today.abandoned_queue, today.abandoned, today.human_answer_rate) == (1, 1, 0.0)
+
+
+def test_hours_split_by_local_hour() -> None:
+    engine = fold(
+        [
+            ev("call_offered", "08:59:59", call_id="A"),
+            ev("call_offered", "09:00:00", call_id="B"),
+            ev("call_offered", "09:59:59", call_id="C"),
+            ev("call_offered", "23:59:59.999", call_id="D"),
+        ]
+    )
+    assert [(row.hour, row.counters.offered) for row in engine.hours()] == [(8, 1), (9, 2), (23, 1)]
+
+
+def test_a_new_day_starts_at_the_centres_midnight() -> None:
+    engine = fold(
+        [
+            ev("agent_state", "23:50:00", agent_id="A1", state="available"),
+            ev("call_offered", "23:50:00", call_id="A"),
+            ev("queued", "23:50:30", call_id="A", topic="社保卡"),
+            ev("answered", "23:51:00", call_id="A", agent_id="A1"),
+            ev("agent_state", "23:55:00", agent_id="A1", state="break", reason="小休"),
+            # 00:00 Beijing time is 16:00 UTC: the day rolls over there, not at UTC midnight
+            ev("call_offered", "00:03:00", day="2026-11-28", call_id="B"),
+        ]
+    )
+    snap = engine.snapshot()
+    assert snap.day.isoformat() == "2026-11-28"
+    assert snap.today.offered == 1 and snap.today.human_answered == 0
+    assert snap.recent.offered == 2  # a rolling window does not stop at midnight
+    (agent,) = engine.agents()
+    assert agent.calls_today == 0
+    (on_break,) = snap.breaks
+    assert on_break.seconds == pytest.approx(8 * 60)  # the whole break, since 23:55
+    assert on_break.used_today_seconds == pytest.approx(3 * 60)  # only today's part counts today
+
+
+def test_unknown_call_is_reported_with_its_line_and_skipped() -> None:
+    engine = FloorEngine(Settings())
+    assert not engine.apply(ev("answered", "09:00:00", call_id="nobody", agent_id="A1"), line=7)
+    assert not engine.apply(ev("call_ended", "09:00:01", call_id="nobody", agent_id="A1", talk_seconds=1), line=8)
+    assert engine.snapshot().today.human_answered == 0
+    assert [(p.line, "nobody" in p.message and "unknown" in p.message) for p in engine.problems.kept] == [
+        (7, True),
+        (8, True),
+    ]
+
+
+def test_event_in_the_wrong_stage_is_reported() -> None:
+    engine = fold([ev("call_offered", "09:00:00", call_id="X")])
+    assert not engine.apply(ev("answered", "09:00:10", call_id="X", agent_id="A1"), line=2)
+    assert "voice menu" in engine.problems.kept[0].message
+    assert not engine.apply(ev("call_offered", "09:00:11", call_id="X"), line=3)
+    assert "twice" in engine.problems.kept[1].message
+    assert engine.snapshot().today.offered == 1
+
+
+def test_time_going_backwards_is_reported_and_skipped() -> None:
+    engine = fold([ev("call_offered", "09:00:00", call_id="X")])
+    assert not engine.apply(ev("call_offered", "08:59:00", call_id="Y"), line=2)
+    (problem,) = engine.problems.kept
+    assert problem.line == 2 and "backwards" in problem.message and "08:59:00" in problem.message
+    assert engine.snapshot().today.offered == 1
+    assert engine.now == at("09:00:00")
+
+
+def test_strict_mode_refuses_bad_input() -> None:
+    engine = FloorEngine(Settings(), ProblemLog(strict=True))
+    engine.apply(ev("call_offered", "09:00:00", call_id="X"))
+    with pytest.raises(InputRefused) as refused:
+        engine.apply(ev("call_offered", "08:00:00", call_id="Y"), line=12)
+    assert refused.value.problem.line == 12
+
+
+def test_duplicate_urgent_flag_is_kept_once() -> None:
+    flag = {"flag_id": "F1", "call_id": "C1", "agent_id": "A1", "category": "threat"}
+    engine = fold([ev("urgent_flag", "09:00:00", **flag)])
+    assert not engine.apply(ev("urgent_flag", "09:00:05", **flag), line=2)
+    assert [f.flag_id for f in engine.snapshot().flags] == ["F1"]
+
+
+def test_final_topic_reclassifies_the_day_table() -> None:
+    topics = small_day_engine().snapshot().topics_today
+    # C5 was queued as 养老保险 and closed by the agent as 失业保险
+    assert topics == {"养老保险": 2, "失业保险": 2, "社保卡": 1, "医疗保险": 1}
+
+
+def _calls(topic: str, clock: str, count: int, prefix: str) -> list:
+    events = []
+    for i in range(count):
+        call_id = f"{prefix}{i}"
+        events.append(ev("call_offered", clock, call_id=call_id))
+        events.append(ev("ivr_served", clock, call_id=call_id, topic=topic))
+    return events
+
+
+def test_hot_topics_trend_surge_and_alarm() -> None:
+    # Baseline (08:00, 10:00]: 养老 40, 失业 10, 医疗 30 (shares 0.5, 0.125, 0.375);
+    # of those, 养老 10 and 失业 2 fall in the previous window (09:45, 10:00].
+    # Window (10:00, 10:15]: 养老 10, 失业 12, 医疗 8 (shares 1/3, 0.4, 4/15).
+    events = (
+        _calls("养老保险", "08:30:00", 30, "p")
+        + _calls("医疗保险", "08:40:00", 30, "m")
+        + _calls("失业保险", "09:00:00", 8, "u")
+        + _calls("养老保险", "09:50:00", 10, "P")
+        + _calls("失业保险", "09:50:00", 2, "U")
+        + _calls("养老保险", "10:05:00", 10, "q")
+        + _calls("失业保险", "10:06:00", 12, "v")
+        + _calls("医疗保险", "10:07:00", 8, "n")
+    )
+    engine = fold(events, Settings(topic_alarm_lines={"医疗保险": 8, "养老保险": 11}))
+    engine.advance_to(at("10:15:00"))
+    rows = {row.topic: row for row in engine.snapshot().topics}
+    assert [row.topic for row in engine.snapshot().topics] == ["失业保险", "养老保险", "医疗保险"]
+    assert (rows["失业保险"].calls, rows["失业保险"].previous) == (12, 2)
+    assert (rows["养老保险"].calls, rows["养老保险"].previous) == (10, 10)
+    assert (rows["医疗保险"].calls, rows["医疗保险"].previous) == (8, 0)
+    assert rows["失业保险"].share == pytest.approx(0.4)
+    assert rows["失业保险"].baseline_share == pytest.approx(10 / 80)
+    # 0.4 >= 2 x 0.125 on 12 calls: surging; the others are below their own baselines
+    assert [rows[t].surging for t in ("失业保险", "养老保险", "医疗保险")] == [True, False, False]
+    assert [rows[t].trend for t in ("失业保险", "养老保险", "医疗保险")] == ["up", "flat", "up"]
+    # alarm lines: 医疗 8 >= 8; 养老 10 < 11
+    assert [rows[t].alarm for t in ("失业保险", "养老保险", "医疗保险")] == [False, False, True]
+
+
+def test_no_surge_on_too_few_calls_or_without_a_baseline() -> None:
+    # 9 calls of one topic with an established baseline of other topics: below the minimum of 10
+    events = _calls("养老保险", "08:00:00", 40, "p") + _calls("失业保险", "10:05:00", 9, "u")
+    engine = fold(events)
+    engine.advance_to(at("10:10:00"))
+    rows = {row.topic: row for row in engine.snapshot().topics}
+    assert rows["失业保险"].calls == 9 and not rows["失业保险"].surging
+    # the first calls of the day: no baseline, so nothing can surge yet
+    engine = fold(_calls("失业保险", "07:00:00", 30, "u"))
+    (row,) = engine.snapshot().topics
+    assert row.baseline_share is None and not row.surging
+
+
+def test_topic_window_forgets_old_calls() -> None:
+    engine = fold(_calls("社保卡", "09:00:00", 3, "c"))
+    engine.advance_to(at("09:20:00"))  # out of the window, still in the previous one
+    (row,) = engine.snapshot().topics
+    assert (row.calls, row.previous, row.trend) == (0, 3, "down")
+    engine.advance_to(at("09:30:00"))
+    assert engine.snapshot().topics == []
+    assert engine.snapshot().topics_today == {"社保卡": 3}

@@ -1,0 +1,161 @@
+"""The command line, run for real: figures, JSON, schema, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import SMALL_DAY, ev, write_jsonl
+
+from console.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:  # argparse exits on usage errors
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_report_json_has_the_counters_under_the_contract_names(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "report", str(SMALL_DAY), "--json")
+    assert code == 0 and err == ""
+    report = json.loads(out)
+    totals = report["totals"]
+    expected = {
+        "offered": 8,
+        "ivr_served": 1,
+        "human_requested": 5,
+        "human_answered": 2,
+        "abandoned_ivr": 1,
+        "abandoned_queue": 2,
+        "short_abandoned": 1,
+        "answered_within_T": 1,
+    }
+    assert {name: totals[name] for name in expected} == expected
+    assert totals["human_answer_rate"] == pytest.approx(2 / 3)
+    assert report["identity"]["holds"] is True
+    assert report["settings"]["sl_seconds"] == 30
+    assert [row["hour"] for row in report["hours"]] == [9]
+    assert report["topics"][0] == {"topic": "养老保险", "calls": 2, "share": pytest.approx(2 / 6)}
+    assert [r["agent_id"] for r in report["breaks"]["single_overruns"]] == ["A1"]
+    assert [f["flag_id"] for f in report["urgent_flags"]] == ["F1"]
+
+
+def test_sl_seconds_flag_moves_the_service_level(capsys: pytest.CaptureFixture[str]) -> None:
+    # the two answers waited 20 s and 45 s
+    within = {}
+    for t in ("15", "20", "45"):
+        code, out, _ = run(capsys, "report", str(SMALL_DAY), "--json", "--sl-seconds", t)
+        assert code == 0
+        within[t] = json.loads(out)["totals"]["answered_within_T"]
+    assert within == {"15": 0, "20": 1, "45": 2}
+
+
+def test_empty_rates_print_as_missing_not_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_jsonl(tmp_path / "quiet.jsonl", [ev("agent_state", "08:00:00", agent_id="A1", state="available")])
+    code, out, _ = run(capsys, "report", str(path), "--json")
+    totals = json.loads(out)["totals"]
+    assert code == 0 and totals["human_answer_rate"] is None and totals["overall_answer_rate"] is None
+    code, out, _ = run(capsys, "report", str(path))
+    assert "—" in out and "nan" not in out.lower()
+
+
+def test_text_report_shows_the_return_layout(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "report", str(SMALL_DAY))
+    assert code == 0
+    for label in ("来电总量", "接听总量", "人工接听量", "自动语音量", "放弃量", "人工接通率", "SL(30)", "ASA", "AHT"):
+        assert label in out
+    assert "66.7%" in out and "37.5%" in out  # human answer rate, overall answer rate
+    assert "139****5678" in out and "13912345678" not in out  # the flag's caller, masked
+
+
+def test_bad_lines_are_skipped_and_counted_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = SMALL_DAY.read_text(encoding="utf-8").splitlines()
+    lines.insert(4, "{broken")
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "report", str(path), "--json")
+    assert code == 0
+    assert json.loads(out)["totals"]["offered"] == 8
+    assert err.count("\n") == 1 and "line 5" in err and "skipped" in err
+
+
+def test_strict_stops_at_the_first_bad_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_jsonl(tmp_path / "bad.jsonl", [ev("call_offered", "09:00:00", call_id="A"), "{broken"])
+    code, out, err = run(capsys, "report", str(path), "--strict")
+    assert code == 1 and out == ""
+    assert err.startswith("hotline: line 2: not valid JSON") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "phrase"),
+    [
+        (["report", "no-such-day.jsonl"], 1, "no-such-day.jsonl: no such file"),
+        (["report", str(SMALL_DAY), "--sl-seconds", "soon"], 2, "'soon' is not a whole number"),
+        (["report", str(SMALL_DAY), "--speed", "2"], 2, "unrecognized arguments: --speed"),
+        (["simulate", "--out", "x.jsonl", "--calls", "0"], 2, "0 must be 1 or more"),
+        (["simulate", "--out", "x.jsonl", "--date", "27/11"], 2, "not a date like 2026-11-27"),
+        (["--config", "no-such.toml", "report", str(SMALL_DAY)], 1, "settings file no-such.toml does not exist"),
+    ],
+)
+def test_user_errors_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], code: int, phrase: str) -> None:
+    got, out, err = run(capsys, *argv)
+    assert got == code and out == ""
+    assert phrase in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_bad_settings_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "hotline.toml"
+    config.write_text("sl_seconds = -3\n", encoding="utf-8")
+    code, _, err = run(capsys, "--config", str(config), "report", str(SMALL_DAY))
+    assert code == 1 and "sl_seconds" in err and err.count("\n") == 1
+
+
+def test_settings_file_and_environment_feed_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "hotline.toml"
+    config.write_text('centre_name = "杭州12333"\nsl_seconds = 45\n', encoding="utf-8")
+    _, out, _ = run(capsys, "--config", str(config), "report", str(SMALL_DAY), "--json")
+    report = json.loads(out)
+    assert (report["centre"], report["totals"]["answered_within_T"]) == ("杭州12333", 2)
+    monkeypatch.setenv("HOTLINE_SL_SECONDS", "15")  # the environment beats the file
+    _, out, _ = run(capsys, "--config", str(config), "report", str(SMALL_DAY), "--json")
+    assert json.loads(out)["totals"]["answered_within_T"] == 0
+    _, out, _ = run(capsys, "--config", str(config), "report", str(SMALL_DAY), "--json", "--sl-seconds", "20")
+    assert json.loads(out)["totals"]["answered_within_T"] == 1  # and the flag beats both
+
+
+def test_schema_events_prints_a_json_schema_of_every_event_type(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "schema", "events")
+    schema = json.loads(out)
+    assert code == 0 and schema["$schema"].endswith("2020-12/schema")
+    assert set(schema["discriminator"]["mapping"]) == {
+        "call_offered",
+        "ivr_served",
+        "ivr_abandoned",
+        "queued",
+        "answered",
+        "queue_abandoned",
+        "call_ended",
+        "agent_state",
+        "urgent_flag",
+    }
+
+
+def test_the_installed_command_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "console", "report", str(SMALL_DAY), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["totals"]["offered"] == 8
