@@ -41,19 +41,19 @@ from console.settings import Settings
 
 __all__ = ["FloorEngine"]
 
+_BREAK = AgentState.BREAK
+_NO_TIME = float("-inf")  # the clock before the first event
+
 # Stages of a call the engine is following.
 _IN_IVR = 0
 _WAITING = 1
 _TALKING = 2
 
 
-class _Call:
-    __slots__ = ("stage", "queued_at", "topic")
-
-    def __init__(self) -> None:
-        self.stage = _IN_IVR
-        self.queued_at = 0.0
-        self.topic: str | None = None
+# A call the engine is following is a small list, the cheapest record to make on the hot path
+# (a call is created for every event that offers one): [stage, queued_at, first topic].
+_STAGE, _QUEUED_AT, _TOPIC = 0, 1, 2
+_Call = list
 
 
 class _Agent:
@@ -97,6 +97,7 @@ class FloorEngine:
         self._kpi_windows = SlidingWindows(
             (settings.recent_window_minutes * 60.0, settings.hour_window_minutes * 60.0)
         )
+        self._kpi_add = self._kpi_windows.add
         # The topic window, twice it (for the previous window) and it plus the baseline before it.
         self._topic_windows = SlidingWindows(
             (topic_window, 2 * topic_window, topic_window + settings.topic_baseline_minutes * 60.0)
@@ -106,16 +107,18 @@ class FloorEngine:
     # ------------------------------------------------------------------ state
     def reset(self) -> None:
         """Forget everything: back to before the first event (a replay seeking backwards uses it)."""
-        self._now: float | None = None
+        self._now = _NO_TIME
         self._day: date | None = None
         self._day_end = float("-inf")
         self._hour_starts: list[float] = []
         self._hours: list[defaultdict[str, float]] = []
+        self._hour: defaultdict[str, float] = defaultdict(int)  # the current hour's counters
+        self._next_hour = float("-inf")  # when the current hour ends
         self._calls: dict[str, _Call] = {}
         self._waiting: dict[str, float] = {}  # call id -> queued at, in queueing order
         self._in_ivr = 0
         self._agents: dict[str, _Agent] = {}
-        self._state_counts: Counter[AgentState] = Counter()
+        self._state_counts: dict[AgentState, int] = dict.fromkeys(AgentState, 0)
         self._topics_today: Counter[str] = Counter()
         self._overruns: list[BreakRecord] = []
         self._breaks_today = 0
@@ -129,7 +132,7 @@ class FloorEngine:
     @property
     def now(self) -> datetime | None:
         """The floor's clock, in the centre's zone; ``None`` before the first event."""
-        return None if self._now is None else datetime.fromtimestamp(self._now, self._zone)
+        return None if self._now == _NO_TIME else datetime.fromtimestamp(self._now, self._zone)
 
     @property
     def day(self) -> date | None:
@@ -139,19 +142,16 @@ class FloorEngine:
     def apply(self, event: Event, line: int | None = None) -> bool:
         """Fold one event. Returns False (and records a problem) when the event cannot be used."""
         ts = event.ts.timestamp()
-        now = self._now
-        if now is not None and ts < now:
+        if ts < self._now:
             self.problems.record(
                 line,
                 f"time goes backwards: {event.type} at {_clock(ts, self._zone)} comes after "
-                f"{_clock(now, self._zone)}; event skipped",
+                f"{_clock(self._now, self._zone)}; event skipped",
             )
             return False
-        if ts >= self._day_end:
-            self._start_day(ts)
+        if ts >= self._next_hour:
+            self._enter_hour(ts)
         self._now = ts
-        self._kpi_windows.advance(ts)
-        self._topic_windows.advance(ts)
         self._line = line
         if not self._handlers[type(event)](event, ts):
             return False
@@ -161,13 +161,11 @@ class FloorEngine:
     def advance_to(self, when: datetime | float) -> None:
         """Move the floor's clock to ``when`` without an event (a replay between events, a live tick)."""
         ts = when.timestamp() if isinstance(when, datetime) else float(when)
-        if self._now is not None and ts <= self._now:
+        if ts <= self._now:
             return
-        if ts >= self._day_end:
-            self._start_day(ts)
+        if ts >= self._next_hour:
+            self._enter_hour(ts)
         self._now = ts
-        self._kpi_windows.advance(ts)
-        self._topic_windows.advance(ts)
 
     # ------------------------------------------------------------------ days
     def _start_day(self, ts: float) -> None:
@@ -190,31 +188,39 @@ class FloorEngine:
             if agent.state is AgentState.BREAK:
                 agent.break_from = day_start
 
+    def _enter_hour(self, ts: float) -> None:
+        """The clock reached a new local hour (or day): point today's counting at it."""
+        if ts >= self._day_end:
+            self._start_day(ts)
+        hour = bisect_right(self._hour_starts, ts) - 1
+        self._hour = self._hours[hour]
+        self._next_hour = self._hour_starts[hour + 1] if hour < 23 else self._day_end
+
     def _count(self, ts: float, name: str, amount: float = 1) -> None:
-        self._hours[bisect_right(self._hour_starts, ts) - 1][name] += amount
-        self._kpi_windows.add(ts, name, amount)
+        self._hour[name] += amount
+        self._kpi_add(ts, name, amount)
 
     # ------------------------------------------------------------------ calls
     def _on_offered(self, event: CallOffered, ts: float) -> bool:
         if event.call_id in self._calls:
             self.problems.record(self._line, f"call {event.call_id} is offered twice; repeat skipped")
             return False
-        self._calls[event.call_id] = _Call()
+        self._calls[event.call_id] = [_IN_IVR, 0.0, None]
         self._in_ivr += 1
         self._count(ts, "offered")
         return True
 
     def _call_in(self, call_id: str, stage: int, what: str) -> _Call | None:
         call = self._calls.get(call_id)
-        if call is None or call.stage != stage:
-            where = "unknown" if call is None else ("in the voice menu", "in the queue", "talking")[call.stage]
+        if call is None or call[_STAGE] != stage:
+            where = "unknown" if call is None else ("in the voice menu", "in the queue", "talking")[call[_STAGE]]
             self.problems.record(self._line, f"{what} for call {call_id}, which is {where}; event skipped")
             return None
         return call
 
     def _first_topic(self, call: _Call, topic: str | None, ts: float) -> None:
-        if topic is not None and call.topic is None:
-            call.topic = topic
+        if topic is not None and call[_TOPIC] is None:
+            call[_TOPIC] = topic
             self._topics_today[topic] += 1
             self._topic_windows.add(ts, topic)
 
@@ -233,8 +239,8 @@ class FloorEngine:
         if call is None:
             return False
         self._first_topic(call, event.topic, ts)
-        call.stage = _WAITING
-        call.queued_at = ts
+        call[_STAGE] = _WAITING
+        call[_QUEUED_AT] = ts
         self._in_ivr -= 1
         self._waiting[event.call_id] = ts
         self._count(ts, "human_requested")
@@ -244,9 +250,9 @@ class FloorEngine:
         call = self._call_in(event.call_id, _WAITING, "answered")
         if call is None:
             return False
-        call.stage = _TALKING
+        call[_STAGE] = _TALKING
         del self._waiting[event.call_id]
-        wait = ts - call.queued_at
+        wait = ts - call[_QUEUED_AT]
         self._count(ts, "human_answered")
         self._count(ts, "wait_answered_seconds", wait)
         if wait <= self._sl:
@@ -261,7 +267,7 @@ class FloorEngine:
         del self._calls[event.call_id]
         del self._waiting[event.call_id]
         self._count(ts, "abandoned_queue")
-        if ts - call.queued_at <= self._short:
+        if ts - call[_QUEUED_AT] <= self._short:
             self._count(ts, "short_abandoned")
         return True
 
@@ -270,10 +276,10 @@ class FloorEngine:
         if call is None:
             return False
         del self._calls[event.call_id]
-        if event.topic is not None and event.topic != call.topic:
+        if event.topic is not None and event.topic != call[_TOPIC]:
             # The agent's final classification is what the day's returns count.
-            if call.topic is not None:
-                self._topics_today[call.topic] -= 1
+            if call[_TOPIC] is not None:
+                self._topics_today[call[_TOPIC]] -= 1
             self._topics_today[event.topic] += 1
         self._count(ts, "handled")
         self._count(ts, "handle_seconds", event.talk_seconds + event.wrap_seconds)
@@ -288,19 +294,23 @@ class FloorEngine:
         return agent
 
     def _on_agent_state(self, event: AgentStateChanged, ts: float) -> bool:
-        agent = self._agent(event.agent_id, ts)
+        agent = self._agents.get(event.agent_id) or self._agent(event.agent_id, ts)
         if event.name:
             agent.name = event.name
-        if agent.state is AgentState.BREAK:
+        counts = self._state_counts
+        state = event.state
+        if agent.state is _BREAK:
             self._end_break(agent, ts)
-        self._state_counts[agent.state] -= 1
-        self._state_counts[event.state] += 1
-        agent.state = event.state
+        counts[agent.state] -= 1
+        counts[state] += 1
+        agent.state = state
         agent.since = ts
-        agent.reason = event.reason if event.state is AgentState.BREAK else None
-        if event.state is AgentState.BREAK:
-            self._breaks_today += 1
         agent.break_from = ts
+        if state is _BREAK:
+            agent.reason = event.reason
+            self._breaks_today += 1
+        else:
+            agent.reason = None
         return True
 
     def _end_break(self, agent: _Agent, ts: float) -> None:
@@ -343,7 +353,7 @@ class FloorEngine:
 
     def agents(self) -> list[AgentView]:
         """Every agent seen today, with state, time in state and calls today."""
-        now = self._now or 0.0
+        now = self._now
         return [
             AgentView(a.agent_id, a.name, a.state, now - a.since, a.reason, a.calls_today)
             for a in self._agents.values()
@@ -351,7 +361,7 @@ class FloorEngine:
 
     def breaks(self) -> list[BreakView]:
         """Agents on break now, longest first, with their overruns and break time left today."""
-        now = self._now or 0.0
+        now = self._now
         rows = []
         for agent in self._agents.values():
             if agent.state is not AgentState.BREAK:
@@ -378,7 +388,7 @@ class FloorEngine:
 
     def break_overruns(self) -> tuple[list[BreakRecord], list[DailyOverrun]]:
         """Today's breaks over the single limit (finished and ongoing), and agents over the daily limit."""
-        now = self._now or 0.0
+        now = self._now
         singles = list(self._overruns)
         daily = []
         for agent in self._agents.values():
@@ -398,9 +408,10 @@ class FloorEngine:
     def topics(self) -> list[TopicView]:
         """Hot topics: calls in the window, the previous window, trend, surge against the baseline, alarm."""
         s = self.settings
-        window = self._topic_windows.totals(0)
-        double = self._topic_windows.totals(1)
-        with_baseline = self._topic_windows.totals(2)
+        now = self._now
+        window = self._topic_windows.totals(0, now)
+        double = self._topic_windows.totals(1, now)
+        with_baseline = self._topic_windows.totals(2, now)
         window_total = sum(window.values())
         baseline = {topic: with_baseline.get(topic, 0) - window.get(topic, 0) for topic in with_baseline}
         baseline_total = sum(baseline.values())
@@ -441,19 +452,19 @@ class FloorEngine:
     def snapshot(self) -> FloorSnapshot:
         """Every figure of the floor at its clock: the view model the console and the report draw."""
         windows = self._kpi_windows
-        now = self._now or 0.0
+        now = self._now
         longest = now - next(iter(self._waiting.values())) if self._waiting else None
         return FloorSnapshot(
             now=self.now,
             day=self._day,
             today=self.counters_today(),
-            recent=Counters.from_totals(windows.totals(0)),
-            last_hour=Counters.from_totals(windows.totals(1)),
+            recent=Counters.from_totals(windows.totals(0, now)),
+            last_hour=Counters.from_totals(windows.totals(1, now)),
             in_ivr=self._in_ivr,
             waiting=len(self._waiting),
             talking=len(self._calls) - self._in_ivr - len(self._waiting),
             longest_wait_seconds=longest,
-            agents_by_state={state: self._state_counts.get(state, 0) for state in AgentState},
+            agents_by_state=dict(self._state_counts),
             breaks=self.breaks(),
             topics=self.topics(),
             topics_today=dict(self._topics_today.most_common()),
