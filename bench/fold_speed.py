@@ -15,12 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _common import machine
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -76,18 +77,6 @@ def run_command(path: Path) -> tuple[float, float]:
     if status != 0:
         raise SystemExit(f"hotline report failed with status {status}")
     return seconds, usage.ru_maxrss / 1024
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
 def main() -> None:

@@ -178,12 +178,14 @@ def render_report(report: dict[str, Any], console: Console, settings: Settings) 
 
     breaks = report["breaks"]
     overruns = Table(
-        title=(
-            f"小休超时 Break overruns  (breaks taken {breaks['taken']:,}, {breaks['minutes']:,} min; "
-            f"limits {settings.break_single_limit_minutes:g} min each, {settings.break_daily_limit_minutes:g} min a day)"
+        title="小休超时 Break overruns",
+        caption=(
+            f"{breaks['taken']:,} breaks taken, {breaks['minutes']:,} min in all; limits "
+            f"{settings.break_single_limit_minutes:g} min a break, {settings.break_daily_limit_minutes:g} min a day"
         ),
         box=box.SIMPLE_HEAVY,
         title_justify="left",
+        caption_justify="left",
     )
     for header in ("rule", "agent", "name", "reason", "start", "length", "over"):
         overruns.add_column(header, justify="right" if header in ("length", "over") else "left")

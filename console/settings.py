@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AfterValidator, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -23,9 +23,21 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["Settings", "SettingsError", "default_config_path", "load_settings"]
+__all__ = ["Settings", "SettingsError", "TimeZoneName", "default_config_path", "load_settings"]
 
 _config_file: ContextVar[Path | None] = ContextVar("hotline_config_file", default=None)
+
+
+def _known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    return value
+
+
+#: An IANA time zone name (Asia/Shanghai), checked against the zone database.
+TimeZoneName = Annotated[str, AfterValidator(_known_zone)]
 
 
 def default_config_path() -> Path:
@@ -39,7 +51,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="forbid", validate_default=True)
 
     centre_name: str = Field(default="12333 热线", description="The centre's name, shown in the header.")
-    timezone: str = Field(default="Asia/Shanghai", description="The centre's time zone: days start at its midnight.")
+    timezone: TimeZoneName = Field(default="Asia/Shanghai", description="The centre's time zone: days start at its midnight.")
 
     # Counting rules (DOMAIN.md, "The figures, defined").
     sl_seconds: int = Field(default=30, ge=1, le=600, description="T of SL(T): an answer within T seconds counts.")
@@ -67,8 +79,19 @@ class Settings(BaseSettings):
     topic_baseline_minutes: int = Field(
         default=120, ge=1, le=1440, description="The baseline before the window that a surge is measured against."
     )
+    topic_baseline_gap_minutes: int = Field(
+        default=30,
+        ge=0,
+        le=240,
+        description="The baseline ends this long before the window starts, so a surge in progress does not raise its own baseline.",
+    )
     topic_surge_ratio: float = Field(
         default=2.0, gt=1, description="A topic surges when its share of calls in the window is this many times its baseline share."
+    )
+    topic_surge_z: float = Field(
+        default=4.0,
+        ge=0,
+        description="And the excess over the baseline's prediction must be this many standard deviations of chance (Poisson).",
     )
     topic_surge_min_calls: int = Field(default=10, ge=1, description="No surge is flagged on fewer calls than this.")
     topic_trend_ratio: float = Field(
@@ -77,15 +100,6 @@ class Settings(BaseSettings):
     topic_alarm_lines: dict[str, int] = Field(
         default_factory=dict, description="Alarm line per topic: calls in the window at or above which it alarms."
     )
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
 
     @property
     def zone(self) -> ZoneInfo:

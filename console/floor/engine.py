@@ -8,6 +8,7 @@ same code and get the same figures.
 from __future__ import annotations
 
 from bisect import bisect_right
+from math import sqrt
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -98,9 +99,11 @@ class FloorEngine:
             (settings.recent_window_minutes * 60.0, settings.hour_window_minutes * 60.0)
         )
         self._kpi_add = self._kpi_windows.add
-        # The topic window, twice it (for the previous window) and it plus the baseline before it.
+        # The topic window; twice it (for the previous window); and the two ends of the baseline, which
+        # stops a gap before the window so that a surge in progress does not raise its own baseline.
+        baseline_end = topic_window + settings.topic_baseline_gap_minutes * 60.0
         self._topic_windows = SlidingWindows(
-            (topic_window, 2 * topic_window, topic_window + settings.topic_baseline_minutes * 60.0)
+            (topic_window, 2 * topic_window, baseline_end, baseline_end + settings.topic_baseline_minutes * 60.0)
         )
         self.reset()
 
@@ -411,9 +414,10 @@ class FloorEngine:
         now = self._now
         window = self._topic_windows.totals(0, now)
         double = self._topic_windows.totals(1, now)
-        with_baseline = self._topic_windows.totals(2, now)
+        to_baseline_end = self._topic_windows.totals(2, now)
+        to_baseline_start = self._topic_windows.totals(3, now)
         window_total = sum(window.values())
-        baseline = {topic: with_baseline.get(topic, 0) - window.get(topic, 0) for topic in with_baseline}
+        baseline = {topic: calls - to_baseline_end.get(topic, 0) for topic, calls in to_baseline_start.items()}
         baseline_total = sum(baseline.values())
         rows = []
         for topic in set(window) | set(double):
@@ -421,12 +425,12 @@ class FloorEngine:
             previous = int(double.get(topic, 0) - calls)
             share = calls / window_total if window_total else 0.0
             base_share = baseline.get(topic, 0) / baseline_total if baseline_total else None
-            surging = (
-                calls >= s.topic_surge_min_calls
-                and baseline_total >= s.topic_surge_min_calls
-                and base_share is not None
-                and share >= s.topic_surge_ratio * base_share
-            )
+            surging = False
+            if base_share is not None and calls >= s.topic_surge_min_calls and baseline_total >= s.topic_surge_min_calls:
+                # What the baseline predicts for this window, and how far above it chance alone goes
+                # (Poisson: the standard deviation of a count is its square root).
+                expected = base_share * window_total
+                surging = calls >= s.topic_surge_ratio * expected and calls - expected >= s.topic_surge_z * sqrt(expected)
             if calls > previous * s.topic_trend_ratio and calls - previous >= 2:
                 trend = "up"
             elif previous > calls * s.topic_trend_ratio and previous - calls >= 2:

@@ -334,9 +334,11 @@ def _calls(topic: str, clock: str, count: int, prefix: str) -> list:
 
 
 def test_hot_topics_trend_surge_and_alarm() -> None:
-    # Baseline (08:00, 10:00]: 养老 40, 失业 10, 医疗 30 (shares 0.5, 0.125, 0.375);
-    # of those, 养老 10 and 失业 2 fall in the previous window (09:45, 10:00].
-    # Window (10:00, 10:15]: 养老 10, 失业 12, 医疗 8 (shares 1/3, 0.4, 4/15).
+    # At 10:15 the window is (10:00, 10:15], the previous window (09:45, 10:00], and the baseline
+    # (07:30, 09:30]: 120 minutes ending 30 minutes (the gap) before the window.
+    # Baseline: 养老 30, 医疗 30, 失业 8 = 68 calls. Previous window: 养老 10, 失业 2.
+    # Window: 养老 10, 失业 12, 医疗 8 = 30 calls (shares 1/3, 0.4, 4/15).
+    # 失业: expected 30 x 8/68 = 3.53; 12 >= 2 x 3.53 and 12 - 3.53 = 8.47 >= 4 x sqrt(3.53) = 7.51: surging.
     events = (
         _calls("养老保险", "08:30:00", 30, "p")
         + _calls("医疗保险", "08:40:00", 30, "m")
@@ -355,12 +357,32 @@ def test_hot_topics_trend_surge_and_alarm() -> None:
     assert (rows["养老保险"].calls, rows["养老保险"].previous) == (10, 10)
     assert (rows["医疗保险"].calls, rows["医疗保险"].previous) == (8, 0)
     assert rows["失业保险"].share == pytest.approx(0.4)
-    assert rows["失业保险"].baseline_share == pytest.approx(10 / 80)
-    # 0.4 >= 2 x 0.125 on 12 calls: surging; the others are below their own baselines
+    assert rows["失业保险"].baseline_share == pytest.approx(8 / 68)
+    # 养老 and 医疗 are expected at 30 x 30/68 = 13.2 each: below their own baselines
     assert [rows[t].surging for t in ("失业保险", "养老保险", "医疗保险")] == [True, False, False]
     assert [rows[t].trend for t in ("失业保险", "养老保险", "医疗保险")] == ["up", "flat", "up"]
     # alarm lines: 医疗 8 >= 8; 养老 10 < 11
     assert [rows[t].alarm for t in ("失业保险", "养老保险", "医疗保险")] == [False, False, True]
+
+
+def test_no_surge_on_a_bump_that_chance_explains() -> None:
+    # Baseline (07:30, 09:30]: 养老 90, 失业 10 (10 %). Window (10:00, 10:15]: 养老 39, 失业 11 = 50 calls.
+    # 失业 expected 50 x 0.1 = 5: 11 is over twice that, but 11 - 5 = 6 < 4 x sqrt(5) = 8.9.
+    events = (
+        _calls("养老保险", "08:00:00", 90, "p")
+        + _calls("失业保险", "08:10:00", 10, "u")
+        + _calls("养老保险", "10:05:00", 39, "q")
+        + _calls("失业保险", "10:06:00", 11, "v")
+    )
+    engine = fold(events)
+    engine.advance_to(at("10:15:00"))
+    rows = {row.topic: row for row in engine.snapshot().topics}
+    assert rows["失业保险"].share == pytest.approx(11 / 50) and rows["失业保险"].baseline_share == pytest.approx(0.1)
+    assert not rows["失业保险"].surging
+    # the same bump with the chance test off is flagged
+    engine = fold(events, Settings(topic_surge_z=0))
+    engine.advance_to(at("10:15:00"))
+    assert {row.topic for row in engine.snapshot().topics if row.surging} == {"失业保险"}
 
 
 def test_no_surge_on_too_few_calls_or_without_a_baseline() -> None:

@@ -1,0 +1,111 @@
+"""The bundled Hangzhou-sized day: its figures checked by an independent count of its lines."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from datetime import datetime, time
+from pathlib import Path
+
+import pytest
+from helpers import at
+
+from console.cli import main
+from console.feeds.replay import ReplaySource
+from console.floor.engine import FloorEngine
+from console.paths import bundled_day
+from console.report import build_report
+from console.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def report() -> dict:
+    return build_report(bundled_day(), Settings())
+
+
+@pytest.fixture(scope="module")
+def independent_count() -> dict[str, int]:
+    """The counters of DOMAIN.md counted straight from the JSON lines, without the engine."""
+    kinds: Counter[str] = Counter()
+    queued_at: dict[str, datetime] = {}
+    short = within_30 = 0
+    with gzip.open(bundled_day(), "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            kinds[row["type"]] += 1
+            ts = datetime.fromisoformat(row["ts"])
+            if row["type"] == "queued":
+                queued_at[row["call_id"]] = ts
+            elif row["type"] == "answered":
+                within_30 += (ts - queued_at[row["call_id"]]).total_seconds() <= 30
+            elif row["type"] == "queue_abandoned":
+                short += (ts - queued_at[row["call_id"]]).total_seconds() <= 5
+    return {
+        "offered": kinds["call_offered"],
+        "ivr_served": kinds["ivr_served"],
+        "human_requested": kinds["queued"],
+        "human_answered": kinds["answered"],
+        "abandoned_ivr": kinds["ivr_abandoned"],
+        "abandoned_queue": kinds["queue_abandoned"],
+        "short_abandoned": short,
+        "answered_within_T": within_30,
+    }
+
+
+def test_the_bundled_day_is_hangzhou_sized(report: dict) -> None:
+    assert report["totals"]["offered"] == 12_000
+    assert report["day"] == "2026-11-27"
+    assert report["problems"]["count"] == 0
+
+
+def test_engine_counters_equal_an_independent_count(report: dict, independent_count: dict[str, int]) -> None:
+    assert {name: report["totals"][name] for name in independent_count} == independent_count
+
+
+def test_the_identity_holds_for_finished_calls(report: dict) -> None:
+    t = report["totals"]
+    still = report["in_progress_at_end"]
+    assert t["offered"] - still["in_ivr"] - still["waiting"] == t["ivr_served"] + t["human_answered"] + t["abandoned"]
+    assert report["identity"]["holds"] is True
+
+
+def test_hours_add_up_to_the_day(report: dict) -> None:
+    for name in ("offered", "ivr_served", "human_answered", "abandoned_queue", "answered_within_T"):
+        assert sum(row[name] for row in report["hours"]) == report["totals"][name]
+
+
+def test_the_midday_surge_is_flagged_and_passes() -> None:
+    engine = FloorEngine(Settings())
+    with ReplaySource(bundled_day(), engine, speed=None) as replay:
+        # the generator triples 失业保险 from 11:00 to 12:00: flagged through the hour, nothing else all day
+        flagged: dict[str, list[str]] = {}
+        for minute in range(0, 24 * 60, 5):
+            replay.seek(time(minute // 60, minute % 60))
+            for row in engine.snapshot().topics:
+                if row.surging:
+                    flagged.setdefault(row.topic, []).append(f"{minute // 60:02d}:{minute % 60:02d}")
+    assert set(flagged) == {"失业保险"}
+    assert {"11:15", "11:30", "11:45", "12:00"} <= set(flagged["失业保险"])
+    assert all("11:00" < clock <= "12:15" for clock in flagged["失业保险"])
+    assert engine.now == at("23:55:00")
+
+
+def test_break_overruns_of_both_rules_are_in_the_day(report: dict) -> None:
+    assert report["breaks"]["single_overruns"] and report["breaks"]["daily_overruns"]
+    assert all(record["over_seconds"] > 0 for record in report["breaks"]["single_overruns"])
+    assert len({flag["category"] for flag in report["urgent_flags"]}) >= 3
+
+
+def test_hotline_with_no_arguments_prints_the_bundled_day(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert "来电总量" in out and "12,000" in out
+
+
+def test_the_fixture_is_what_its_documented_command_makes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # fixtures/README.md: hotline simulate --out fixtures/hangzhou-2026-11-27.jsonl.gz
+    out = tmp_path / "again.jsonl.gz"
+    assert main(["simulate", "--out", str(out)]) == 0
+    assert "53,380 events" in capsys.readouterr().out
+    assert out.read_bytes() == bundled_day().read_bytes()
