@@ -86,11 +86,6 @@ class ReplaySource:
         return self._anchor_floor + (self._clock() - self._anchor_wall) * self._speed
 
     @property
-    def floor_time(self) -> datetime | None:
-        """Where the replay stands on the floor's clock (the engine's clock after the next poll)."""
-        return self.engine.now
-
-    @property
     def speed(self) -> float | None:
         return self._speed
 

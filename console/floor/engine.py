@@ -478,15 +478,6 @@ class FloorEngine:
             + sum(now - agent.break_from for agent in self._agents.values() if agent.state is AgentState.BREAK),
         )
 
-    def describe(self) -> dict[str, Any]:
-        """Engine bookkeeping, for benchmarks and diagnostics."""
-        return {
-            "events_applied": self.events_applied,
-            "calls_followed": len(self._calls),
-            "agents": len(self._agents),
-            "problems": self.problems.count,
-        }
-
 
 def _clock(ts: float, zone: Any) -> str:
     return datetime.fromtimestamp(ts, zone).strftime("%H:%M:%S")
