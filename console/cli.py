@@ -10,11 +10,16 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from console.feeds.replay import MAX_SPEED, MIN_SPEED
+from console.formatting import parse_time_of_day
 from console.paths import bundled_day
+
+#: Where `hotline` with no command starts the bundled day: the morning peak is on its way.
+BUNDLED_DAY_START = time(8, 30)
 
 if TYPE_CHECKING:
     from console.settings import Settings
@@ -53,13 +58,44 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-27") from None
 
 
+def _speed(text: str) -> float | None:
+    if text.lower() in {"max", "fastest"}:
+        return None
+    try:
+        value = float(text.lower().removesuffix("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a speed like 60 or max") from None
+    if not MIN_SPEED <= value <= MAX_SPEED:
+        raise argparse.ArgumentTypeError(f"speed {text} is outside {MIN_SPEED:g} to {MAX_SPEED:g}")
+    return value
+
+
+def _time_of_day(text: str) -> time:
+    try:
+        return parse_time_of_day(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _add_replay_flags(parser: argparse.ArgumentParser, *, start: time | None = None) -> None:
+    parser.add_argument("--speed", type=_speed, default=60.0, help="1 to 3600 times real time, or max (default 60)")
+    parser.add_argument(
+        "--start",
+        type=_time_of_day,
+        default=start,
+        metavar="HH:MM",
+        help="start at this time of day" + (f" (default {start:%H:%M})" if start else " (default: the first event)"),
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="hotline",
         description="A supervisor console for public-service hotlines such as 12333. "
-        "With no command, it prints the report of the bundled day.",
+        "With no command, it opens the console on the bundled day at 60x from 08:30.",
     )
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML); see docs/settings.md")
+    _add_replay_flags(parser, start=BUNDLED_DAY_START)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     report = commands.add_parser("report", help="replay a day headless and print its figures")
@@ -74,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--calls", type=_positive_int, default=12_000, help="calls offered in the day")
     simulate.add_argument("--agents", type=_positive_int, default=60, help="agents on the roster")
     simulate.add_argument("--date", type=_iso_date, default=date(2026, 11, 27), metavar="D", help="the day, YYYY-MM-DD")
+
+    replay = commands.add_parser("replay", help="open the console on a day of traffic")
+    replay.add_argument("file", type=Path, help="an event file (.jsonl or .jsonl.gz)")
+    _add_replay_flags(replay)
 
     schema = commands.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("name", choices=["events"], help="which schema")
@@ -103,7 +143,9 @@ def _run(args: argparse.Namespace) -> int:
             return _schema(args)
         if args.command == "simulate":
             return _simulate(args, settings)
-        return _report(args.file if args.command == "report" else bundled_day(), args, settings)
+        if args.command == "report":
+            return _report(args.file, args, settings)
+        return _console(args.file if args.command == "replay" else bundled_day(), args, settings)
     except (SettingsError, EventFileError) as error:
         raise UserError(str(error)) from None
     except InputRefused as refused:
@@ -148,4 +190,19 @@ def _report(path: Path, args: argparse.Namespace, settings: Settings) -> int:
             f"first: {problems['first'][0]}",
             file=sys.stderr,
         )
+    return 0
+
+
+def _console(path: Path, args: argparse.Namespace, settings: Settings) -> int:
+    from console.app import HotlineApp
+    from console.feeds.replay import ReplaySource
+    from console.floor.engine import FloorEngine
+
+    replay = ReplaySource(path, FloorEngine(settings), speed=args.speed)
+    if replay.finished:
+        raise UserError(f"{path} has no events to replay")
+    if args.start is not None:
+        replay.seek(args.start)
+    with replay:
+        HotlineApp(settings, replay).run()
     return 0

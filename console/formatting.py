@@ -1,8 +1,11 @@
-"""How figures are written for people: rates, durations, masked caller numbers. One place for all views."""
+"""How figures are written for people, and read back from them: rates, durations, masked caller
+numbers, times of day. One place for every view and the command line."""
 
 from __future__ import annotations
 
-__all__ = ["MISSING", "format_duration", "format_rate", "format_seconds", "mask_number"]
+from datetime import time
+
+__all__ = ["MISSING", "format_duration", "format_rate", "format_seconds", "mask_number", "parse_time_of_day"]
 
 #: What a figure with nothing to divide by shows.
 MISSING = "—"
@@ -49,3 +52,15 @@ def mask_number(number: str | None) -> str:
     for i in hidden:
         chars[i] = "*"
     return "".join(chars)
+
+
+def parse_time_of_day(text: str) -> time:
+    """``"9:30"``, ``"09:30"`` or ``"09:30:15"`` as a time; ValueError with one sentence otherwise."""
+    parts = text.strip().split(":")
+    try:
+        if not 2 <= len(parts) <= 3:
+            raise ValueError
+        hour, minute, second = (int(p) for p in (parts + ["0"])[:3])
+        return time(hour, minute, second)
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} is not a time of day like 09:30") from None

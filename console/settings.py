@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="forbid", validate_default=True)
 
     centre_name: str = Field(default="12333 热线", description="The centre's name, shown in the header.")
+    supervisor_name: str | None = Field(
+        default=None, max_length=32, description="Who logs escalations; the login name when not set."
+    )
     timezone: TimeZoneName = Field(default="Asia/Shanghai", description="The centre's time zone: days start at its midnight.")
 
     # Counting rules (DOMAIN.md, "The figures, defined").
@@ -65,6 +68,19 @@ class Settings(BaseSettings):
     target_human_answer_rate: float = Field(default=0.85, ge=0, le=1, description="人工接通率 target.")
     target_service_level: float = Field(default=0.85, ge=0, le=1, description="SL(T) target.")
     target_overall_answer_rate: float = Field(default=0.80, ge=0, le=1, description="综合接通率 target.")
+
+    target_asa_seconds: float = Field(default=20, gt=0, description="ASA target: mean wait of answered calls at most this.")
+    max_abandon_rate: float = Field(
+        default=0.15, ge=0, le=1, description="Abandoned calls as a share of offered: alarm above this."
+    )
+    alert_calls_waiting: int = Field(default=10, ge=1, description="Calls waiting now: alarm above this many.")
+    alert_longest_wait_seconds: float = Field(default=60, gt=0, description="Longest current wait: alarm above this.")
+    warn_band: float = Field(
+        default=0.05, ge=0, le=1, description="A rate less than this far below its target shows amber, not red."
+    )
+    warn_from_share_of_line: float = Field(
+        default=0.8, gt=0, le=1, description="A count, wait or abandon rate shows amber from this share of its alarm line."
+    )
 
     # Break rules.
     break_single_limit_minutes: float = Field(default=10, gt=0, description="One break at most this long.")

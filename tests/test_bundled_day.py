@@ -97,12 +97,6 @@ def test_break_overruns_of_both_rules_are_in_the_day(report: dict) -> None:
     assert len({flag["category"] for flag in report["urgent_flags"]}) >= 3
 
 
-def test_hotline_with_no_arguments_prints_the_bundled_day(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([]) == 0
-    out = capsys.readouterr().out
-    assert "来电总量" in out and "12,000" in out
-
-
 def test_the_fixture_is_what_its_documented_command_makes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # fixtures/README.md: hotline simulate --out fixtures/hangzhou-2026-11-27.jsonl.gz
     out = tmp_path / "again.jsonl.gz"

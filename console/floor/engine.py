@@ -44,6 +44,7 @@ __all__ = ["FloorEngine"]
 
 _BREAK = AgentState.BREAK
 _NO_TIME = float("-inf")  # the clock before the first event
+_QUARTERS = 96  # quarter hours in a day: today's counters are kept per quarter hour
 
 # Stages of a call the engine is following.
 _IN_IVR = 0
@@ -113,10 +114,10 @@ class FloorEngine:
         self._now = _NO_TIME
         self._day: date | None = None
         self._day_end = float("-inf")
-        self._hour_starts: list[float] = []
-        self._hours: list[defaultdict[str, float]] = []
-        self._hour: defaultdict[str, float] = defaultdict(int)  # the current hour's counters
-        self._next_hour = float("-inf")  # when the current hour ends
+        self._quarter_starts: list[float] = []
+        self._quarters: list[defaultdict[str, float]] = []  # today's counters per quarter hour
+        self._quarter: defaultdict[str, float] = defaultdict(int)  # the current quarter's counters
+        self._next_quarter = float("-inf")  # when the current quarter ends
         self._calls: dict[str, _Call] = {}
         self._waiting: dict[str, float] = {}  # call id -> queued at, in queueing order
         self._in_ivr = 0
@@ -152,8 +153,8 @@ class FloorEngine:
                 f"{_clock(self._now, self._zone)}; event skipped",
             )
             return False
-        if ts >= self._next_hour:
-            self._enter_hour(ts)
+        if ts >= self._next_quarter:
+            self._enter_quarter(ts)
         self._now = ts
         self._line = line
         if not self._handlers[type(event)](event, ts):
@@ -166,8 +167,8 @@ class FloorEngine:
         ts = when.timestamp() if isinstance(when, datetime) else float(when)
         if ts <= self._now:
             return
-        if ts >= self._next_hour:
-            self._enter_hour(ts)
+        if ts >= self._next_quarter:
+            self._enter_quarter(ts)
         self._now = ts
 
     # ------------------------------------------------------------------ days
@@ -176,9 +177,9 @@ class FloorEngine:
         day = datetime.fromtimestamp(ts, self._zone).date()
         midnight = datetime.combine(day, time(0), self._zone)
         self._day = day
-        self._hour_starts = [(midnight + timedelta(hours=h)).timestamp() for h in range(24)]
+        self._quarter_starts = [(midnight + timedelta(minutes=15 * q)).timestamp() for q in range(_QUARTERS)]
         self._day_end = datetime.combine(day + timedelta(days=1), time(0), self._zone).timestamp()
-        self._hours = [defaultdict(int) for _ in range(24)]
+        self._quarters = [defaultdict(int) for _ in range(_QUARTERS)]
         self._topics_today.clear()
         self._overruns.clear()
         self._breaks_today = 0
@@ -191,16 +192,16 @@ class FloorEngine:
             if agent.state is AgentState.BREAK:
                 agent.break_from = day_start
 
-    def _enter_hour(self, ts: float) -> None:
-        """The clock reached a new local hour (or day): point today's counting at it."""
+    def _enter_quarter(self, ts: float) -> None:
+        """The clock reached a new local quarter hour (or day): point today's counting at it."""
         if ts >= self._day_end:
             self._start_day(ts)
-        hour = bisect_right(self._hour_starts, ts) - 1
-        self._hour = self._hours[hour]
-        self._next_hour = self._hour_starts[hour + 1] if hour < 23 else self._day_end
+        quarter = bisect_right(self._quarter_starts, ts) - 1
+        self._quarter = self._quarters[quarter]
+        self._next_quarter = self._quarter_starts[quarter + 1] if quarter < _QUARTERS - 1 else self._day_end
 
     def _count(self, ts: float, name: str, amount: float = 1) -> None:
-        self._hour[name] += amount
+        self._quarter[name] += amount
         self._kpi_add(ts, name, amount)
 
     # ------------------------------------------------------------------ calls
@@ -346,13 +347,27 @@ class FloorEngine:
     # ------------------------------------------------------------------ output
     def counters_today(self) -> Counters:
         totals: Counter[str] = Counter()
-        for hour in self._hours:
+        for hour in self._quarters:
             totals.update(hour)
         return Counters.from_totals(totals)
 
     def hours(self) -> list[HourRow]:
         """Today's hour-by-hour counters, for the hours that saw any traffic."""
-        return [HourRow(hour, Counters.from_totals(totals)) for hour, totals in enumerate(self._hours) if totals]
+        rows = []
+        for hour in range(24):
+            totals: Counter[str] = Counter()
+            for quarter in self._quarters[4 * hour : 4 * hour + 4]:
+                totals.update(quarter)
+            if totals:
+                rows.append(HourRow(hour, Counters.from_totals(totals)))
+        return rows
+
+    def quarters(self) -> list[Counters]:
+        """Today's counters per quarter hour, from midnight to the quarter the clock is in (the trend)."""
+        if self._now == _NO_TIME or not self._quarters:
+            return []
+        current = bisect_right(self._quarter_starts, self._now) - 1
+        return [Counters.from_totals(totals) for totals in self._quarters[: current + 1]]
 
     def agents(self) -> list[AgentView]:
         """Every agent seen today, with state, time in state and calls today."""

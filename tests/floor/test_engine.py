@@ -406,3 +406,19 @@ def test_topic_window_forgets_old_calls() -> None:
     engine.advance_to(at("09:30:00"))
     assert engine.snapshot().topics == []
     assert engine.snapshot().topics_today == {"社保卡": 3}
+
+
+def test_quarter_hours_for_the_trend() -> None:
+    engine = fold(
+        [
+            ev("call_offered", "00:00:01", call_id="A"),
+            ev("call_offered", "00:14:59.999", call_id="B"),
+            ev("call_offered", "00:15:00", call_id="C"),
+            ev("call_offered", "00:44:00", call_id="D"),
+        ]
+    )
+    # midnight to the quarter the clock is in (00:30-00:45), quiet quarters included
+    assert [q.offered for q in engine.quarters()] == [2, 1, 1]
+    engine.advance_to(at("01:05:00"))
+    assert [q.offered for q in engine.quarters()] == [2, 1, 1, 0, 0]
+    assert FloorEngine(Settings()).quarters() == []

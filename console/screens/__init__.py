@@ -1,0 +1,1 @@
+"""The console's screens: the dashboard, the escalation form, the help screen, go-to-time."""

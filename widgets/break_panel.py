@@ -1,0 +1,39 @@
+"""BreakPanel: who is on break, why, since when, for how long, and how much break time is left today."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from console.floor.snapshot import BreakView
+from console.formatting import format_duration
+from widgets.fast_table import Column, FastTable
+
+__all__ = ["BreakPanel"]
+
+_COLUMNS = (
+    Column("agent", 6),
+    Column("name", 6),
+    Column("why", 4),
+    Column("since", 5),
+    Column("length", 7, "right"),
+    Column("left", 5, "right"),
+)
+
+
+class BreakPanel(FastTable):
+    """Agents on break, longest first; a break over either limit is drawn in red."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(_COLUMNS, id=id)
+
+    def show(self, breaks: Sequence[BreakView]) -> None:
+        rows = []
+        for row in breaks:
+            length = Text(format_duration(row.seconds), style="bold red" if row.over_single else "")
+            left = Text(format_duration(row.left_today_seconds), style="bold red" if row.over_daily else "")
+            reason = Text(row.reason, style="dim" if not row.limited else "")
+            rows.append((row.agent_id, row.name, reason, row.since.strftime("%H:%M"), length, left))
+        self.set_rows(rows)
+        self.border_subtitle = f"{len(breaks)} on break · {sum(r.over_single or r.over_daily for r in breaks)} over"

@@ -1,0 +1,37 @@
+"""FloorHeader: the centre's name, where the figures come from, and the floor's clock."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from console.viewmodel import HeaderView
+
+__all__ = ["FloorHeader"]
+
+
+class FloorHeader(Static):
+    """One line: centre · source (REPLAY ×60, PAUSED, END) · the floor's clock (never the wall clock)."""
+
+    DEFAULT_CSS = """
+    FloorHeader {
+        height: 1;
+        background: $panel;
+        color: $text;
+        padding: 0 1;
+    }
+    """
+
+    def show(self, view: HeaderView) -> None:
+        source_style = "bold black on yellow" if view.source.startswith(("PAUSED", "END")) else "bold"
+        self.update(
+            Text.assemble(
+                (view.centre, "bold"),
+                "   ",
+                (f" {view.source} ", source_style),
+                "   ",
+                (view.clock, "bold"),
+                "  ",
+                (view.day, "dim"),
+            )
+        )

@@ -1,0 +1,45 @@
+"""HotTopics: what people call about now, the trend against the window before, surges and alarms."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from console.floor.snapshot import TopicView
+from widgets.fast_table import Column, FastTable
+
+__all__ = ["HotTopics"]
+
+_ARROWS = {"up": ("↑", "bold"), "down": ("↓", "dim"), "flat": ("→", "dim")}
+
+_COLUMNS = (
+    Column("#", 2, "right"),
+    Column("topic", 12),
+    Column("now", 4, "right"),
+    Column("prev", 4, "right"),
+    Column("", 1),
+    Column("", 5),
+)
+
+
+class HotTopics(FastTable):
+    """Topics ranked by calls in the window; a surging topic and one over its alarm line stand out."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(_COLUMNS, id=id)
+
+    def show(self, topics: Sequence[TopicView]) -> None:
+        rows = []
+        for rank, row in enumerate(topics, 1):
+            arrow, style = _ARROWS[row.trend]
+            marks = []
+            if row.surging:
+                marks.append(("▲激增", "bold red"))
+            if row.alarm:
+                marks.append(("!警戒", "bold yellow"))
+            topic = Text(row.topic, style="bold red" if row.surging else "")
+            rows.append(
+                (str(rank), topic, f"{row.calls:,}", f"{row.previous:,}", Text(arrow, style), Text.assemble(*marks))
+            )
+        self.set_rows(rows)

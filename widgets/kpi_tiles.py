@@ -1,0 +1,71 @@
+"""KpiTiles: the headline figures, each coloured against its target, the last window beside today's."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import HorizontalGroup
+from textual.widgets import Static
+
+from console.viewmodel import TileView
+
+__all__ = ["KpiTile", "KpiTiles"]
+
+_STATUS_CLASSES = ("status-good", "status-warn", "status-bad", "status-none")
+
+
+class KpiTile(Static):
+    """One figure: the 12333 term, today's value large, the last window's value and the target."""
+
+    DEFAULT_CSS = """
+    KpiTile {
+        width: 1fr;
+        height: 4;
+        padding: 0 0 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        border-left: tall $panel-lighten-2;
+    }
+    KpiTile.status-good { border-left: tall $success; }
+    KpiTile.status-warn { border-left: tall $warning; }
+    KpiTile.status-bad { border-left: tall $error; background: $error 15%; }
+    """
+
+    def show(self, tile: TileView) -> None:
+        self.update(
+            Text.assemble(
+                (tile.label, "bold"),
+                "\n",
+                (tile.value, "bold"),
+                " ",
+                (tile.beside, "dim"),
+                "\n",
+                (tile.caption, "dim italic"),
+            )
+        )
+        for name in _STATUS_CLASSES:
+            self.set_class(name == f"status-{tile.status}", name)
+
+
+class KpiTiles(HorizontalGroup):
+    """The row of tiles; ``show`` takes them in order."""
+
+    DEFAULT_CSS = """
+    KpiTiles {
+        height: auto;
+    }
+    """
+
+    def __init__(self, keys: Sequence[str], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._keys = list(keys)
+
+    def compose(self) -> ComposeResult:
+        for key in self._keys:
+            yield KpiTile(id=f"tile-{key}")
+
+    def show(self, tiles: Sequence[TileView]) -> None:
+        for tile in tiles:
+            self.query_one(f"#tile-{tile.key}", KpiTile).show(tile)

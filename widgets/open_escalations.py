@@ -1,0 +1,46 @@
+"""OpenEscalations: the urgent cases not yet resolved, newest first, overdue ones marked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from console.viewmodel import EscalationRow
+from widgets.fast_table import Column, FastTable
+
+__all__ = ["OpenEscalations"]
+
+_COLUMNS = (
+    Column("#", 4, "right"),
+    Column("time", 5),
+    Column("category", 8),
+    Column("sev", 3, "right"),
+    Column("caller", 11),
+    Column("status", 6),
+)
+
+
+class OpenEscalations(FastTable):
+    """Open and in-progress cases; an overdue case is drawn in red with a mark."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(_COLUMNS, id=id)
+
+    def show(self, cases: Sequence[EscalationRow]) -> None:
+        rows = []
+        for case in cases:
+            style = "bold red" if case.overdue else ""
+            rows.append(
+                (
+                    Text(f"{case.case_id}", style=style),
+                    case.time,
+                    case.category,
+                    Text(str(case.severity), style="bold red" if case.severity >= 3 else ""),
+                    case.caller,
+                    Text(("⚠ " if case.overdue else "") + case.status, style=style),
+                )
+            )
+        self.set_rows(rows)
+        overdue = sum(case.overdue for case in cases)
+        self.border_subtitle = f"{len(cases)} open" + (f" · {overdue} overdue" if overdue else "")

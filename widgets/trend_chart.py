@@ -1,0 +1,38 @@
+"""TrendChart: offered, answered and abandoned per quarter hour across the day so far, as sparklines."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Label, Sparkline
+
+from console.viewmodel import TrendView
+
+__all__ = ["TrendChart"]
+
+_SERIES = (("offered", "来电 offered"), ("answered", "人工接听 answered"), ("abandoned", "放弃 abandoned"))
+
+
+class TrendChart(Vertical):
+    """Three sparklines on one time axis (00:00 to now, a bar per 15 minutes) with the latest values."""
+
+    DEFAULT_CSS = """
+    TrendChart { height: auto; }
+    TrendChart Label { width: 1fr; color: $text-muted; text-wrap: nowrap; }
+    TrendChart Sparkline { height: 2; margin-bottom: 0; }
+    TrendChart #trend-abandoned > .sparkline--max-color { color: $error; }
+    TrendChart #trend-abandoned > .sparkline--min-color { color: $error 40%; }
+    """
+
+    def compose(self) -> ComposeResult:
+        for key, _ in _SERIES:
+            yield Label(id=f"trend-label-{key}")
+            yield Sparkline([], id=f"trend-{key}")
+
+    def show(self, trend: TrendView) -> None:
+        for key, label in _SERIES:
+            series: list[int] = getattr(trend, key)
+            latest = series[-1] if series else 0
+            peak = max(series, default=0)
+            self.query_one(f"#trend-label-{key}", Label).update(f"{label}  now {latest:,} · peak {peak:,}")
+            self.query_one(f"#trend-{key}", Sparkline).data = series

@@ -1,0 +1,28 @@
+"""UrgentBanner: an urgent flag raised on the floor, until the supervisor logs it or dismisses it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+__all__ = ["UrgentBanner"]
+
+
+class UrgentBanner(Static):
+    """A red line across the screen; hidden when there is nothing to say."""
+
+    DEFAULT_CSS = """
+    UrgentBanner {
+        height: auto;
+        display: none;
+        background: $error;
+        color: $text;
+        text-style: bold;
+        padding: 0 1;
+    }
+    UrgentBanner.-active { display: block; }
+    """
+
+    def show(self, message: Text | str | None) -> None:
+        self.set_class(message is not None, "-active")
+        self.update(message or "")
