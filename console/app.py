@@ -6,6 +6,8 @@ view model from the engine's snapshot, and hands each widget its part. Widgets o
 
 from __future__ import annotations
 
+import gc
+import getpass
 from collections import deque
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -21,12 +23,14 @@ from console.formatting import mask_number
 from console.report import CATEGORY_LABELS
 from console.screens.dashboard import DashboardScreen
 from console.settings import Settings
-from console.viewmodel import build_header, build_tiles, build_trend
+from console.viewmodel import build_escalation_rows, build_header, build_tiles, build_trend
+from storage import CaseView, EscalationLog, NewCase, StorageError
 from widgets.agent_floor import AgentFloor
 from widgets.break_panel import BreakPanel
 from widgets.floor_header import FloorHeader
 from widgets.hot_topics import HotTopics
 from widgets.kpi_tiles import KpiTiles
+from widgets.open_escalations import OpenEscalations
 from widgets.trend_chart import TrendChart
 from widgets.urgent_banner import UrgentBanner
 
@@ -64,22 +68,56 @@ class HotlineApp(App[None]):
         self,
         settings: Settings,
         replay: ReplaySource,
+        log: EscalationLog,
         *,
         tick_seconds: float = 0.25,
+        cases_every_seconds: float = 5.0,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.replay = replay
         self.engine = replay.engine
+        self.escalations = log
         self.tick_seconds = tick_seconds
+        self.cases_every_seconds = cases_every_seconds
         self.ticks = 0
-        self._offered_flags: set[str] = set()
+        self.cases: list[CaseView] = []
+        self.overdue_rules = settings.overdue_rules()
+        self._cases_seen = -1  # the log's last event id when the cases were read
         self.pending_flags: deque[UrgentFlag] = deque()
+        self._offered_flags: set[str] = set()
 
     # ------------------------------------------------------------------ life
     def on_mount(self) -> None:
+        self.reload_cases()
         self.push_screen(DashboardScreen())
+        self.settle_memory()
         self.set_interval(self.tick_seconds, self.tick)
+        # other consoles on this machine may write to the same log
+        self.set_interval(self.cases_every_seconds, self.reload_cases)
+
+    @staticmethod
+    def settle_memory() -> None:
+        """Move what is alive now out of the garbage collector's way.
+
+        A big floor keeps hundreds of thousands of objects alive; a full collection walking them all
+        stalls a tick by ~50 ms. Frozen objects are still freed when no longer used; only the cyclic
+        collector stops re-walking them. Done at start-up and after a seek, which allocate the most.
+        """
+        gc.collect()
+        gc.freeze()
+
+    def reload_cases(self) -> None:
+        """Read the open cases again if anything was written to the log (by this console or another)."""
+        try:
+            last = self.escalations.last_event_id()
+            if last != self._cases_seen:
+                self.cases = self.escalations.cases(open_only=True)
+                self._cases_seen = last
+                # a flag on the banner that another console has logged meanwhile leaves the banner
+                self.pending_flags = deque(flag for flag in self.pending_flags if not self._already_a_case(flag))
+        except StorageError as error:
+            self.notify(f"escalation log: {error}", severity="error", timeout=10)
 
     def tick(self) -> None:
         """Apply what is due on the floor's clock and redraw."""
@@ -106,7 +144,8 @@ class HotlineApp(App[None]):
             screen.query_one(TrendChart).show(build_trend(self.engine.quarters()))
             screen.query_one(HotTopics).show(snap.topics)
             screen.query_one(BreakPanel).show(snap.breaks)
-            screen.query_one(AgentFloor).show(self.engine.agents())
+            screen.query_one(AgentFloor).show(self.engine.agents(), snap.now.timestamp() if snap.now else 0.0)
+            screen.query_one(OpenEscalations).show(build_escalation_rows(self.cases, snap.now, self.overdue_rules))
             self._offer_flags(snap.flags, screen)
 
     def get_screen_dashboard(self) -> DashboardScreen | None:
@@ -122,6 +161,8 @@ class HotlineApp(App[None]):
         for flag in flags:
             if flag.flag_id not in self._offered_flags:
                 self._offered_flags.add(flag.flag_id)
+                if self._already_a_case(flag):
+                    continue
                 self.pending_flags.append(flag)
                 self.bell()
         banner = screen.query_one(UrgentBanner)
@@ -129,16 +170,22 @@ class HotlineApp(App[None]):
             banner.show(None)
             return
         flag = self.pending_flags[0]
-        more = f"  (+{len(self.pending_flags) - 1} more)" if len(self.pending_flags) > 1 else ""
+        more = f" +{len(self.pending_flags) - 1} more" if len(self.pending_flags) > 1 else ""
+        # what to do first: on a narrow screen the end of the line is cut
         banner.show(
             Text.assemble(
-                "急件 URGENT  ",
-                f"{CATEGORY_LABELS.get(flag.category, flag.category)} · severity {flag.severity} · ",
-                f"{flag.ts.astimezone(self.settings.zone):%H:%M:%S} · agent {flag.agent_id} · call {flag.call_id} · ",
-                f"{mask_number(flag.caller)} · {flag.note}",
-                f"{more}   [e] log it   [x] dismiss",
+                f"急件 URGENT{more} [e] log [x] dismiss │ ",
+                f"{flag.ts.astimezone(self.settings.zone):%H:%M:%S} ",
+                f"{CATEGORY_LABELS.get(flag.category, flag.category)} sev {flag.severity} · ",
+                f"agent {flag.agent_id} · {mask_number(flag.caller)} · call {flag.call_id} · {flag.note}",
             )
         )
+
+    def _already_a_case(self, flag: UrgentFlag) -> bool:
+        try:
+            return self.escalations.case_for_flag(flag.flag_id) is not None
+        except StorageError:
+            return False  # offer it: the form will say what is wrong with the log
 
     def action_dismiss_flag(self) -> None:
         if self.pending_flags:
@@ -161,10 +208,12 @@ class HotlineApp(App[None]):
 
     def action_seek(self, direction: int) -> None:
         self.replay.seek_by(SEEK_STEP * direction)
+        self.settle_memory()
         self.redraw()
 
     def seek_to(self, when: time | datetime) -> None:
         self.replay.seek(when)
+        self.settle_memory()
         self.redraw()
 
     def action_go_to_time(self) -> None:
@@ -194,8 +243,32 @@ class HotlineApp(App[None]):
 
         self.push_screen(HelpScreen(self.BINDINGS, BINDING_HELP))
 
+    def supervisor(self) -> str:
+        return self.settings.supervisor_name or getpass.getuser()
+
     def action_escalate(self) -> None:
-        self.notify("the escalation log is not connected", severity="warning")
+        """Open the escalation form, pre-filled from the flag on the banner if there is one."""
+        from console.screens.escalation_form import EscalationFormScreen, FormDefaults
+
+        now = self.engine.now or datetime.now(self.settings.zone)
+        flag = self.pending_flags[0] if self.pending_flags else None
+        defaults = FormDefaults(now=now, logged_by=self.supervisor(), flag=flag)
+
+        def saved(case_id: int | None) -> None:
+            if case_id is not None:
+                self.notify(f"case #{case_id} saved to {self.escalations.path.name}", timeout=4)
+
+        self.push_screen(EscalationFormScreen(defaults, self.save_case), saved)
+
+    def save_case(self, case: NewCase) -> int:
+        """Write a case from the form (StorageError goes back to the form, which keeps what was typed)."""
+        now = self.engine.now or datetime.now(self.settings.zone)
+        case_id = self.escalations.open_case(case, now=now)
+        if case.flag_id is not None:
+            self.pending_flags = deque(flag for flag in self.pending_flags if flag.flag_id != case.flag_id)
+        self.reload_cases()
+        self.redraw()
+        return case_id
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

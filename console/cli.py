@@ -14,6 +14,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from console import escalations_cli
 from console.feeds.replay import MAX_SPEED, MIN_SPEED
 from console.formatting import parse_time_of_day
 from console.paths import bundled_day
@@ -80,6 +81,9 @@ def _time_of_day(text: str) -> time:
 def _add_replay_flags(parser: argparse.ArgumentParser, *, start: time | None = None) -> None:
     parser.add_argument("--speed", type=_speed, default=60.0, help="1 to 3600 times real time, or max (default 60)")
     parser.add_argument(
+        "--db", type=Path, default=None, metavar="PATH", help="the escalation log (default: in the user data folder)"
+    )
+    parser.add_argument(
         "--start",
         type=_time_of_day,
         default=start,
@@ -115,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("file", type=Path, help="an event file (.jsonl or .jsonl.gz)")
     _add_replay_flags(replay)
 
+    escalations_cli.add_parser(commands)
+
     schema = commands.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("name", choices=["events"], help="which schema")
     return parser
@@ -143,6 +149,8 @@ def _run(args: argparse.Namespace) -> int:
             return _schema(args)
         if args.command == "simulate":
             return _simulate(args, settings)
+        if args.command == "escalations":
+            return escalations_cli.run(args, settings)
         if args.command == "report":
             return _report(args.file, args, settings)
         return _console(args.file if args.command == "replay" else bundled_day(), args, settings)
@@ -197,12 +205,17 @@ def _console(path: Path, args: argparse.Namespace, settings: Settings) -> int:
     from console.app import HotlineApp
     from console.feeds.replay import ReplaySource
     from console.floor.engine import FloorEngine
+    from storage import EscalationLog, StorageError
 
+    try:
+        log = EscalationLog(args.db or settings.escalation_db)
+    except StorageError as error:
+        raise UserError(str(error)) from None
     replay = ReplaySource(path, FloorEngine(settings), speed=args.speed)
     if replay.finished:
         raise UserError(f"{path} has no events to replay")
     if args.start is not None:
         replay.seek(args.start)
-    with replay:
-        HotlineApp(settings, replay).run()
+    with replay, log:
+        HotlineApp(settings, replay, log).run()
     return 0

@@ -17,7 +17,7 @@ Agents report their own state with ``agent_state``; an agent can raise an ``urge
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
@@ -38,6 +38,7 @@ __all__ = [
     "TOPICS",
     "SERVICE_TYPES",
     "BREAK_REASONS",
+    "CATEGORY_LABELS",
 ]
 
 #: Business topics of a 12333 call (业务类别), as the voice menu and the agents classify them.
@@ -84,6 +85,18 @@ class UrgentCategory(StrEnum):
     DIFFICULT = "difficult"  # 疑难单 difficult case
     MEDIA = "media"  # 媒体/信访 media or petition
     OTHER = "other"  # 其他
+
+
+#: Urgent categories as a 12333 reader names them (the report, the console and the escalation log).
+CATEGORY_LABELS: dict[str, str] = {
+    UrgentCategory.CRISIS: "自杀/自伤风险",
+    UrgentCategory.THREAT: "暴力威胁",
+    UrgentCategory.WAGE_ARREARS: "欠薪/群体性事件",
+    UrgentCategory.COMPLAINT: "投诉举报",
+    UrgentCategory.DIFFICULT: "疑难单",
+    UrgentCategory.MEDIA: "媒体/信访",
+    UrgentCategory.OTHER: "其他",
+}
 
 
 class _Event(BaseModel):
@@ -190,17 +203,7 @@ class UrgentFlag(_Event):
 
 
 Event = Annotated[
-    Union[
-        CallOffered,
-        IvrServed,
-        IvrAbandoned,
-        Queued,
-        Answered,
-        QueueAbandoned,
-        CallEnded,
-        AgentStateChanged,
-        UrgentFlag,
-    ],
+    CallOffered | IvrServed | IvrAbandoned | Queued | Answered | QueueAbandoned | CallEnded | AgentStateChanged | UrgentFlag,
     Field(discriminator="type"),
 ]
 

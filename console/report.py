@@ -15,7 +15,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from console.events import UrgentCategory
+from console.events import CATEGORY_LABELS  # re-exported: its home is next to UrgentCategory
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
 from console.formatting import MISSING, format_duration, format_rate, format_seconds, mask_number
@@ -23,17 +23,6 @@ from console.problems import ProblemLog
 from console.settings import Settings
 
 __all__ = ["CATEGORY_LABELS", "build_report", "render_report"]
-
-#: Urgent categories as a 12333 reader names them.
-CATEGORY_LABELS: dict[str, str] = {
-    UrgentCategory.CRISIS: "自杀/自伤风险",
-    UrgentCategory.THREAT: "暴力威胁",
-    UrgentCategory.WAGE_ARREARS: "欠薪/群体性事件",
-    UrgentCategory.COMPLAINT: "投诉举报",
-    UrgentCategory.DIFFICULT: "疑难单",
-    UrgentCategory.MEDIA: "媒体/信访",
-    UrgentCategory.OTHER: "其他",
-}
 
 
 def build_report(path: Path, settings: Settings, *, strict: bool = False) -> dict[str, Any]:

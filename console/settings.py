@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 from contextvars import ContextVar
+from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
@@ -22,6 +23,9 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+if TYPE_CHECKING:
+    from storage.models import OverdueRules
 
 __all__ = ["Settings", "SettingsError", "TimeZoneName", "default_config_path", "load_settings"]
 
@@ -82,6 +86,24 @@ class Settings(BaseSettings):
         default=0.8, gt=0, le=1, description="A count, wait or abandon rate shows amber from this share of its alarm line."
     )
 
+    # The escalation log (docs/escalations.md).
+    escalation_db: Path | None = Field(
+        default=None, description="The escalation log file; the user data folder's escalations.db when not set."
+    )
+    escalation_act_minutes_severity3: float = Field(
+        default=15, gt=0, description="A life-or-safety case is overdue when nothing has been done this many minutes after it happened."
+    )
+    escalation_act_minutes_severity2: float = Field(default=60, gt=0, description="The same for an urgent case.")
+    escalation_act_minutes_severity1: float | None = Field(
+        default=None, gt=0, description="The same for a watch case; no limit when not set."
+    )
+    escalation_resolve_hours: float = Field(
+        default=24, gt=0, description="Any case not resolved this long after it happened is overdue."
+    )
+    escalation_resolve_hours_difficult: float = Field(
+        default=48, gt=0, description="A difficult case (疑难单) gets two working days."
+    )
+
     # Break rules.
     break_single_limit_minutes: float = Field(default=10, gt=0, description="One break at most this long.")
     break_daily_limit_minutes: float = Field(default=40, gt=0, description="Breaks per agent per day at most.")
@@ -120,6 +142,21 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def overdue_rules(self) -> OverdueRules:
+        """When an escalation is overdue, from the escalation_* fields."""
+        from storage.models import OverdueRules  # storage is headless; imported late to keep settings light
+
+        def minutes(value: float | None) -> timedelta | None:
+            return None if value is None else timedelta(minutes=value)
+
+        return OverdueRules(
+            act_within_severity3=minutes(self.escalation_act_minutes_severity3),
+            act_within_severity2=minutes(self.escalation_act_minutes_severity2),
+            act_within_severity1=minutes(self.escalation_act_minutes_severity1),
+            resolve_within=timedelta(hours=self.escalation_resolve_hours),
+            resolve_within_difficult=timedelta(hours=self.escalation_resolve_hours_difficult),
+        )
 
     @classmethod
     def settings_customise_sources(

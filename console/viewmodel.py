@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from console.floor.counters import Counters
 from console.floor.snapshot import FloorSnapshot
 from console.formatting import MISSING, format_duration, format_rate, format_seconds
 from console.settings import Settings
+from storage import CaseView, OverdueRules
 
 __all__ = [
     "HeaderView",
@@ -21,6 +23,8 @@ __all__ = [
     "TILE_KEYS",
     "TileView",
     "TrendView",
+    "EscalationRow",
+    "build_escalation_rows",
     "build_header",
     "build_tiles",
     "build_trend",
@@ -50,7 +54,7 @@ class TileView:
 
     key: str
     label: str  # the 12333 term
-    caption: str  # in English, and the target
+    caption: str  # the target or alarm line (and a detail)
     value: str  # today's figure (or now, for the instantaneous ones)
     beside: str  # the last-15-minutes figure, or a detail
     status: Status
@@ -106,7 +110,7 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
         TileView(
             "human_answer_rate",
             "人工接通率",
-            f"human answer · target {format_rate(s.target_human_answer_rate, 0)}",
+            f"target ≥{format_rate(s.target_human_answer_rate, 0)}",
             format_rate(today.human_answer_rate),
             _recent(format_rate(recent.human_answer_rate), s),
             rate_status(today.human_answer_rate, s.target_human_answer_rate, s),
@@ -114,7 +118,7 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
         TileView(
             "service_level",
             f"SL({s.sl_seconds})",
-            f"answered ≤{s.sl_seconds} s · target {format_rate(s.target_service_level, 0)}",
+            f"target ≥{format_rate(s.target_service_level, 0)}",
             format_rate(today.service_level),
             _recent(format_rate(recent.service_level), s),
             rate_status(today.service_level, s.target_service_level, s),
@@ -122,7 +126,7 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
         TileView(
             "overall_answer_rate",
             "综合接通率",
-            f"overall answer · target {format_rate(s.target_overall_answer_rate, 0)}",
+            f"target ≥{format_rate(s.target_overall_answer_rate, 0)}",
             format_rate(today.overall_answer_rate),
             _recent(format_rate(recent.overall_answer_rate), s),
             rate_status(today.overall_answer_rate, s.target_overall_answer_rate, s),
@@ -130,7 +134,7 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
         TileView(
             "abandoned",
             "放弃量",
-            f"abandoned · short ≤{s.short_abandon_seconds} s {today.short_abandoned:,}",
+            f"short {today.short_abandoned:,} · ≤{format_rate(s.max_abandon_rate, 0)}",
             f"{today.abandoned:,}",
             _recent(f"{recent.abandoned:,}", s),
             line_status(abandon_rate, s.max_abandon_rate, s),
@@ -138,7 +142,7 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
         TileView(
             "waiting",
             "排队",
-            f"calls waiting · alarm {s.alert_calls_waiting}",
+            f"alarm >{s.alert_calls_waiting}",
             f"{snap.waiting:,}",
             f"in menu {snap.in_ivr:,}",
             line_status(snap.waiting, s.alert_calls_waiting, s),
@@ -146,7 +150,7 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
         TileView(
             "longest_wait",
             "最长等待",
-            f"longest wait · alarm {s.alert_longest_wait_seconds:g} s",
+            f"alarm >{s.alert_longest_wait_seconds:g} s",
             format_duration(longest) if longest is not None else MISSING,
             "now",
             line_status(longest, s.alert_longest_wait_seconds, s),
@@ -154,7 +158,7 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
         TileView(
             "asa",
             "ASA",
-            f"mean wait · target {s.target_asa_seconds:g} s",
+            f"target ≤{s.target_asa_seconds:g} s",
             format_seconds(today.asa_seconds),
             _recent(format_seconds(recent.asa_seconds), s),
             line_status(today.asa_seconds, s.target_asa_seconds, s),
@@ -198,3 +202,25 @@ class EscalationRow:
     caller: str  # masked
     status: str
     overdue: bool
+
+
+def build_escalation_rows(cases: Sequence[CaseView], now: datetime | None, rules: OverdueRules) -> list[EscalationRow]:
+    """The open cases, newest first, each marked overdue against the floor's clock."""
+    rows = []
+    for case in sorted(cases, key=lambda c: c.occurred_at, reverse=True):
+        if not case.is_open:
+            continue
+        local = case.occurred_at.astimezone(now.tzinfo) if now is not None else case.occurred_at
+        rows.append(
+            EscalationRow(
+                case_id=case.case_id,
+                time=local.strftime("%H:%M"),
+                category=case.category_label,
+                severity=int(case.severity),
+                agent_id=case.agent_id,
+                caller=case.caller_masked,
+                status=case.status_label,
+                overdue=now is not None and case.overdue_at(now, rules),
+            )
+        )
+    return rows

@@ -1,0 +1,57 @@
+"""Storage: the escalation log in SQLite (through sqlite-utils). Runs headless: nothing here imports Textual."""
+
+from storage.errors import (
+    CaseNotFound,
+    DatabaseBusy,
+    DuplicateFlag,
+    InvalidField,
+    NotAHotlineDatabase,
+    StorageError,
+)
+from storage.escalations import APPEND_ONLY, EscalationLog, default_db_path
+from storage.models import (
+    ACTION_LABELS,
+    CATEGORY_LABELS,
+    CORRECTABLE_FIELDS,
+    DEFAULT_OVERDUE_RULES,
+    RESPONSE_KINDS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    ActionKind,
+    ActionView,
+    CaseEvent,
+    CaseStatus,
+    CaseView,
+    NewAction,
+    NewCase,
+    OverdueRules,
+    Severity,
+)
+
+__all__ = [
+    "ACTION_LABELS",
+    "APPEND_ONLY",
+    "CATEGORY_LABELS",
+    "CORRECTABLE_FIELDS",
+    "DEFAULT_OVERDUE_RULES",
+    "RESPONSE_KINDS",
+    "SEVERITY_LABELS",
+    "STATUS_LABELS",
+    "ActionKind",
+    "ActionView",
+    "CaseEvent",
+    "CaseNotFound",
+    "CaseStatus",
+    "CaseView",
+    "DatabaseBusy",
+    "DuplicateFlag",
+    "EscalationLog",
+    "InvalidField",
+    "NewAction",
+    "NewCase",
+    "NotAHotlineDatabase",
+    "OverdueRules",
+    "Severity",
+    "StorageError",
+    "default_db_path",
+]

@@ -18,6 +18,8 @@ HEADLESS = [
     "console.report",
     "console.simulator",
     "storage",
+    "storage.escalations",
+    "console.escalations_cli",
 ]
 
 

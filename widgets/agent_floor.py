@@ -49,26 +49,30 @@ _COLUMNS = (
     Column("calls", 5, "right"),
 )
 
-#: The columns the floor can be sorted by, in the order `s` cycles through them.
+#: The columns the floor can be sorted by, in the order `s` cycles through them. Longest in state
+#: first is earliest ``since`` first, so no key needs the clock.
 SORT_KEYS: dict[str, Callable[[AgentView], Any]] = {
-    "agent": lambda a: a.agent_id,
-    "state": lambda a: (_STATE_ORDER[a.state], -a.seconds_in_state),
-    "in state": lambda a: -a.seconds_in_state,
+    "state": lambda a: (_STATE_ORDER[a.state], a.since),
+    "in state": lambda a: a.since,
     "calls": lambda a: (-a.calls_today, a.agent_id),
+    "agent": lambda a: a.agent_id,
     "name": lambda a: a.name,
 }
 
 
-def _cells(agent: AgentView) -> Sequence[Cell]:
-    label, style = STATE_LABELS[agent.state]
-    return (
-        agent.agent_id,
-        agent.name,
-        Text(label, style=style),
-        agent.reason or "",
-        format_duration(agent.seconds_in_state),
-        f"{agent.calls_today:,}",
-    )
+def _cells_at(now: float) -> Callable[[AgentView], Sequence[Cell]]:
+    def cells(agent: AgentView) -> Sequence[Cell]:
+        label, style = STATE_LABELS[agent.state]
+        return (
+            agent.agent_id,
+            agent.name,
+            Text(label, style=style),
+            agent.reason or "",
+            format_duration(agent.seconds_in_state(now)),
+            f"{agent.calls_today:,}",
+        )
+
+    return cells
 
 
 def _matches(agent: AgentView, needle: str) -> bool:
@@ -90,20 +94,23 @@ class AgentFloor(Vertical):
         self.sort_key = "state"
         self.filter_text = ""
         self._agents: Sequence[AgentView] = []
+        self._now = 0.0
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter agents: id, name, state, reason (Esc clears)", id="agent-filter")
         yield FastTable(_COLUMNS, id="agent-table")
 
-    def show(self, agents: Sequence[AgentView]) -> None:
+    def show(self, agents: Sequence[AgentView], now: float) -> None:
+        """The agents, and the floor's clock (epoch seconds) their time in state is counted to."""
         self._agents = agents
+        self._now = now
         self._redraw()
 
     def _redraw(self) -> None:
         needle = self.filter_text.lower()
         rows = [agent for agent in self._agents if _matches(agent, needle)] if needle else list(self._agents)
         rows.sort(key=SORT_KEYS[self.sort_key])
-        self.query_one(FastTable).set_rows(rows, _cells)
+        self.query_one(FastTable).set_rows(rows, _cells_at(self._now))
         shown = f"{len(rows):,} of {len(self._agents):,}" if needle else f"{len(rows):,}"
         self.border_subtitle = f"{shown} agents · sorted by {self.sort_key}" + (f" · filter “{self.filter_text}”" if needle else "")
 

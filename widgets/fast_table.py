@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -21,6 +23,21 @@ from textual.strip import Strip
 __all__ = ["Cell", "Column", "FastTable"]
 
 Cell = str | Text
+
+
+@lru_cache(maxsize=1024)
+def _style_of(style: str | Style) -> Style | None:
+    return Style.parse(style) if isinstance(style, str) else style if style else None
+
+
+def _fit(text: str, width: int, align: str) -> str:
+    """``text`` cut (with an ellipsis) or padded to exactly ``width`` terminal cells."""
+    length = cell_len(text)
+    if length > width:
+        text = set_cell_size(text, width - 1) + "…"
+        length = width
+    padding = " " * (width - length)
+    return padding + text if align == "right" else text + padding
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,27 +76,35 @@ class FastTable(ScrollView, can_focus=True):
         With ``cells``, an item is formatted only when its line is drawn, so a big list costs nothing
         for the rows off screen.
         """
+        if cells is None and cells is self._cells and rows == self.rows:
+            return  # nothing to repaint
         self.rows = rows
         self._cells = cells
         self.virtual_size = Size(self._width, len(rows) + 1)
         self.refresh()
 
     def _line(self, cells: Sequence[Cell], base: Style) -> Strip:
-        line = Text(no_wrap=True, overflow="crop")
+        """One row as segments, each cell cut or padded to its column's width in terminal cells.
+
+        Built straight from segments, not through a Rich Text per row: this runs for every visible
+        line on every tick, and it is the largest part of painting a big floor.
+        """
+        segments: list[Segment] = []
         for index, (column, cell) in enumerate(zip(self.columns, cells, strict=False)):
             if index:
-                line.append(" ")
-            text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
-            text.truncate(column.width, overflow="ellipsis")
-            padding = column.width - text.cell_len
-            if column.align == "right":
-                line.append(" " * padding)
-                line.append_text(text)
+                segments.append(Segment(" ", base))
+            if isinstance(cell, Text) and len(cell.spans) > 0:
+                # a cell of several styles (rare): let Rich cut and pad it
+                text = cell.copy()
+                text.truncate(column.width, overflow="ellipsis", pad=True)
+                segments.extend(Segment(s.text, base + s.style if s.style else base) for s in text.render(self.app.console))
+                continue
+            if isinstance(cell, Text):
+                plain, style = cell.plain, _style_of(cell.style)
             else:
-                line.append_text(text)
-                line.append(" " * padding)
-        segments = [Segment(s.text, base + s.style if s.style else base) for s in line.render(self.app.console)]
-        return Strip(segments, line.cell_len)
+                plain, style = str(cell), None
+            segments.append(Segment(_fit(plain, column.width, column.align), base + style if style else base))
+        return Strip(segments, self._width)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

@@ -33,5 +33,6 @@ class FloorHeader(Static):
                 (view.clock, "bold"),
                 "  ",
                 (view.day, "dim"),
-            )
+            ),
+            layout=False,  # one line, always: no new layout
         )

@@ -22,7 +22,7 @@ class KpiTile(Static):
     DEFAULT_CSS = """
     KpiTile {
         width: 1fr;
-        height: 4;
+        height: 3;
         padding: 0 0 0 1;
         text-wrap: nowrap;
         text-overflow: ellipsis;
@@ -34,6 +34,7 @@ class KpiTile(Static):
     """
 
     def show(self, tile: TileView) -> None:
+        # layout=False: a tile never changes size, so a new value needs no new layout of the screen
         self.update(
             Text.assemble(
                 (tile.label, "bold"),
@@ -43,7 +44,8 @@ class KpiTile(Static):
                 (tile.beside, "dim"),
                 "\n",
                 (tile.caption, "dim italic"),
-            )
+            ),
+            layout=False,
         )
         for name in _STATUS_CLASSES:
             self.set_class(name == f"status-{tile.status}", name)

@@ -12,9 +12,9 @@ from widgets.fast_table import Column, FastTable
 __all__ = ["OpenEscalations"]
 
 _COLUMNS = (
-    Column("#", 4, "right"),
+    Column("#", 3, "right"),
     Column("time", 5),
-    Column("category", 8),
+    Column("category", 6),
     Column("sev", 3, "right"),
     Column("caller", 11),
     Column("status", 6),

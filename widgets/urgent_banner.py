@@ -9,11 +9,13 @@ __all__ = ["UrgentBanner"]
 
 
 class UrgentBanner(Static):
-    """A red line across the screen; hidden when there is nothing to say."""
+    """One red line across the screen (the whole note is in the form); hidden when there is nothing to say."""
 
     DEFAULT_CSS = """
     UrgentBanner {
-        height: auto;
+        height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
         display: none;
         background: $error;
         color: $text;

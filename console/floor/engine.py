@@ -8,9 +8,9 @@ same code and get the same figures.
 from __future__ import annotations
 
 from bisect import bisect_right
-from math import sqrt
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
+from math import sqrt
 from typing import Any
 
 from console.events import (
@@ -123,6 +123,8 @@ class FloorEngine:
         self._in_ivr = 0
         self._agents: dict[str, _Agent] = {}
         self._state_counts: dict[AgentState, int] = dict.fromkeys(AgentState, 0)
+        self._agent_views: dict[str, AgentView] = {}
+        self._changed_agents: set[str] = set()  # agents whose view is out of date
         self._topics_today: Counter[str] = Counter()
         self._overruns: list[BreakRecord] = []
         self._breaks_today = 0
@@ -186,6 +188,7 @@ class FloorEngine:
         self._break_seconds_today = 0.0
         self.flags.clear()
         day_start = midnight.timestamp()
+        self._changed_agents.update(self._agents)
         for agent in self._agents.values():
             agent.calls_today = 0
             agent.break_used = 0.0
@@ -262,6 +265,7 @@ class FloorEngine:
         if wait <= self._sl:
             self._count(ts, "answered_within_T")
         self._agent(event.agent_id, ts).calls_today += 1
+        self._changed_agents.add(event.agent_id)
         return True
 
     def _on_queue_abandoned(self, event: QueueAbandoned, ts: float) -> bool:
@@ -299,6 +303,7 @@ class FloorEngine:
 
     def _on_agent_state(self, event: AgentStateChanged, ts: float) -> bool:
         agent = self._agents.get(event.agent_id) or self._agent(event.agent_id, ts)
+        self._changed_agents.add(agent.agent_id)
         if event.name:
             agent.name = event.name
         counts = self._state_counts
@@ -370,12 +375,17 @@ class FloorEngine:
         return [Counters.from_totals(totals) for totals in self._quarters[: current + 1]]
 
     def agents(self) -> list[AgentView]:
-        """Every agent seen today, with state, time in state and calls today."""
-        now = self._now
-        return [
-            AgentView(a.agent_id, a.name, a.state, now - a.since, a.reason, a.calls_today)
-            for a in self._agents.values()
-        ]
+        """Every agent seen, with state, since when, and calls today.
+
+        A view is made again only for the agents that changed since the last call, so a 5,000-agent
+        floor costs a list copy per tick, not 5,000 new objects (and the garbage collector's pauses).
+        """
+        views = self._agent_views
+        for agent_id in self._changed_agents:
+            a = self._agents[agent_id]
+            views[agent_id] = AgentView(a.agent_id, a.name, a.state, a.since, a.reason, a.calls_today)
+        self._changed_agents.clear()
+        return list(views.values())
 
     def breaks(self) -> list[BreakView]:
         """Agents on break now, longest first, with their overruns and break time left today."""

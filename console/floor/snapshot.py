@@ -17,14 +17,18 @@ __all__ = ["AgentView", "BreakRecord", "BreakView", "DailyOverrun", "FloorSnapsh
 
 @dataclass(frozen=True, slots=True)
 class AgentView:
-    """One agent on the floor."""
+    """One agent on the floor. ``since`` is when the agent entered the state (epoch seconds): the time
+    in state is the floor's clock minus it, so a view stays valid while the clock runs."""
 
     agent_id: str
     name: str
     state: AgentState
-    seconds_in_state: float
+    since: float
     reason: str | None
     calls_today: int
+
+    def seconds_in_state(self, now: float) -> float:
+        return now - self.since
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,32 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import time
+from pathlib import Path
 
 import pytest
 from helpers import FakeClock
+from textual.widgets import Input
 
 from console.app import HotlineApp
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
 from console.formatting import format_rate, mask_number
 from console.paths import bundled_day
+from console.screens.escalation_form import EscalationFormScreen
 from console.screens.help import HelpScreen
 from console.settings import Settings
+from storage import EscalationLog
 from widgets.agent_floor import AgentFloor
 from widgets.fast_table import FastTable
-from widgets.floor_header import FloorHeader
 from widgets.kpi_tiles import KpiTile
+from widgets.open_escalations import OpenEscalations
 from widgets.urgent_banner import UrgentBanner
 
 
-def make_app(start: time, speed: float = 60) -> tuple[HotlineApp, FakeClock]:
-    clock = FakeClock()
-    settings = Settings()
-    replay = ReplaySource(bundled_day(), FloorEngine(settings), speed=speed, clock=clock)
-    replay.seek(start)
-    # the test drives the ticks itself: the app's own timer would fire once an hour
-    return HotlineApp(settings, replay, tick_seconds=3600), clock
+@pytest.fixture
+def log_path(tmp_path: Path) -> Path:
+    return tmp_path / "escalations.db"
+
+
+@pytest.fixture
+def make_app(log_path: Path) -> Iterator[Callable[..., tuple[HotlineApp, FakeClock]]]:
+    opened: list[EscalationLog] = []
+
+    def make(start: time, speed: float = 60, settings: Settings | None = None) -> tuple[HotlineApp, FakeClock]:
+        clock = FakeClock()
+        settings = settings or Settings(supervisor_name="王班长")
+        replay = ReplaySource(bundled_day(), FloorEngine(settings), speed=speed, clock=clock)
+        replay.seek(start)
+        log = EscalationLog(log_path)
+        opened.append(log)
+        # the test drives the ticks itself: the app's own timers would fire once an hour
+        return HotlineApp(settings, replay, log, tick_seconds=3600, cases_every_seconds=3600), clock
+
+    yield make
+    for log in opened:
+        log.close()
+
+
+MakeApp = Callable[..., tuple[HotlineApp, FakeClock]]
 
 
 def engine_at(when: time) -> FloorEngine:
@@ -43,7 +66,7 @@ def text_of(app: HotlineApp, selector: str) -> str:
     return str(app.screen.query_one(selector).content)
 
 
-async def test_tiles_show_the_engine_figures_at_the_floor_clock() -> None:
+async def test_tiles_show_the_engine_figures_at_the_floor_clock(make_app: MakeApp) -> None:
     app, clock = make_app(time(10, 0))
     async with app.run_test(size=(120, 40)) as pilot:
         clock.tick(30)  # 30 s at 60x: the floor reaches 10:30
@@ -64,7 +87,7 @@ async def test_tiles_show_the_engine_figures_at_the_floor_clock() -> None:
         assert tile.has_class("status-good") == (expected.today.human_answer_rate >= target)
 
 
-async def test_pause_stops_the_clock_and_resume_goes_on() -> None:
+async def test_pause_stops_the_clock_and_resume_goes_on(make_app: MakeApp) -> None:
     app, clock = make_app(time(9, 0))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("space")
@@ -80,7 +103,7 @@ async def test_pause_stops_the_clock_and_resume_goes_on() -> None:
         assert "09:02:00" in text_of(app, "FloorHeader")
 
 
-async def test_seek_keys_and_go_to_move_the_clock() -> None:
+async def test_seek_keys_and_go_to_move_the_clock(make_app: MakeApp) -> None:
     app, _ = make_app(time(10, 0))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("right_square_bracket")
@@ -100,7 +123,7 @@ async def test_seek_keys_and_go_to_move_the_clock() -> None:
         assert "14:30:00" in text_of(app, "FloorHeader")
 
 
-async def test_speed_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_speed_keys(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
     app, clock = make_app(time(9, 0))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("plus")
@@ -113,7 +136,7 @@ async def test_speed_keys(monkeypatch: pytest.MonkeyPatch) -> None:
         assert "09:01:00" in text_of(app, "FloorHeader")
 
 
-async def test_an_urgent_flag_raises_the_banner_once(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_an_urgent_flag_raises_the_banner_once(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
     # the bundled day's first flag: 10:44:28, a threat of violence (暴力威胁), severity 3, agent A0046
     bells: list[int] = []
     app, clock = make_app(time(10, 44))
@@ -139,7 +162,7 @@ async def test_an_urgent_flag_raises_the_banner_once(monkeypatch: pytest.MonkeyP
         assert not banner.has_class("-active") and bells == [1]
 
 
-async def test_filter_and_sort_the_floor() -> None:
+async def test_filter_and_sort_the_floor(make_app: MakeApp) -> None:
     app, _ = make_app(time(10, 30))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -155,11 +178,12 @@ async def test_filter_and_sort_the_floor() -> None:
         assert len(table.rows) == 60
         await pilot.press("s")  # state -> in state
         assert floor.sort_key == "in state"
-        times = [agent.seconds_in_state for agent in table.rows]
-        assert times == sorted(times, reverse=True)
+        now = app.engine.now.timestamp()
+        times = [agent.seconds_in_state(now) for agent in table.rows]
+        assert times == sorted(times, reverse=True) and times[0] > times[-1]
 
 
-async def test_help_screen_lists_every_key() -> None:
+async def test_help_screen_lists_every_key(make_app: MakeApp) -> None:
     app, _ = make_app(time(10, 0))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("question_mark")
@@ -171,7 +195,7 @@ async def test_help_screen_lists_every_key() -> None:
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_every_key_is_in_the_command_palette() -> None:
+async def test_every_key_is_in_the_command_palette(make_app: MakeApp) -> None:
     app, _ = make_app(time(10, 0))
     async with app.run_test(size=(120, 40)):
         titles = [command.title for command in app.get_system_commands(app.screen)]
@@ -180,7 +204,7 @@ async def test_every_key_is_in_the_command_palette() -> None:
                 assert any(title.startswith(binding.description) for title in titles), binding.description
 
 
-async def test_usable_at_80_by_24() -> None:
+async def test_usable_at_80_by_24(make_app: MakeApp) -> None:
     app, _ = make_app(time(10, 0))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -191,3 +215,82 @@ async def test_usable_at_80_by_24() -> None:
             widget = screen.query_one(selector)
             assert widget.display and widget.region.height > 0 and widget.region.right <= 80, selector
         assert screen.query_one("#floor").region.bottom <= 23
+
+
+async def test_escalating_a_flag_writes_a_case_a_fresh_connection_reads(
+    make_app: MakeApp, log_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, clock = make_app(time(10, 44))
+    monkeypatch.setattr(app, "bell", lambda: None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        clock.tick(1)
+        app.tick()
+        await pilot.pause()
+        flag = app.pending_flags[0]
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, EscalationFormScreen)
+        # pre-filled from the flag
+        assert form.query_one("#call-id", Input).value == flag.call_id
+        assert form.query_one("#agent-id", Input).value == flag.agent_id
+        caller = form.query_one("#caller", Input)  # the number is never shown in full, even here
+        assert caller.value == "" and mask_number(flag.caller) in caller.placeholder
+        assert flag.caller not in caller.placeholder
+        assert form.query_one("#logged-by", Input).value == "王班长"
+        form.query_one("#summary", Input).value = "来电人扬言要去社保中心闹事，已安抚并告知处理流程"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, EscalationFormScreen)
+        assert not app.pending_flags  # the banner's flag is now a case
+        assert not app.screen.query_one(UrgentBanner).has_class("-active")
+        rows = app.screen.query_one(OpenEscalations).rows
+        assert len(rows) == 1 and flag.caller not in str(rows[0]) and mask_number(flag.caller) in str(rows[0])
+    with EscalationLog(log_path) as fresh:
+        (case,) = fresh.cases()
+    assert (case.flag_id, case.call_id, case.agent_id, case.caller) == (flag.flag_id, flag.call_id, flag.agent_id, flag.caller)
+    assert case.category == flag.category and case.severity == flag.severity
+    assert case.logged_by == "王班长" and case.status == "open"
+    assert case.occurred_at == flag.ts.replace(microsecond=0)
+
+
+async def test_an_invalid_form_saves_nothing_and_says_why(make_app: MakeApp, log_path: Path) -> None:
+    app, _ = make_app(time(9, 0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, EscalationFormScreen)
+        form.query_one("#caller", Input).value = "call me"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, EscalationFormScreen)  # still open, nothing lost
+        errors = str(form.query_one("#form-errors").content)
+        for field in ("call_id", "agent_id", "caller", "category", "severity", "summary"):
+            assert field in errors
+        for widget_id in ("call-id", "agent-id", "caller", "category", "severity", "summary"):
+            assert form.query_one(f"#{widget_id}").has_class("-invalid"), widget_id
+        assert not form.query_one("#logged-by").has_class("-invalid")
+        await pilot.press("escape")
+    with EscalationLog(log_path) as fresh:
+        assert fresh.cases() == []
+
+
+async def test_a_case_already_logged_is_not_offered_again(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    app, clock = make_app(time(10, 44))
+    monkeypatch.setattr(app, "bell", lambda: None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        clock.tick(1)
+        app.tick()
+        await pilot.pause()
+        await pilot.press("e")
+        app.screen.query_one("#summary", Input).value = "已登记"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    # a second console on the same log, replaying the same morning: the flag is already a case
+    second, clock = make_app(time(10, 44))
+    monkeypatch.setattr(second, "bell", lambda: None)
+    async with second.run_test(size=(120, 40)) as pilot:
+        clock.tick(1)
+        second.tick()
+        await pilot.pause()
+        assert not second.pending_flags
+        assert len(second.screen.query_one(OpenEscalations).rows) == 1

@@ -73,7 +73,12 @@ def test_agents_by_state_and_calls_today() -> None:
     agents = {agent.agent_id: agent for agent in engine.agents()}
     assert agents["A1"].calls_today == agents["A2"].calls_today == 1
     assert agents["A1"].name == "张伟"
-    assert agents["A1"].seconds_in_state == pytest.approx(18 * 60)  # available since 09:22
+    assert agents["A1"].seconds_in_state(at("09:40:00").timestamp()) == pytest.approx(18 * 60)  # available since 09:22
+    # a view made once stays right as the clock runs, and is made again when the agent changes
+    engine.apply(ev("agent_state", "09:41:00", agent_id="A1", state="on_call"))
+    again = {agent.agent_id: agent for agent in engine.agents()}
+    assert again["A3"] is agents["A3"] and again["A1"] is not agents["A1"]
+    assert again["A1"].state == "on_call" and again["A1"].since == at("09:41:00").timestamp()
 
 
 def test_break_running_past_the_end_of_the_file() -> None:

@@ -1,0 +1,189 @@
+"""The escalation form: log an urgent case (急件), pre-filled from an urgent flag or empty.
+
+The form's values are checked by the storage's own model (``NewCase``); every field that is wrong is
+marked and named under the form, and nothing is saved until all are right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select
+
+from console.events import UrgentFlag
+from console.formatting import mask_number
+from storage import (
+    ACTION_LABELS,
+    CATEGORY_LABELS,
+    SEVERITY_LABELS,
+    ActionKind,
+    InvalidField,
+    NewCase,
+    StorageError,
+)
+
+__all__ = ["EscalationFormScreen", "FormDefaults"]
+
+_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+@dataclass(frozen=True, slots=True)
+class FormDefaults:
+    """What the form starts with: the floor's clock, the supervisor, and the flag if there is one."""
+
+    now: datetime
+    logged_by: str
+    flag: UrgentFlag | None = None
+
+
+class EscalationFormScreen(ModalScreen[int | None]):
+    """Saves the case through ``save`` and returns its id, or None when cancelled.
+
+    When saving fails (the log is locked by another console, the flag is already a case), the form
+    stays open with everything typed in it and says why: nothing is lost.
+    """
+
+    DEFAULT_CSS = """
+    EscalationFormScreen { align: center middle; }
+    EscalationFormScreen > VerticalScroll {
+        width: 96; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $error; background: $surface; padding: 0 1;
+    }
+    EscalationFormScreen .row { height: auto; margin-bottom: 1; }
+    EscalationFormScreen .row > Label { width: 14; }
+    EscalationFormScreen .row > Input, EscalationFormScreen .row > Select { width: 1fr; }
+    EscalationFormScreen .-invalid { background: $error 30%; }
+    EscalationFormScreen #form-errors { color: $error; text-style: bold; height: auto; }
+    EscalationFormScreen #form-buttons { height: auto; align-horizontal: right; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel-form"),
+        Binding("ctrl+s", "save", "Save", id="save-form"),
+    ]
+
+    #: Form widget id -> the NewCase field it fills.
+    FIELDS = {
+        "occurred-at": "occurred_at",
+        "call-id": "call_id",
+        "agent-id": "agent_id",
+        "caller": "caller",
+        "category": "category",
+        "severity": "severity",
+        "summary": "summary",
+        "logged-by": "logged_by",
+        "action-kind": "actions",
+        "action-note": "actions",
+    }
+
+    def __init__(self, defaults: FormDefaults, save: Callable[[NewCase], int]) -> None:
+        super().__init__()
+        self.defaults = defaults
+        self._save = save
+
+    def compose(self) -> ComposeResult:
+        flag = self.defaults.flag
+        zone = self.defaults.now.tzinfo
+        occurred = flag.ts.astimezone(zone) if flag else self.defaults.now
+        with VerticalScroll() as box:
+            box.border_title = "急件登记 log an urgent case" + (f" · from flag {flag.flag_id}" if flag else "")
+            yield from self._row("when", Input(occurred.strftime(_TIME_FORMAT), id="occurred-at"))
+            yield from self._row("call", Input(flag.call_id if flag else "", id="call-id"))
+            yield from self._row("agent", Input(flag.agent_id if flag else "", id="agent-id"))
+            # the number is never shown in full: a flag's number is kept behind its masked form
+            from_flag = f"{mask_number(flag.caller)} from the flag; type to replace" if flag and flag.caller else ""
+            yield from self._row("caller", Input("", id="caller", placeholder=from_flag or "13812345678"))
+            categories = [(f"{label} {key}", str(key)) for key, label in CATEGORY_LABELS.items()]
+            yield from self._row(
+                "category", Select(categories, value=str(flag.category) if flag else Select.NULL, id="category")
+            )
+            severities = [(f"{level} {label}", level) for level, label in SEVERITY_LABELS.items()]
+            yield from self._row(
+                "severity", Select(severities, value=int(flag.severity) if flag else Select.NULL, id="severity")
+            )
+            yield from self._row(
+                "summary", Input(flag.note if flag else "", id="summary", placeholder="what happened, in a sentence")
+            )
+            actions = [(f"{label} {kind}", str(kind)) for kind, label in ACTION_LABELS.items()]
+            yield from self._row("action taken", Select(actions, id="action-kind", prompt="none yet"))
+            yield from self._row("action note", Input("", id="action-note", placeholder="e.g. called back, no answer"))
+            yield from self._row("logged by", Input(self.defaults.logged_by, id="logged-by"))
+            yield Label("", id="form-errors")
+            with Horizontal(id="form-buttons"):
+                yield Button("Save  ctrl+s", variant="error", id="save", compact=True)
+                yield Button("Cancel  esc", id="cancel", compact=True)
+
+    @staticmethod
+    def _row(label: str, widget: Input | Select[Any]) -> ComposeResult:
+        widget.compact = True  # one line a field: the whole form fits on an 80x24 terminal
+        with Horizontal(classes="row"):
+            yield Label(label)
+            yield widget
+
+    def values(self) -> dict[str, Any]:
+        """The form as NewCase input (no validation here: the model does it)."""
+        text = {id_: self.query_one(f"#{id_}", Input).value.strip() for id_ in ("occurred-at", "call-id", "agent-id", "caller", "summary", "logged-by", "action-note")}
+        zone = self.defaults.now.tzinfo
+        try:
+            occurred: Any = datetime.strptime(text["occurred-at"], _TIME_FORMAT).replace(tzinfo=zone)
+        except ValueError:
+            occurred = text["occurred-at"]  # the model says what is wrong with it
+        category = self.query_one("#category", Select).value
+        severity = self.query_one("#severity", Select).value
+        kind = self.query_one("#action-kind", Select).value
+        actions = []
+        if kind is not Select.NULL:
+            actions.append({"kind": ActionKind(kind), "at": self.defaults.now, "by": text["logged-by"], "note": text["action-note"]})
+        return {
+            "occurred_at": occurred,
+            "call_id": text["call-id"],
+            "agent_id": text["agent-id"],
+            "caller": text["caller"] or (self.defaults.flag.caller if self.defaults.flag else None),
+            "category": None if category is Select.NULL else category,
+            "severity": None if severity is Select.NULL else severity,
+            "summary": text["summary"],
+            "logged_by": text["logged-by"],
+            "flag_id": self.defaults.flag.flag_id if self.defaults.flag else None,
+            "actions": actions,
+        }
+
+    def action_save(self) -> None:
+        for widget in self.query(".-invalid"):
+            widget.remove_class("-invalid")
+        try:
+            case = NewCase.model_validate(self.values())
+        except ValidationError as error:
+            invalid = InvalidField.from_validation_error(error)
+            bad_fields = {name.split(".")[0] for name in invalid.errors}
+            for widget_id, field in self.FIELDS.items():
+                if field in bad_fields:
+                    self.query_one(f"#{widget_id}").add_class("-invalid")
+            self.query_one("#form-errors", Label).update(
+                "Not saved: " + "; ".join(f"{name}: {message}" for name, message in invalid.errors.items())
+            )
+            return
+        try:
+            case_id = self._save(case)
+        except StorageError as error:
+            self.query_one("#form-errors", Label).update(f"Not saved: {error}")
+            return
+        self.dismiss(case_id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

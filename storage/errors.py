@@ -1,0 +1,76 @@
+"""What can go wrong with the escalation log, each as one sentence a supervisor can act on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+__all__ = [
+    "CaseNotFound",
+    "DatabaseBusy",
+    "DuplicateFlag",
+    "InvalidField",
+    "NotAHotlineDatabase",
+    "StorageError",
+]
+
+
+class StorageError(Exception):
+    """The escalation log cannot do what was asked; the message is one sentence a user can act on."""
+
+
+class NotAHotlineDatabase(StorageError):
+    """The file exists and is not an escalation log. It is never touched, never overwritten."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        super().__init__(
+            f"{path} is not a hotline-console escalation log ({why}); it was left untouched: "
+            "choose another file for the log (--db, or the escalation_db setting)"
+        )
+        self.path = path
+
+
+class DatabaseBusy(StorageError):
+    """Another program held the log's lock for longer than the busy timeout."""
+
+    def __init__(self, path: Path, *, writing: bool = True) -> None:
+        outcome = "nothing was saved, try again" if writing else "try again"
+        super().__init__(f"the escalation log {path} is locked by another program; {outcome}")
+        self.path = path
+
+
+class CaseNotFound(StorageError):
+    """No case has this number."""
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__(f"no case {case_id} in the escalation log")
+        self.case_id = case_id
+
+
+class DuplicateFlag(StorageError):
+    """An urgent flag gives at most one case: this flag already has one (``case_id``)."""
+
+    def __init__(self, flag_id: str, case_id: int) -> None:
+        super().__init__(f"urgent flag {flag_id} is already case {case_id}; add to that case instead")
+        self.flag_id = flag_id
+        self.case_id = case_id
+
+
+class InvalidField(StorageError, ValueError):
+    """A value does not fit its field. ``field`` names the first bad one; ``errors`` maps every bad field
+    to what is wrong with it (the escalation form marks each)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = dict(errors)
+        self.field, message = next(iter(self.errors.items()))
+        super().__init__(f"{self.field}: {message}")
+
+    @classmethod
+    def from_validation_error(cls, error: ValidationError) -> InvalidField:
+        """One entry per field, the first problem of each; ``actions.1.at`` names a nested field."""
+        errors: dict[str, str] = {}
+        for problem in error.errors():
+            where = ".".join(str(part) for part in problem["loc"]) or "value"
+            errors.setdefault(where, problem["msg"])
+        return cls(errors)

@@ -1,0 +1,629 @@
+"""The escalation log (急件登记): urgent cases, what was done about them and by whom, in one SQLite file.
+
+Append-only: a case's identity goes into ``cases`` once, and everything after it (actions, status
+changes, corrections) is a new row of ``case_events``. Triggers refuse any UPDATE or DELETE, so nothing
+logged is lost or silently changed. The current state of a case is derived by folding its events.
+
+Several consoles on one machine share one file: WAL mode lets readers read while one writer writes, and
+a writer waits up to the busy timeout for the lock before giving up with :class:`DatabaseBusy`. Storage
+never reads the wall clock: every time (``now``, ``at``) is passed in. docs/escalations.md has the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import stat
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from time import monotonic, sleep
+from types import TracebackType
+from typing import Any
+
+import platformdirs
+import sqlite_utils
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
+
+from console.events import UrgentCategory
+from console.formatting import mask_number
+from storage.errors import (
+    CaseNotFound,
+    DatabaseBusy,
+    DuplicateFlag,
+    InvalidField,
+    NotAHotlineDatabase,
+    StorageError,
+)
+from storage.models import (
+    CORRECTABLE_FIELDS,
+    RESPONSE_KINDS,
+    ActionKind,
+    ActionView,
+    CaseEvent,
+    CaseStatus,
+    CaseView,
+    NewAction,
+    NewCase,
+    Severity,
+    _Name,
+    _Note,
+    _Summary,
+)
+
+__all__ = [
+    "APPEND_ONLY",
+    "APPLICATION",
+    "SCHEMA_VERSION",
+    "CaseNotFound",
+    "DatabaseBusy",
+    "DuplicateFlag",
+    "EscalationLog",
+    "InvalidField",
+    "NotAHotlineDatabase",
+    "StorageError",
+    "default_db_path",
+]
+
+APPLICATION = "hotline-console"
+SCHEMA_VERSION = 1
+#: What the triggers answer to an UPDATE or DELETE.
+APPEND_ONLY = "the escalation log is append-only"
+_SQLITE_HEADER = b"SQLite format 3\x00"
+#: How far after ``now`` a case may say it happened (terminals' clocks disagree a little).
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def default_db_path() -> Path:
+    """Where the escalation log lives unless told otherwise (``~/.local/share/hotline-console/`` on Linux)."""
+    return Path(platformdirs.user_data_dir("hotline-console")) / "escalations.db"
+
+
+def _refuse(table: str, verb: str) -> str:
+    return (
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+    )
+
+
+# One statement each: executescript() would commit the transaction the schema is created in.
+_SCHEMA: tuple[str, ...] = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS cases (
+        case_id     INTEGER PRIMARY KEY,
+        occurred_at TEXT NOT NULL,
+        call_id     TEXT NOT NULL,
+        agent_id    TEXT NOT NULL,
+        caller      TEXT,
+        category    TEXT NOT NULL,
+        severity    INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 3),
+        summary     TEXT NOT NULL,
+        logged_by   TEXT NOT NULL,
+        logged_at   TEXT NOT NULL,
+        flag_id     TEXT UNIQUE
+    )""",
+    """CREATE TABLE IF NOT EXISTS case_events (
+        event_id    INTEGER PRIMARY KEY,
+        case_id     INTEGER NOT NULL REFERENCES cases (case_id),
+        at          TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('opened', 'action', 'status', 'correction')),
+        "by"        TEXT NOT NULL,
+        payload     TEXT NOT NULL CHECK (json_valid(payload)),
+        recorded_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS case_events_by_case ON case_events (case_id, event_id)",
+    "CREATE INDEX IF NOT EXISTS cases_by_call ON cases (call_id)",
+    _refuse("cases", "UPDATE"),
+    _refuse("cases", "DELETE"),
+    _refuse("case_events", "UPDATE"),
+    _refuse("case_events", "DELETE"),
+    # INSERT OR REPLACE deletes the row it collides with, without a DELETE trigger unless recursive
+    # triggers are on: refuse the collision itself.
+    "CREATE TRIGGER IF NOT EXISTS cases_no_replace BEFORE INSERT ON cases "
+    "WHEN EXISTS (SELECT 1 FROM cases WHERE case_id = NEW.case_id "
+    "OR (NEW.flag_id IS NOT NULL AND flag_id = NEW.flag_id)) "
+    f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
+    "CREATE TRIGGER IF NOT EXISTS case_events_no_replace BEFORE INSERT ON case_events "
+    "WHEN EXISTS (SELECT 1 FROM case_events WHERE event_id = NEW.event_id) "
+    f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
+)
+_OBJECTS = frozenset(
+    {
+        "meta",
+        "cases",
+        "case_events",
+        "case_events_by_case",
+        "cases_by_call",
+        "cases_no_update",
+        "cases_no_delete",
+        "case_events_no_update",
+        "case_events_no_delete",
+        "cases_no_replace",
+        "case_events_no_replace",
+    }
+)
+
+
+#: The cases not resolved: only a status event resolves a case, so its latest one decides (the fold
+#: agrees). Resolved cases pile up for years; the open ones are what the console polls.
+_OPEN_CASES = """
+    SELECT * FROM cases AS c WHERE coalesce((
+        SELECT json_extract(s.payload, '$.status') FROM case_events AS s
+        WHERE s.case_id = c.case_id AND s.kind = 'status' ORDER BY s.event_id DESC LIMIT 1
+    ), 'open') != 'resolved'
+"""
+
+
+class _StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: CaseStatus
+    by: _Name
+    at: AwareDatetime
+    note: _Note = ""
+
+
+class _Correction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    by: _Name
+    at: AwareDatetime
+    reason: _Summary
+
+
+class _HandOver(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    by: _Name
+    to: _Name
+    at: AwareDatetime
+    note: _Note = ""
+
+
+def _checked(model: type[BaseModel], **values: Any) -> Any:
+    try:
+        return model(**values)
+    except ValidationError as error:
+        raise InvalidField.from_validation_error(error) from None
+
+
+def _require_aware(value: datetime, name: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware")  # a bug in the caller, not the user's doing
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat()
+
+
+def _field_to_json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Severity):
+        return int(value)
+    if isinstance(value, UrgentCategory):
+        return value.value
+    return value
+
+
+def _field_from_json(field: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if field == "occurred_at":
+        return datetime.fromisoformat(value)
+    if field == "category":
+        return UrgentCategory(value)
+    if field == "severity":
+        return Severity(value)
+    return value
+
+
+def _action_row(case_id: int, action: NewAction, recorded_at: datetime) -> dict[str, Any]:
+    payload: dict[str, Any] = {"kind": action.kind.value, "note": action.note}
+    if action.to is not None:
+        payload["to"] = action.to
+    return _event_row(case_id, action.at, "action", action.by, payload, recorded_at)
+
+
+def _event_row(
+    case_id: int, at: datetime, kind: str, by: str, payload: Mapping[str, Any], recorded_at: datetime
+) -> dict[str, Any]:
+    return {
+        "case_id": case_id,
+        "at": _iso(at),
+        "kind": kind,
+        "by": by,
+        "payload": json.dumps(payload, ensure_ascii=False),
+        "recorded_at": _iso(recorded_at),
+    }
+
+
+def _event(row: Mapping[str, Any]) -> CaseEvent:
+    return CaseEvent(
+        event_id=row["event_id"],
+        case_id=row["case_id"],
+        at=datetime.fromisoformat(row["at"]),
+        kind=row["kind"],
+        by=row["by"],
+        payload=json.loads(row["payload"]),
+        recorded_at=datetime.fromisoformat(row["recorded_at"]),
+    )
+
+
+def _fold(row: Mapping[str, Any], events: Iterable[CaseEvent]) -> CaseView:
+    """The current state of a case: its opening row, then each event in the order it was recorded."""
+    fields: dict[str, Any] = {name: _field_from_json(name, row[name]) for name in CORRECTABLE_FIELDS}
+    logged_at = datetime.fromisoformat(row["logged_at"])
+    status = CaseStatus.OPEN
+    actions: list[ActionView] = []
+    corrected: set[str] = set()
+    updated_at = logged_at
+    for event in events:
+        updated_at = max(updated_at, event.at)
+        payload = event.payload
+        if event.kind == "action":
+            kind = ActionKind(payload["kind"])
+            actions.append(ActionView(event.event_id, kind, event.at, event.by, payload["note"], payload.get("to")))
+            if kind in RESPONSE_KINDS and status is CaseStatus.OPEN:
+                status = CaseStatus.IN_PROGRESS
+        elif event.kind == "status":
+            status = CaseStatus(payload["status"])
+        elif event.kind == "correction":
+            fields[payload["field"]] = _field_from_json(payload["field"], payload["value"])
+            corrected.add(payload["field"])
+    actions.sort(key=lambda action: (action.at, action.event_id))
+    return CaseView(
+        case_id=row["case_id"],
+        caller_masked=mask_number(fields["caller"]),
+        logged_by=row["logged_by"],
+        logged_at=logged_at,
+        flag_id=row["flag_id"],
+        status=status,
+        actions=tuple(actions),
+        corrected_fields=frozenset(corrected),
+        updated_at=updated_at,
+        **fields,
+    )
+
+
+class EscalationLog:
+    """The escalation log in one SQLite file, shared by every console on the machine.
+
+    Opening creates the file (and its folders) when missing, or a zero-byte file or an SQLite database
+    with nothing in it; any other file that is not an escalation log is refused with
+    :class:`NotAHotlineDatabase` before anything is written to it. Methods may be called from any one
+    thread at a time (a lock serialises them), so a Textual worker thread can use the log.
+    """
+
+    def __init__(self, path: Path | None = None, *, busy_timeout_ms: int = 5000) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        self._lock = threading.RLock()
+        self._check_file()
+        try:
+            conn = sqlite3.connect(self.path, timeout=busy_timeout_ms / 1000, check_same_thread=False)
+        except sqlite3.Error as error:
+            raise StorageError(f"cannot open the escalation log {self.path}: {error}") from None
+        self._db = sqlite_utils.Database(conn)
+        self._conn = conn
+        try:
+            with self._sqlite_errors(writing=False):
+                conn.execute("PRAGMA foreign_keys = ON")
+                if self._inspect() != "ready":
+                    with self._write():
+                        self._create_schema(self._inspect())
+                self._enable_wal(busy_timeout_ms / 1000)
+        except BaseException:
+            conn.close()
+            raise
+
+    # -- opening ---------------------------------------------------------------------------------
+
+    def _check_file(self) -> None:
+        """Refuse, from its bytes alone, a file that cannot be an SQLite database; make missing folders."""
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StorageError(
+                    f"cannot create the folder {self.path.parent} for the escalation log: {error.strerror or error}"
+                ) from None
+            return
+        except OSError as error:
+            raise StorageError(f"cannot open the escalation log {self.path}: {error.strerror or error}") from None
+        if stat.S_ISDIR(info.st_mode):
+            raise NotAHotlineDatabase(self.path, "it is a folder")
+        if not stat.S_ISREG(info.st_mode):
+            raise NotAHotlineDatabase(self.path, "it is not a regular file")
+        if info.st_size == 0:
+            return
+        try:
+            with open(self.path, "rb") as file:
+                header = file.read(len(_SQLITE_HEADER))
+        except OSError as error:
+            raise StorageError(f"cannot read the escalation log {self.path}: {error.strerror or error}") from None
+        if header != _SQLITE_HEADER:
+            raise NotAHotlineDatabase(self.path, "it is not an SQLite database")
+
+    def _inspect(self) -> str:
+        """``"empty"``, ``"ready"`` or ``"incomplete"`` (ours, with a trigger or an index missing); raises
+        for a database that is not ours or is of a newer schema. Reads only."""
+        try:
+            names = {name for (name,) in self._conn.execute("SELECT name FROM sqlite_master")}
+        except sqlite3.DatabaseError as error:
+            if isinstance(error, sqlite3.OperationalError) and _is_busy(error):
+                raise
+            raise NotAHotlineDatabase(self.path, f"SQLite cannot read it: {error}") from None
+        if not names:
+            return "empty"
+        if "meta" not in names:
+            shown = ", ".join(sorted(names)[:5])
+            raise NotAHotlineDatabase(self.path, f"it holds other tables: {shown}")
+        try:
+            meta = dict(
+                self._conn.execute("SELECT key, value FROM meta WHERE key IN ('application', 'schema_version')")
+            )
+        except sqlite3.OperationalError as error:
+            raise NotAHotlineDatabase(self.path, f"its meta table is not ours: {error}") from None
+        if meta.get("application") != APPLICATION:
+            raise NotAHotlineDatabase(self.path, "its meta table does not name hotline-console")
+        if meta.get("schema_version") != str(SCHEMA_VERSION):
+            raise StorageError(
+                f"the escalation log {self.path} has schema version {meta.get('schema_version')}, and this "
+                f"hotline-console reads version {SCHEMA_VERSION}: use the hotline-console that wrote it"
+            )
+        return "ready" if names >= _OBJECTS else "incomplete"
+
+    def _create_schema(self, state: str) -> None:
+        if state == "ready":  # another console created it while this one waited for the lock
+            return
+        for statement in _SCHEMA:
+            self._db.execute(statement)
+        if state == "empty":
+            self._db["meta"].insert_all(
+                [{"key": "application", "value": APPLICATION}, {"key": "schema_version", "value": str(SCHEMA_VERSION)}]
+            )
+
+    def _enable_wal(self, timeout: float) -> None:
+        """Switch to WAL (once: the mode is kept in the file). SQLite refuses the switch at once, without
+        its busy timeout, while another connection holds a lock (two consoles creating the log together),
+        so wait here the way its busy handler would."""
+        deadline = monotonic() + timeout
+        pause = 0.002
+        while True:
+            try:
+                self._db.enable_wal()
+                return
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error) or monotonic() >= deadline:
+                    raise
+            sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+    # -- transactions ------------------------------------------------------------------------------
+
+    @contextmanager
+    def _sqlite_errors(self, *, writing: bool) -> Iterator[None]:
+        """Turn the SQLite errors a user can meet into one sentence; anything else is a bug and raises."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            message = str(error).lower()
+            if _is_busy(error):
+                raise DatabaseBusy(self.path, writing=writing) from None
+            if "readonly" in message or "read-only" in message:
+                raise StorageError(f"the escalation log {self.path} is read-only; nothing was saved") from None
+            if "disk" in message or "unable to open" in message:
+                raise StorageError(
+                    f"the escalation log {self.path} cannot be used ({error}); nothing was saved"
+                ) from None
+            raise
+        except sqlite3.DatabaseError as error:
+            if isinstance(error, (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)):
+                raise
+            raise StorageError(f"the escalation log {self.path} is damaged ({error})") from None
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction. BEGIN IMMEDIATE takes the write lock up front, so a busy log waits the
+        busy timeout here, before anything is written, and fails whole."""
+        with self._lock, self._sqlite_errors(writing=True):
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _read(self) -> Iterator[None]:
+        """One read transaction, so the rows of several queries come from one moment."""
+        with self._lock, self._sqlite_errors(writing=False):
+            self._conn.execute("BEGIN")
+            try:
+                yield
+            finally:
+                if self._conn.in_transaction:
+                    self._conn.execute("COMMIT")
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def _events(self, case_id: int | None = None) -> list[CaseEvent]:
+        if case_id is None:
+            rows = self._db.query("SELECT * FROM case_events ORDER BY event_id")
+        else:
+            rows = self._db.query("SELECT * FROM case_events WHERE case_id = ? ORDER BY event_id", [case_id])
+        return [_event(row) for row in rows]
+
+    def _case_row(self, case_id: int) -> dict[str, Any]:
+        rows = list(self._db.query("SELECT * FROM cases WHERE case_id = ?", [case_id]))
+        if not rows:
+            raise CaseNotFound(case_id)
+        return rows[0]
+
+    def _view(self, case_id: int) -> CaseView:
+        return _fold(self._case_row(case_id), self._events(case_id))
+
+    def _views(self, *, open_only: bool = False) -> list[CaseView]:
+        chosen = _OPEN_CASES if open_only else "SELECT * FROM cases"
+        by_case: dict[int, list[CaseEvent]] = {}
+        events = f"SELECT e.* FROM case_events AS e JOIN ({chosen}) USING (case_id) ORDER BY e.event_id"
+        for row in self._db.query(events):
+            by_case.setdefault(row["case_id"], []).append(_event(row))
+        views = [_fold(row, by_case.get(row["case_id"], ())) for row in self._db.query(chosen)]
+        return [view for view in views if view.is_open] if open_only else views
+
+    def _case_for_flag(self, flag_id: str) -> int | None:
+        rows = list(self._db.query("SELECT case_id FROM cases WHERE flag_id = ?", [flag_id]))
+        return rows[0]["case_id"] if rows else None
+
+    def case(self, case_id: int) -> CaseView:
+        """The current state of one case; :class:`CaseNotFound` when there is none."""
+        with self._read():
+            return self._view(case_id)
+
+    def cases(self, *, open_only: bool = False) -> list[CaseView]:
+        """Every case (``open_only``: every case not resolved), newest first by when it happened."""
+        with self._read():
+            views = self._views(open_only=open_only)
+        return sorted(views, key=lambda view: (view.occurred_at, view.case_id), reverse=True)
+
+    def history(self, case_id: int) -> list[CaseEvent]:
+        """Every event of a case in the order it was recorded, corrections with the value they replaced."""
+        with self._read():
+            self._case_row(case_id)
+            return self._events(case_id)
+
+    def case_for_flag(self, flag_id: str) -> int | None:
+        """The case opened from an urgent flag, if one was: the console offers a flag once."""
+        with self._read():
+            return self._case_for_flag(flag_id)
+
+    def last_event_id(self) -> int:
+        """Grows with every write by any console: poll it to know when to reread (0 when empty)."""
+        with self._read():
+            rows = list(self._db.query("SELECT coalesce(max(event_id), 0) AS last FROM case_events"))
+        return rows[0]["last"]
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def open_case(self, case: NewCase, *, now: datetime) -> int:
+        """Log a new case at ``now`` (the console's clock) and return its number.
+
+        A flag gives at most one case: opening a second case from the same ``flag_id`` raises
+        :class:`DuplicateFlag`, which names the existing case, and writes nothing.
+        """
+        _require_aware(now, "now")
+        if case.occurred_at > now + _CLOCK_SKEW:
+            raise InvalidField({"occurred_at": f"{case.occurred_at.isoformat()} is later than now ({now.isoformat()})"})
+        with self._write():
+            if case.flag_id is not None:
+                existing = self._case_for_flag(case.flag_id)
+                if existing is not None:
+                    raise DuplicateFlag(case.flag_id, existing)
+            row = {name: _field_to_json(getattr(case, name)) for name in CORRECTABLE_FIELDS}
+            row |= {"logged_by": case.logged_by, "logged_at": _iso(now), "flag_id": case.flag_id}
+            case_id = int(self._db["cases"].insert(row).last_pk)
+            events = [_event_row(case_id, now, "opened", case.logged_by, {}, now)]
+            events += [_action_row(case_id, action, now) for action in case.actions]
+            self._db["case_events"].insert_all(events)
+        return case_id
+
+    def add_action(self, case_id: int, action: NewAction, *, now: datetime | None = None) -> None:
+        """Log something done about a case. ``now``, when given, is when it was logged (else ``action.at``)."""
+        with self._write():
+            self._case_row(case_id)
+            self._db["case_events"].insert(_action_row(case_id, action, now or action.at))
+
+    def set_status(
+        self,
+        case_id: int,
+        status: CaseStatus | str,
+        *,
+        by: str,
+        at: datetime,
+        note: str = "",
+        now: datetime | None = None,
+    ) -> None:
+        """Move a case to ``status``; a resolved case may be reopened. Setting the status it already has
+        is refused: it is usually a second click."""
+        change = _checked(_StatusChange, status=status, by=by, at=at, note=note)
+        with self._write():
+            current = self._view(case_id).status
+            if current is change.status:
+                raise StorageError(f"case {case_id} is already {change.status.value}")
+            payload = {"status": change.status.value, "note": change.note}
+            self._db["case_events"].insert(_event_row(case_id, change.at, "status", change.by, payload, now or change.at))
+
+    def correct(
+        self,
+        case_id: int,
+        *,
+        field: str,
+        value: object,
+        by: str,
+        at: datetime,
+        reason: str,
+        now: datetime | None = None,
+    ) -> None:
+        """Correct one field of a case (更正). The correction is a new row with the old value, the new
+        one and the reason; the case shows the new value and its history keeps the old one. The value
+        is validated as the escalation form validates that field."""
+        if field not in CORRECTABLE_FIELDS:
+            raise InvalidField({"field": f"{field!r} cannot be corrected; these can: {', '.join(CORRECTABLE_FIELDS)}"})
+        meta = _checked(_Correction, by=by, at=at, reason=reason)
+        with self._write():
+            view = self._view(case_id)
+            current = {name: getattr(view, name) for name in CORRECTABLE_FIELDS}
+            form = current | {"logged_by": view.logged_by, "flag_id": view.flag_id, field: value}
+            try:
+                checked = NewCase.model_validate(form)
+            except ValidationError as error:
+                problems = InvalidField.from_validation_error(error).errors
+                raise InvalidField({field: problems.get(field, next(iter(problems.values())))}) from None
+            new = getattr(checked, field)
+            if new == current[field]:
+                raise StorageError(f"case {case_id} already has {field} {_field_to_json(new)}")
+            payload = {
+                "field": field,
+                "old": _field_to_json(current[field]),
+                "value": _field_to_json(new),
+                "reason": meta.reason,
+            }
+            self._db["case_events"].insert(_event_row(case_id, meta.at, "correction", meta.by, payload, now or meta.at))
+
+    def hand_over(self, *, by: str, to: str, at: datetime, note: str = "", now: datetime | None = None) -> list[int]:
+        """Shift change (交班): a ``handed_over`` action from ``by`` to ``to`` on every case not resolved,
+        all in one transaction. Returns their numbers, smallest first."""
+        handover = _checked(_HandOver, by=by, to=to, at=at, note=note)
+        action = NewAction(kind=ActionKind.HANDED_OVER, at=handover.at, by=handover.by, note=handover.note, to=handover.to)
+        with self._write():
+            open_ids = sorted(view.case_id for view in self._views(open_only=True))
+            self._db["case_events"].insert_all(
+                [_action_row(case_id, action, now or handover.at) for case_id in open_ids]
+            )
+        return open_ids
+
+    # -- closing -----------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> EscalationLog:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"EscalationLog({str(self.path)!r})"
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    message = str(error).lower()
+    return "locked" in message or "busy" in message

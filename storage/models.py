@@ -1,0 +1,345 @@
+"""The escalation log's vocabulary: the form a case is opened with, and the views a case is read back as.
+
+``NewCase`` and ``NewAction`` are the boundary (pydantic): they validate what a supervisor typed and name
+the field that is wrong. ``CaseView`` is the current state of a case, folded from its events;
+``CaseEvent`` is one row of its history. ``OverdueRules`` says when an unresolved case is overdue.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import IntEnum, StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
+
+from console.events import CATEGORY_LABELS, UrgentCategory
+
+__all__ = [
+    "ACTION_LABELS",
+    "CATEGORY_LABELS",
+    "CORRECTABLE_FIELDS",
+    "DEFAULT_OVERDUE_RULES",
+    "RESPONSE_KINDS",
+    "SEVERITY_LABELS",
+    "STATUS_LABELS",
+    "ActionKind",
+    "ActionView",
+    "CaseEvent",
+    "CaseStatus",
+    "CaseView",
+    "EventKind",
+    "NewAction",
+    "NewCase",
+    "OverdueRules",
+    "Severity",
+]
+
+
+class Severity(IntEnum):
+    """How urgent a case is; the same scale as ``UrgentFlag.severity``."""
+
+    WATCH = 1  # 关注
+    URGENT = 2  # 紧急
+    LIFE_OR_SAFETY = 3  # 危及生命安全
+
+
+class CaseStatus(StrEnum):
+    """Where a case stands (状态)."""
+
+    OPEN = "open"  # 待处理
+    IN_PROGRESS = "in_progress"  # 处理中
+    RESOLVED = "resolved"  # 已办结
+
+
+class ActionKind(StrEnum):
+    """What was done about a case (处置)."""
+
+    CALLED_BACK = "called_back"  # 回拨
+    POLICE_110 = "police_110"  # 报警 110
+    COMMUNITY_NOTIFIED = "community_notified"  # 通知街道/社区
+    ROUTED_INSPECTION = "routed_inspection"  # 转劳动监察
+    ROUTED_BACK_OFFICE = "routed_back_office"  # 转疑难单后台
+    HANDED_OVER = "handed_over"  # 交班移交
+    NOTE = "note"  # 备注
+    OTHER = "other"  # 其他
+
+
+SEVERITY_LABELS: dict[int, str] = {
+    Severity.WATCH: "关注",
+    Severity.URGENT: "紧急",
+    Severity.LIFE_OR_SAFETY: "危及生命安全",
+}
+
+STATUS_LABELS: dict[str, str] = {
+    CaseStatus.OPEN: "待处理",
+    CaseStatus.IN_PROGRESS: "处理中",
+    CaseStatus.RESOLVED: "已办结",
+}
+
+ACTION_LABELS: dict[str, str] = {
+    ActionKind.CALLED_BACK: "回拨",
+    ActionKind.POLICE_110: "报警110",
+    ActionKind.COMMUNITY_NOTIFIED: "通知街道/社区",
+    ActionKind.ROUTED_INSPECTION: "转劳动监察",
+    ActionKind.ROUTED_BACK_OFFICE: "转疑难单后台",
+    ActionKind.HANDED_OVER: "交班移交",
+    ActionKind.NOTE: "备注",
+    ActionKind.OTHER: "其他处置",
+}
+
+#: Actions that answer the case: the first one moves an open case to in progress and meets the
+#: severity's "act within" limit. A note or a hand-over at shift change does neither.
+RESPONSE_KINDS: frozenset[ActionKind] = frozenset(ActionKind) - {ActionKind.NOTE, ActionKind.HANDED_OVER}
+
+#: The fields of a case that a correction may change. Who logged it and when are facts of the log.
+CORRECTABLE_FIELDS: tuple[str, ...] = (
+    "occurred_at",
+    "call_id",
+    "agent_id",
+    "caller",
+    "category",
+    "severity",
+    "summary",
+)
+
+EventKind = Literal["opened", "action", "status", "correction"]
+
+
+def _not_blank(value: str) -> str:
+    if not value:
+        raise PydanticCustomError("blank", "must not be blank")
+    return value
+
+
+def _text(max_length: int) -> Any:
+    """Text that is stripped, not blank, and at most ``max_length`` characters."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length), AfterValidator(_not_blank)]
+
+
+_Id = _text(64)
+_Name = _text(32)
+_Summary = _text(500)
+_Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+_CALLER_SHAPE = re.compile(r"\+?[0-9][0-9 -]*")
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _plausible_caller(value: str | None) -> str | None:
+    if value is None:
+        return None
+    digits = sum(ch in "0123456789" for ch in value)
+    if not _CALLER_SHAPE.fullmatch(value) or not 6 <= digits <= 20:
+        raise PydanticCustomError(
+            "caller", "should be a phone number: 6 to 20 digits, with an optional leading +, dashes and spaces"
+        )
+    return value
+
+
+class _Form(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NewAction(_Form):
+    """Something done about a case, when and by whom (回拨, 报警110, 通知社区, 转办, 交班...)."""
+
+    kind: ActionKind
+    at: AwareDatetime = Field(description="When it was done, with a UTC offset.")
+    by: _Name = Field(description="Who did it.")
+    note: _Note = Field(default="", description="What happened, in a sentence.")
+    to: _Name | None = Field(default=None, description="Who took the case over (a hand-over), if anyone.")
+
+    _blank_to = field_validator("to", mode="before")(_blank_is_none)
+
+
+class NewCase(_Form):
+    """The escalation form (急件登记). Constructing it validates every field; a ``ValidationError``'s
+    ``loc`` names each bad field, and ``InvalidField.from_validation_error`` makes it one sentence."""
+
+    occurred_at: AwareDatetime = Field(description="When it happened, with a UTC offset.")
+    call_id: _Id = Field(description="The call it happened on.")
+    agent_id: _Id = Field(description="The agent who took the call (工号).")
+    caller: str | None = Field(
+        default=None, max_length=32, description="The caller's number as given; stored as is, shown masked."
+    )
+    category: UrgentCategory
+    severity: Severity = Field(description="1 watch, 2 urgent, 3 life or safety at risk.")
+    summary: _Summary = Field(description="What happened, in a few sentences.")
+    logged_by: _Name = Field(description="The supervisor who logs it.")
+    flag_id: _Id | None = Field(default=None, description="The urgent flag it came from; a flag gives one case.")
+    actions: list[NewAction] = Field(default_factory=list, description="Actions already taken, with their times.")
+
+    _blank_optional = field_validator("caller", "flag_id", mode="before")(_blank_is_none)
+
+    @field_validator("caller", mode="after")
+    @classmethod
+    def _caller(cls, value: str | None) -> str | None:
+        return _plausible_caller(value.strip() if value is not None else None)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionView:
+    """One action on a case, as logged."""
+
+    event_id: int
+    kind: ActionKind
+    at: datetime
+    by: str
+    note: str
+    to: str | None
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self.kind]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEvent:
+    """One row of a case's history: opened, an action, a status change or a correction. Never changed."""
+
+    event_id: int
+    case_id: int
+    at: datetime
+    kind: EventKind
+    by: str
+    payload: dict[str, Any]
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueRules:
+    """When an unresolved case is overdue (超时), measured from when it happened.
+
+    A case is overdue when nothing has been done about it (no action but a note or a hand-over) within
+    the limit for its severity, or when it is still unresolved after the limit for its category.
+    ``None`` means no limit.
+    """
+
+    act_within_severity3: timedelta | None = timedelta(minutes=15)
+    act_within_severity2: timedelta | None = timedelta(minutes=60)
+    act_within_severity1: timedelta | None = None
+    resolve_within: timedelta | None = timedelta(hours=24)
+    resolve_within_difficult: timedelta | None = timedelta(hours=48)  # 疑难单: a reply within 2 working days
+
+    def act_within(self, severity: int) -> timedelta | None:
+        return (self.act_within_severity1, self.act_within_severity2, self.act_within_severity3)[severity - 1]
+
+    def deadlines(self, case: CaseView) -> list[tuple[datetime, str]]:
+        """The deadlines ``case`` still has to meet, earliest first, each with what it asks (中文)."""
+        if case.status is CaseStatus.RESOLVED:
+            return []
+        found = []
+        act = self.act_within(case.severity)
+        if act is not None and not case.responded:
+            found.append((case.occurred_at + act, f"{_span(act)}内未处置"))
+        resolve = self.resolve_within_difficult if case.category is UrgentCategory.DIFFICULT else self.resolve_within
+        if resolve is not None:
+            found.append((case.occurred_at + resolve, f"{_span(resolve)}内未办结"))
+        return sorted(found, key=lambda deadline: deadline[0])
+
+
+def _span(limit: timedelta) -> str:
+    minutes = limit.total_seconds() / 60
+    return f"{minutes:g} 分钟" if minutes < 120 else f"{minutes / 60:g} 小时"
+
+
+DEFAULT_OVERDUE_RULES = OverdueRules()
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    """The current state of a case, derived by folding its events: the fields as opened with the latest
+    correction of each applied, the actions in time order, and the status."""
+
+    case_id: int
+    occurred_at: datetime
+    call_id: str
+    agent_id: str
+    caller: str | None  # as given; show ``caller_masked``
+    caller_masked: str
+    category: UrgentCategory
+    severity: Severity
+    summary: str
+    logged_by: str
+    logged_at: datetime
+    flag_id: str | None
+    status: CaseStatus
+    actions: tuple[ActionView, ...]
+    corrected_fields: frozenset[str]
+    updated_at: datetime  # the latest time anything happened on the case
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS[self.category]
+
+    @property
+    def severity_label(self) -> str:
+        return SEVERITY_LABELS[self.severity]
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def is_open(self) -> bool:
+        """Not resolved: open or in progress."""
+        return self.status is not CaseStatus.RESOLVED
+
+    @property
+    def responded(self) -> bool:
+        """Something has been done about it (an action other than a note or a hand-over)."""
+        return any(action.kind in RESPONSE_KINDS for action in self.actions)
+
+    def due_at(self, rules: OverdueRules = DEFAULT_OVERDUE_RULES) -> datetime | None:
+        """When it next becomes overdue; ``None`` when resolved or under no limit."""
+        deadlines = rules.deadlines(self)
+        return deadlines[0][0] if deadlines else None
+
+    def overdue_reason(self, now: datetime, rules: OverdueRules = DEFAULT_OVERDUE_RULES) -> str | None:
+        """Why it is overdue at ``now`` (``"15 分钟内未处置"``), or ``None`` when it is not."""
+        passed = [why for due, why in rules.deadlines(self) if now > due]
+        return passed[0] if passed else None
+
+    def overdue_at(self, now: datetime, rules: OverdueRules = DEFAULT_OVERDUE_RULES) -> bool:
+        """Unresolved and past a deadline at ``now`` (the floor clock, not the wall clock)."""
+        return self.overdue_reason(now, rules) is not None
+
+    def as_dict(self, *, show_number: bool = False) -> dict[str, Any]:
+        """A JSON-ready dict; the caller's number masked unless ``show_number``."""
+        return {
+            "case_id": self.case_id,
+            "occurred_at": self.occurred_at.isoformat(),
+            "call_id": self.call_id,
+            "agent_id": self.agent_id,
+            "caller": self.caller if show_number else self.caller_masked,
+            "category": self.category.value,
+            "category_label": self.category_label,
+            "severity": int(self.severity),
+            "severity_label": self.severity_label,
+            "summary": self.summary,
+            "status": self.status.value,
+            "status_label": self.status_label,
+            "logged_by": self.logged_by,
+            "logged_at": self.logged_at.isoformat(),
+            "flag_id": self.flag_id,
+            "updated_at": self.updated_at.isoformat(),
+            "corrected_fields": sorted(self.corrected_fields),
+            "actions": [
+                {
+                    "kind": action.kind.value,
+                    "label": action.label,
+                    "at": action.at.isoformat(),
+                    "by": action.by,
+                    "note": action.note,
+                    "to": action.to,
+                }
+                for action in self.actions
+            ],
+        }

@@ -1,0 +1,56 @@
+"""Snapshot tests: what a supervisor sees, frozen (the floor's clock is a fake one, so every run is the same).
+
+Update after an intended change of the layout with `uv run pytest tests/app/test_snapshots.py --snapshot-update`
+and look at the new SVGs before committing them.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+from helpers import FakeClock
+
+from console.app import HotlineApp
+from console.feeds.replay import ReplaySource
+from console.floor.engine import FloorEngine
+from console.paths import bundled_day
+from console.settings import Settings
+from storage import EscalationLog
+
+
+@pytest.fixture
+def frozen_app(tmp_path: Path):
+    logs: list[EscalationLog] = []
+
+    def make(start: time) -> HotlineApp:
+        settings = Settings(centre_name="杭州市12333", supervisor_name="王班长")
+        replay = ReplaySource(bundled_day(), FloorEngine(settings), speed=60, clock=FakeClock())
+        replay.seek(start)
+        log = EscalationLog(tmp_path / "escalations.db")
+        logs.append(log)
+        app = HotlineApp(settings, replay, log, tick_seconds=3600, cases_every_seconds=3600)
+        app.bell = lambda: None  # type: ignore[method-assign]
+        return app
+
+    yield make
+    for log in logs:
+        log.close()
+
+
+def test_the_dashboard(snap_compare, frozen_app) -> None:
+    assert snap_compare(frozen_app(time(11, 30)), terminal_size=(120, 40))
+
+
+def test_the_dashboard_at_80_by_24(snap_compare, frozen_app) -> None:
+    assert snap_compare(frozen_app(time(11, 30)), terminal_size=(80, 24))
+
+
+def test_the_escalation_form_from_a_flag(snap_compare, frozen_app) -> None:
+    # 10:45: the day's first urgent flag (a threat of violence) is on the banner
+    assert snap_compare(frozen_app(time(10, 45)), terminal_size=(120, 40), press=["e"])
+
+
+def test_the_help_screen(snap_compare, frozen_app) -> None:
+    assert snap_compare(frozen_app(time(11, 30)), terminal_size=(120, 40), press=["question_mark"])

@@ -1,0 +1,252 @@
+"""``hotline escalations``, run through its argparse parser: add, list, act, hand over, export, and
+one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from helpers import at
+
+from console import escalations_cli
+from console.cli import _Parser
+from console.settings import Settings
+from storage import ActionKind, CaseStatus, EscalationLog
+
+NOW = at("09:30:00")
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def hotline(capsys: pytest.CaptureFixture[str]) -> Run:
+    """``hotline escalations ARGS`` with the floor clock at ``now``: (exit code, stdout, stderr)."""
+
+    def run(*argv: str, now: datetime = NOW, settings: Settings | None = None) -> tuple[int, str, str]:
+        parser = _Parser(prog="hotline")
+        escalations_cli.add_parser(parser.add_subparsers(dest="command", parser_class=_Parser))
+        try:
+            args = parser.parse_args(["escalations", *argv])
+            code = escalations_cli.run(args, settings or Settings(), now=now)
+        except SystemExit as exit_:  # argparse's own errors
+            code = int(exit_.code or 0)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def add_args(db: Path, *more: str) -> list[str]:
+    return [
+        "add",
+        "--db",
+        str(db),
+        "--call-id",
+        "C0907",
+        "--agent-id",
+        "A07",
+        "--caller",
+        "13812345678",
+        "--category",
+        "crisis",
+        "--severity",
+        "3",
+        "--summary",
+        "失业后说不想活了",
+        "--occurred-at",
+        "2026-11-27T09:05",
+        "--by",
+        "王班长",
+        *more,
+    ]
+
+
+def test_add_then_list_json(hotline: Run, db_path: Path) -> None:
+    code, out, err = hotline(
+        *add_args(
+            db_path,
+            "--flag-id",
+            "F1",
+            "--action",
+            "called_back@2026-11-27T09:12:未接",
+            "--action",
+            "police_110@2026-11-27T09:20+08:00:回拨两次未接: 报警",
+        )
+    )
+    assert (code, out, err) == (0, "1\n", "")
+    assert hotline(*add_args(db_path), "--call-id", "C0908", "--severity", "1")[1] == "2\n"
+
+    code, out, err = hotline("--db", str(db_path), "list", "--json")
+    assert code == 0 and err == ""
+    listing = json.loads(out)
+    assert listing["db"] == str(db_path) and listing["now"] == NOW.isoformat()
+    assert [case["case_id"] for case in listing["cases"]] == [2, 1]  # same time: the later case first
+    first = listing["cases"][1]
+    assert first["occurred_at"] == "2026-11-27T09:05:00+08:00"  # no offset given: the centre's zone
+    assert first["caller"] == "138****5678" and "13812345678" not in out
+    assert (first["category"], first["category_label"], first["severity"]) == ("crisis", "自杀/自伤风险", 3)
+    assert (first["status"], first["logged_by"], first["flag_id"]) == ("in_progress", "王班长", "F1")
+    assert first["logged_at"] == NOW.isoformat()
+    assert [(a["kind"], a["at"], a["note"]) for a in first["actions"]] == [
+        ("called_back", "2026-11-27T09:12:00+08:00", "未接"),
+        ("police_110", "2026-11-27T09:20:00+08:00", "回拨两次未接: 报警"),
+    ]
+    # severity 1, nothing done, 25 minutes old: not overdue; severity 3 has been acted on
+    assert [case["overdue"] for case in listing["cases"]] == [False, False]
+    assert listing["cases"][0]["due_at"] == "2026-11-28T09:05:00+08:00"
+
+    shown = json.loads(hotline("list", "--json", "--show-numbers", "--db", str(db_path))[1])
+    assert shown["cases"][1]["caller"] == "13812345678"
+
+
+def test_list_as_a_table_masks_numbers_and_marks_the_overdue(hotline: Run, db_path: Path) -> None:
+    hotline(*add_args(db_path))
+    code, out, _ = hotline("list", "--db", str(db_path), now=at("09:21:00"))
+    assert code == 0
+    for text in ("138****5678", "自杀/自伤风险", "待处理", "15 分钟内未处置", "1 overdue"):
+        assert text in out
+    assert "13812345678" not in out
+    code, out, _ = hotline("list", "--overdue", "--db", str(db_path), now=at("09:19:00"))
+    assert "no overdue cases" in out
+
+
+def test_a_shift_run_from_the_terminal(hotline: Run, db_path: Path) -> None:
+    hotline(*add_args(db_path))
+    hotline(*add_args(db_path), "--call-id", "C0910", "--category", "wage_arrears", "--severity", "2")
+    db = ["--db", str(db_path)]
+
+    called_back = hotline("action", "1", "called_back", "--note", "未接", "--at", "2026-11-27T09:12", "--by", "王班长", *db)
+    assert called_back == (0, "case 1: 回拨 (called_back) logged\n", "")
+    assert hotline("status", "2", "resolved", "--note", "已转劳动监察", "--by", "王班长", *db)[0] == 0
+    assert hotline("correct", "1", "severity", "2", "--reason", "复核", "--by", "李班长", *db)[1] == (
+        "case 1: severity corrected to 2\n"
+    )
+    code, out, _ = hotline("handover", "--to", "李班长", "--note", "凌晨再回拨", "--by", "王班长", *db, now=at("17:00"))
+    assert (code, out) == (0, "handed over 1 open case(s) to 李班长: 1\n")
+
+    with EscalationLog(db_path) as log:
+        first, second = log.case(1), log.case(2)
+        history = log.history(1)
+    assert [(a.kind, a.at) for a in first.actions] == [
+        (ActionKind.CALLED_BACK, at("09:12:00")),
+        (ActionKind.HANDED_OVER, at("17:00:00")),
+    ]
+    assert first.actions[1].to == "李班长" and first.severity == 2 and first.status is CaseStatus.IN_PROGRESS
+    assert second.status is CaseStatus.RESOLVED
+    # the terminal's clock is when each entry was recorded
+    assert [event.recorded_at for event in history] == [NOW, NOW, NOW, at("17:00:00")]
+
+    code, out, _ = hotline("show", "1", *db)
+    assert code == 0
+    for text in ("回拨", "更正 severity", "3 → 2: 复核", "交班移交", "李班长", "138****5678"):
+        assert text in out
+
+
+def test_the_logger_is_the_supervisor_setting_else_the_login(
+    hotline: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("getpass.getuser", lambda: "zhangsan")
+    args = [a for a in add_args(db_path) if a not in ("--by", "王班长")]
+    hotline(*args)
+    hotline(*args, settings=Settings(supervisor_name="赵班长"))
+    with EscalationLog(db_path) as log:
+        assert [log.case(1).logged_by, log.case(2).logged_by] == ["zhangsan", "赵班长"]
+
+
+def test_export_csv_one_row_per_case_caller_masked(hotline: Run, db_path: Path, tmp_path: Path) -> None:
+    hotline(*add_args(db_path, "--action", "called_back@2026-11-27T09:12:未接"))
+    difficult = ["--call-id", "C0911", "--caller", "0571-88123456", "--category", "difficult", "--severity", "1"]
+    hotline(*add_args(db_path), *difficult)  # a repeated flag: the last one counts
+    hotline("action", "2", "routed_back_office", "--at", "2026-11-27T09:40", "--by", "王班长", "--db", str(db_path))
+
+    later = at("09:10:00", day="2026-11-28")  # case 1: crisis, 24 h passed; case 2: difficult, 48 h to go
+    code, out, err = hotline("export", "--csv", "--db", str(db_path), now=later)
+    assert code == 0 and err == ""
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [row["case_id"] for row in rows] == ["2", "1"]
+    by_id = {row["case_id"]: row for row in rows}
+    assert by_id["1"]["caller"] == "138****5678" and by_id["2"]["caller"] == "057*-****3456"
+    assert "13812345678" not in out and "88123456" not in out
+    assert (by_id["1"]["overdue"], by_id["2"]["overdue"]) == ("yes", "no")
+    assert by_id["1"]["actions"] == "2026-11-27T09:12:00+08:00 回拨 (王班长): 未接"
+    assert (by_id["2"]["action_count"], by_id["2"]["category_label"]) == ("1", "疑难单")
+    assert by_id["2"]["status"] == "in_progress"
+
+    out_file = tmp_path / "export" / "cases.csv"
+    out_file.parent.mkdir()
+    code, _, err = hotline("export", "--out", str(out_file), "--db", str(db_path), now=later)
+    assert code == 0 and err == f"wrote 2 case(s) to {out_file}\n"
+    assert out_file.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM a spreadsheet needs
+    with open(out_file, encoding="utf-8-sig", newline="") as file:
+        assert list(csv.DictReader(file)) == rows
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (["--severity", "4"], "hotline: --severity: Input should be 1, 2 or 3"),
+        (["--category", "suicide"], "hotline: --category: Input should be 'crisis'"),
+        (["--summary", "  "], "hotline: --summary: must not be blank"),
+        (["--caller", "not a number"], "hotline: --caller: should be a phone number"),
+        (["--occurred-at", "yesterday"], "hotline: --occurred-at: 'yesterday' is not a time like"),
+        (["--occurred-at", "2026-11-27T11:00"], "hotline: --occurred-at: 2026-11-27T11:00:00+08:00 is later than now"),
+        (["--action", "called_back"], "hotline: --action #1: 'called_back' is not KIND@TIME[:NOTE]"),
+        (["--action", "fax@2026-11-27T09:12"], "hotline: --action #1 (kind): Input should be 'called_back'"),
+        (["--by", " "], "hotline: --by: must not be blank"),
+    ],
+)
+def test_a_bad_value_is_one_line_naming_the_flag_and_nothing_is_written(
+    hotline: Run, db_path: Path, change: list[str], says: str
+) -> None:
+    code, out, err = hotline(*add_args(db_path), *change)
+    assert code == 1 and out == ""
+    assert err.startswith(says) and err.count("\n") == 1 and "Traceback" not in err
+    with EscalationLog(db_path) as log:
+        assert log.cases() == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["action", "1", "faxed"], "hotline: KIND: Input should be"),
+        (["status", "1", "closed"], "hotline: STATUS: Input should be"),
+        (["correct", "1", "severity", "9", "--reason", "x"], "hotline: VALUE: Input should be 1, 2 or 3"),
+        (["correct", "1", "logged_by", "x", "--reason", "x"], "hotline: FIELD: 'logged_by' cannot be corrected"),
+        (["action", "7", "note"], "hotline: no case 7 in the escalation log"),
+        (["status", "1", "open"], "hotline: case 1 is already open"),
+        (["handover", "--to", "李班长", "--at", "5pm"], "hotline: --at: '5pm' is not a time like"),
+    ],
+)
+def test_other_refusals_are_one_line(hotline: Run, db_path: Path, argv: list[str], says: str) -> None:
+    hotline(*add_args(db_path))
+    code, out, err = hotline(*argv, "--db", str(db_path))
+    assert (code, out) == (1, "")
+    assert err.startswith(says) and err.count("\n") == 1
+
+
+def test_a_duplicate_flag_names_the_existing_case(hotline: Run, db_path: Path) -> None:
+    hotline(*add_args(db_path, "--flag-id", "F1"))
+    code, _, err = hotline(*add_args(db_path, "--flag-id", "F1"))
+    assert (code, err) == (1, "hotline: urgent flag F1 is already case 1; add to that case instead\n")
+
+
+def test_a_file_that_is_not_a_log_is_one_line(hotline: Run, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database\n", encoding="utf-8")
+    code, _, err = hotline("list", "--db", str(notes))
+    assert code == 1 and err.count("\n") == 1
+    assert err.startswith(f"hotline: {notes} is not a hotline-console escalation log")
+    assert notes.read_text(encoding="utf-8") == "not a database\n"
+
+
+def test_usage_errors_are_argparse_one_liners(hotline: Run, db_path: Path) -> None:
+    code, _, err = hotline("add", "--db", str(db_path), "--call-id", "C1")
+    assert code == 2 and err.count("\n") == 1 and "the following arguments are required" in err
+    code, _, err = hotline("show", "abc", "--db", str(db_path))
+    assert code == 2 and "'abc' is not a whole number" in err
+    code, _, err = hotline()
+    assert code == 2 and "ACTION" in err

@@ -1,0 +1,138 @@
+"""A file that is not an escalation log is refused and left exactly as it was; a missing or empty one
+becomes a log."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers import at
+
+from storage import EscalationLog, NewCase, NotAHotlineDatabase, StorageError
+
+NOW = at("09:30:00")
+OLD = 1_600_000_000_000_000_000  # an mtime well in the past, so any write would show
+
+
+def sqlite_file(path: Path, *statements: str) -> None:
+    conn = sqlite3.connect(path)
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+def other_programs_database(path: Path) -> None:
+    sqlite_file(
+        path,
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)",
+        "INSERT INTO customers (name) VALUES ('张三')",
+    )
+
+
+def meta_of_someone_else(path: Path) -> None:
+    sqlite_file(
+        path,
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
+        "INSERT INTO meta VALUES ('application', 'inventory')",
+    )
+
+
+def meta_of_another_shape(path: Path) -> None:
+    sqlite_file(path, "CREATE TABLE meta (name TEXT, size INTEGER)", "INSERT INTO meta VALUES ('a', 1)")
+
+
+def text_file(path: Path) -> None:
+    path.write_text("交班记录：今天没有急件\n", encoding="utf-8")
+
+
+def damaged_sqlite(path: Path) -> None:
+    path.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 8)
+
+
+@pytest.mark.parametrize(
+    ("make", "why"),
+    [
+        (other_programs_database, "it holds other tables: customers"),
+        (meta_of_someone_else, "its meta table does not name hotline-console"),
+        (meta_of_another_shape, "its meta table is not ours"),
+        (text_file, "it is not an SQLite database"),
+        (damaged_sqlite, "SQLite cannot read it"),
+    ],
+)
+def test_a_file_that_is_not_a_log_is_refused_untouched(tmp_path: Path, make: Callable[[Path], None], why: str) -> None:
+    path = tmp_path / "escalations.db"
+    make(path)
+    os.utime(path, ns=(OLD, OLD))
+    before = (path.read_bytes(), path.stat().st_mtime_ns, sorted(tmp_path.iterdir()))
+
+    with pytest.raises(NotAHotlineDatabase) as refused:
+        EscalationLog(path)
+
+    assert str(refused.value).startswith(f"{path} is not a hotline-console escalation log (")
+    assert why in str(refused.value) and "left untouched" in str(refused.value)
+    assert (path.read_bytes(), path.stat().st_mtime_ns, sorted(tmp_path.iterdir())) == before
+
+
+def test_a_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(NotAHotlineDatabase, match="it is a folder"):
+        EscalationLog(tmp_path)
+
+
+def test_a_log_of_a_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "escalations.db"
+    EscalationLog(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match="has schema version 2, and this hotline-console reads version 1"):
+        EscalationLog(path)
+    assert path.read_bytes() == before
+
+
+def test_missing_folders_are_created(tmp_path: Path, new_case: Callable[..., NewCase]) -> None:
+    path = tmp_path / "share" / "hotline-console" / "escalations.db"
+    with EscalationLog(path) as log:
+        log.open_case(new_case(), now=NOW)
+    with EscalationLog(path) as log:
+        assert len(log.cases()) == 1
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda path: path.touch(),  # zero bytes
+        lambda path: sqlite_file(path, "CREATE TABLE t (x)", "DROP TABLE t"),  # an SQLite database, empty
+    ],
+    ids=["zero-bytes", "empty-sqlite"],
+)
+def test_an_empty_file_becomes_a_log(tmp_path: Path, new_case: Callable[..., NewCase], make: Callable[[Path], None]) -> None:
+    path = tmp_path / "escalations.db"
+    make(path)
+    with EscalationLog(path) as log:
+        log.open_case(new_case(), now=NOW)
+    with sqlite3.connect(path) as conn:
+        assert dict(conn.execute("SELECT key, value FROM meta")) == {
+            "application": "hotline-console",
+            "schema_version": "1",
+        }
+    conn.close()
+    with EscalationLog(path) as log:
+        assert [case.call_id for case in log.cases()] == ["C0001"]
+
+
+def test_a_missing_trigger_is_put_back(tmp_path: Path, new_case: Callable[..., NewCase]) -> None:
+    path = tmp_path / "escalations.db"
+    EscalationLog(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TRIGGER cases_no_update")
+    conn.close()
+    with EscalationLog(path) as log:
+        log.open_case(new_case(), now=NOW)
+    with sqlite3.connect(path) as conn, pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("UPDATE cases SET summary = 'x'")
+    conn.close()
