@@ -112,7 +112,9 @@ class AgentFloor(Vertical):
         rows.sort(key=SORT_KEYS[self.sort_key])
         self.query_one(FastTable).set_rows(rows, _cells_at(self._now))
         shown = f"{len(rows):,} of {len(self._agents):,}" if needle else f"{len(rows):,}"
-        self.border_subtitle = f"{shown} agents · sorted by {self.sort_key}" + (f" · filter “{self.filter_text}”" if needle else "")
+        subtitle = f"{shown} agents · sorted by {self.sort_key}" + (f" · filter “{self.filter_text}”" if needle else "")
+        if subtitle != self.border_subtitle:
+            self.border_subtitle = subtitle
 
     def start_filter(self) -> None:
         self.add_class("-filtering")

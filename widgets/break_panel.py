@@ -36,4 +36,4 @@ class BreakPanel(FastTable):
             reason = Text(row.reason, style="dim" if not row.limited else "")
             rows.append((row.agent_id, row.name, reason, row.since.strftime("%H:%M"), length, left))
         self.set_rows(rows)
-        self.border_subtitle = f"{len(breaks)} on break · {sum(r.over_single or r.over_daily for r in breaks)} over"
+        self.set_subtitle(f"{len(breaks)} on break · {sum(r.over_single or r.over_daily for r in breaks)} over")

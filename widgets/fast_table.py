@@ -70,6 +70,11 @@ class FastTable(ScrollView, can_focus=True):
         self._width = sum(column.width for column in self.columns) + len(self.columns) - 1
         self.virtual_size = Size(self._width, 1)
 
+    def set_subtitle(self, text: str) -> None:
+        """The line under the table's border; repainted only when it changes."""
+        if text != self.border_subtitle:
+            self.border_subtitle = text
+
     def set_rows(self, rows: Sequence[Any], cells: Callable[[Any], Sequence[Cell]] | None = None) -> None:
         """Show ``rows``: sequences of cells in column order, or any items that ``cells`` turns into them.
 

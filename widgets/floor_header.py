@@ -22,7 +22,12 @@ class FloorHeader(Static):
     }
     """
 
+    _shown: HeaderView | None = None
+
     def show(self, view: HeaderView) -> None:
+        if view == self._shown:
+            return
+        self._shown = view
         source_style = "bold black on yellow" if view.source.startswith(("PAUSED", "END")) else "bold"
         self.update(
             Text.assemble(

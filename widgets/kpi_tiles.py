@@ -33,7 +33,12 @@ class KpiTile(Static):
     KpiTile.status-bad { border-left: tall $error; background: $error 15%; }
     """
 
+    _shown: TileView | None = None
+
     def show(self, tile: TileView) -> None:
+        if tile == self._shown:
+            return  # called every tick: repaint only on a change
+        self._shown = tile
         # layout=False: a tile never changes size, so a new value needs no new layout of the screen
         self.update(
             Text.assemble(

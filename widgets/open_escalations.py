@@ -14,8 +14,8 @@ __all__ = ["OpenEscalations"]
 _COLUMNS = (
     Column("#", 3, "right"),
     Column("time", 5),
-    Column("category", 6),
-    Column("sev", 3, "right"),
+    Column("category", 8),
+    Column("!", 1, "right"),
     Column("caller", 11),
     Column("status", 6),
 )
@@ -43,4 +43,4 @@ class OpenEscalations(FastTable):
             )
         self.set_rows(rows)
         overdue = sum(case.overdue for case in cases)
-        self.border_subtitle = f"{len(cases)} open" + (f" · {overdue} overdue" if overdue else "")
+        self.set_subtitle(f"{len(cases)} open" + (f" · {overdue} overdue" if overdue else ""))

@@ -34,7 +34,10 @@ class TrendChart(Vertical):
             series: list[int] = getattr(trend, key)
             latest = series[-1] if series else 0
             peak = max(series, default=0)
-            self.query_one(f"#trend-label-{key}", Label).update(f"{label}  now {latest:,} · peak {peak:,}", layout=False)
+            text = f"{label}  now {latest:,} · peak {peak:,}"
+            caption = self.query_one(f"#trend-label-{key}", Label)
+            if str(caption.content) != text:
+                caption.update(text, layout=False)
             sparkline = self.query_one(f"#trend-{key}", Sparkline)
             if sparkline.data != series:
                 sparkline.data = series

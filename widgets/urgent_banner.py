@@ -25,6 +25,11 @@ class UrgentBanner(Static):
     UrgentBanner.-active { display: block; }
     """
 
+    _shown: Text | str | None = None
+
     def show(self, message: Text | str | None) -> None:
+        if message == self._shown:
+            return  # called every tick: repaint only on a change
+        self._shown = message
         self.set_class(message is not None, "-active")
-        self.update(message or "")
+        self.update(message or "", layout=False)

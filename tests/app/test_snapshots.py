@@ -54,3 +54,13 @@ def test_the_escalation_form_from_a_flag(snap_compare, frozen_app) -> None:
 
 def test_the_help_screen(snap_compare, frozen_app) -> None:
     assert snap_compare(frozen_app(time(11, 30)), terminal_size=(120, 40), press=["question_mark"])
+
+
+def test_the_dashboard_in_the_light_theme(snap_compare, frozen_app) -> None:
+    app = frozen_app(time(11, 30))
+
+    async def light(pilot) -> None:
+        pilot.app.theme = "textual-light"
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=light)
