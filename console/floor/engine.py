@@ -374,6 +374,14 @@ class FloorEngine:
         current = bisect_right(self._quarter_starts, self._now) - 1
         return [Counters.from_totals(totals) for totals in self._quarters[: current + 1]]
 
+    def waiting_calls(self) -> list[tuple[str, datetime, str | None]]:
+        """The calls waiting in the queue now, oldest first: (call id, queued at, topic)."""
+        zone = self._zone
+        return [
+            (call_id, datetime.fromtimestamp(queued_at, zone), self._calls[call_id][_TOPIC])
+            for call_id, queued_at in self._waiting.items()
+        ]
+
     def agents(self) -> list[AgentView]:
         """Every agent seen, with state, since when, and calls today.
 
@@ -383,7 +391,7 @@ class FloorEngine:
         views = self._agent_views
         for agent_id in self._changed_agents:
             a = self._agents[agent_id]
-            views[agent_id] = AgentView(a.agent_id, a.name, a.state, a.since, a.reason, a.calls_today)
+            views[agent_id] = AgentView(a.agent_id, a.name, a.state, a.since, a.reason, a.calls_today, a.break_used)
         self._changed_agents.clear()
         return list(views.values())
 

@@ -26,6 +26,7 @@ class AgentView:
     since: float
     reason: str | None
     calls_today: int
+    break_used_today: float = 0.0  # limited break time of finished breaks today (seconds)
 
     def seconds_in_state(self, now: float) -> float:
         return now - self.since

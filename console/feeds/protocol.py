@@ -1,0 +1,88 @@
+"""The live-metrics feed: what `GET /snapshot` returns (docs/feed.md).
+
+A snapshot is the whole floor at one moment of the feed's clock: today's counters (cumulative since
+the centre's midnight, under the names of DOMAIN.md), the queue, every agent, today's topic counts and
+today's urgent flags. Hosted platforms (Twilio TaskRouter, Amazon Connect, Genesys Cloud) give
+snapshots rather than events; a centre puts an adapter in front of its own switch that serves this
+shape, and the console does the rest. ``hotline schema snapshot`` prints the JSON Schema.
+"""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, TypeAdapter
+
+from console.events import AgentState, UrgentFlag
+
+__all__ = ["FeedAgent", "FeedCounters", "FeedQueue", "FeedSnapshot", "SNAPSHOT_ADAPTER", "WaitingCall", "snapshot_json_schema"]
+
+
+class _Part(BaseModel):
+    # Unknown fields are ignored, so a feed can carry more than the console reads; the fields that are
+    # there are checked strictly.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class FeedCounters(_Part):
+    """Today's counters, cumulative since the centre's midnight (DOMAIN.md names)."""
+
+    offered: NonNegativeInt
+    ivr_served: NonNegativeInt
+    human_requested: NonNegativeInt
+    human_answered: NonNegativeInt
+    abandoned_ivr: NonNegativeInt
+    abandoned_queue: NonNegativeInt
+    short_abandoned: NonNegativeInt
+    answered_within_T: NonNegativeInt  # noqa: N815 - the contract's name
+    wait_answered_seconds: NonNegativeFloat = Field(description="Total queue wait of answered calls (ASA's numerator).")
+    handled: NonNegativeInt = Field(description="Answered calls that ended (AHT's denominator).")
+    handle_seconds: NonNegativeFloat = Field(description="Their talk + after-call work (AHT's numerator).")
+
+
+class WaitingCall(_Part):
+    call_id: str = Field(min_length=1, max_length=64)
+    queued_at: AwareDatetime
+    topic: str | None = Field(default=None, max_length=32)
+
+
+class FeedQueue(_Part):
+    """The calls waiting for a person now, and the calls in the voice menu."""
+
+    in_ivr: NonNegativeInt = 0
+    waiting: list[WaitingCall] = Field(default_factory=list, description="Oldest first.")
+
+
+class FeedAgent(_Part):
+    agent_id: str = Field(min_length=1, max_length=64)
+    name: str | None = Field(default=None, max_length=32)
+    state: AgentState
+    since: AwareDatetime = Field(description="When the agent entered this state.")
+    reason: str | None = Field(default=None, max_length=16, description="Break reason, when on break.")
+    break_used_today_seconds: NonNegativeFloat = Field(
+        default=0, description="Break time already taken today, the current break not included."
+    )
+    calls_today: NonNegativeInt = 0
+
+
+class FeedSnapshot(_Part):
+    """The floor at ``clock``. ``seq`` grows by one with every new snapshot of the same feed."""
+
+    clock: AwareDatetime = Field(description="The feed's clock: the moment the snapshot describes.")
+    seq: NonNegativeInt
+    sl_seconds: int = Field(default=30, ge=1, description="T of the feed's answered_within_T.")
+    short_abandon_seconds: int = Field(default=5, ge=0, description="S of the feed's short_abandoned.")
+    counters: FeedCounters
+    queue: FeedQueue = Field(default_factory=FeedQueue)
+    agents: list[FeedAgent] = Field(default_factory=list)
+    topics: dict[str, NonNegativeInt] = Field(default_factory=dict, description="Calls per topic today.")
+    flags: list[UrgentFlag] = Field(default_factory=list, description="Today's urgent flags, each with a stable id.")
+
+
+SNAPSHOT_ADAPTER: TypeAdapter[FeedSnapshot] = TypeAdapter(FeedSnapshot)
+
+
+def snapshot_json_schema() -> dict:
+    """The JSON Schema of a `GET /snapshot` body."""
+    schema = FeedSnapshot.model_json_schema()
+    schema["title"] = "hotline-console live-metrics snapshot"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
