@@ -1,4 +1,4 @@
-"""The Textual console: the supervisor's dashboard driven by a replay (later: a live feed).
+"""The Textual console: the supervisor's dashboard, on a replayed day or a live feed.
 
 The app owns the tick. Each tick asks the source to apply what is due on the floor's clock, builds the
 view model from the engine's snapshot, and hands each widget its part. Widgets only draw.
@@ -18,7 +18,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from console.events import UrgentFlag
-from console.feeds.replay import ReplaySource
+from console.feeds.poller import FeedPoller
+from console.feeds.source import FloorSource, Playback
 from console.formatting import mask_number
 from console.report import CATEGORY_LABELS
 from console.screens.dashboard import DashboardScreen
@@ -67,7 +68,7 @@ class HotlineApp(App[None]):
     def __init__(
         self,
         settings: Settings,
-        replay: ReplaySource,
+        source: FloorSource,
         log: EscalationLog,
         *,
         tick_seconds: float = 0.25,
@@ -75,8 +76,8 @@ class HotlineApp(App[None]):
     ) -> None:
         super().__init__()
         self.settings = settings
-        self.replay = replay
-        self.engine = replay.engine
+        self.source = source
+        self.floor = source.floor
         self.escalations = log
         self.tick_seconds = tick_seconds
         self.cases_every_seconds = cases_every_seconds
@@ -93,6 +94,9 @@ class HotlineApp(App[None]):
         self.push_screen(DashboardScreen())
         self.settle_memory()
         self.set_interval(self.tick_seconds, self.tick)
+        if isinstance(self.source, FeedPoller):
+            # the feed is polled in the background; the UI never waits on the network
+            self.run_worker(self.source.run(), exclusive=True, group="feed", name="feed poller")
         # other consoles on this machine may write to the same log
         self.set_interval(self.cases_every_seconds, self.reload_cases)
 
@@ -121,30 +125,22 @@ class HotlineApp(App[None]):
 
     def tick(self) -> None:
         """Apply what is due on the floor's clock and redraw."""
-        self.replay.poll(max_events=MAX_EVENTS_PER_TICK)
+        self.source.tick(MAX_EVENTS_PER_TICK)
         self.ticks += 1
         self.redraw()
-
-    def source_label(self) -> str:
-        if self.replay.finished:
-            return "END"
-        if self.replay.paused:
-            return "PAUSED"
-        speed = self.replay.speed
-        return "REPLAY MAX" if speed is None else f"REPLAY ×{speed:g}"
 
     def redraw(self) -> None:
         screen = self.get_screen_dashboard()
         if screen is None:
             return
-        snap = self.engine.snapshot()
+        snap = self.floor.snapshot()
         with self.batch_update():
-            screen.query_one(FloorHeader).show(build_header(snap, self.settings, self.source_label()))
+            screen.query_one(FloorHeader).show(build_header(snap, self.settings, self.source.label()))
             screen.query_one(KpiTiles).show(build_tiles(snap, self.settings))
-            screen.query_one(TrendChart).show(build_trend(self.engine.quarters()))
+            screen.query_one(TrendChart).show(build_trend(self.floor.quarters()))
             screen.query_one(HotTopics).show(snap.topics)
             screen.query_one(BreakPanel).show(snap.breaks)
-            screen.query_one(AgentFloor).show(self.engine.agents(), snap.now.timestamp() if snap.now else 0.0)
+            screen.query_one(AgentFloor).show(self.floor.agents(), snap.now.timestamp() if snap.now else 0.0)
             screen.query_one(OpenEscalations).show(build_escalation_rows(self.cases, snap.now, self.overdue_rules))
             self._offer_flags(snap.flags, screen)
 
@@ -193,31 +189,45 @@ class HotlineApp(App[None]):
             self.redraw()
 
     # ------------------------------------------------------------------ replay controls
+    def _playback(self) -> Playback | None:
+        """The source's replay controls, or None (and a word) on a live floor."""
+        if isinstance(self.source, Playback):
+            return self.source
+        self.notify("a live floor cannot be paused, sped up or moved in time", severity="warning", timeout=3)
+        return None
+
     def action_toggle_pause(self) -> None:
-        paused = self.replay.toggle_pause()
-        self.notify("paused" if paused else "playing", timeout=1.5)
-        self.redraw()
+        if (playback := self._playback()) is not None:
+            self.notify("paused" if playback.toggle_pause() else "playing", timeout=1.5)
+            self.redraw()
 
     def action_faster(self) -> None:
-        self.notify(f"speed ×{self.replay.faster():g}", timeout=1.5)
-        self.redraw()
+        if (playback := self._playback()) is not None:
+            self.notify(f"speed ×{playback.faster():g}", timeout=1.5)
+            self.redraw()
 
     def action_slower(self) -> None:
-        self.notify(f"speed ×{self.replay.slower():g}", timeout=1.5)
-        self.redraw()
+        if (playback := self._playback()) is not None:
+            self.notify(f"speed ×{playback.slower():g}", timeout=1.5)
+            self.redraw()
 
     def action_seek(self, direction: int) -> None:
-        self.replay.seek_by(SEEK_STEP * direction)
-        self.settle_memory()
-        self.redraw()
+        if (playback := self._playback()) is not None:
+            playback.seek_by(SEEK_STEP * direction)
+            self.settle_memory()
+            self.redraw()
 
     def seek_to(self, when: time | datetime) -> None:
-        self.replay.seek(when)
-        self.settle_memory()
-        self.redraw()
+        if (playback := self._playback()) is not None:
+            playback.seek(when)
+            self.settle_memory()
+            self.redraw()
 
     def action_go_to_time(self) -> None:
         from console.screens.go_to import GoToTimeScreen
+
+        if self._playback() is None:
+            return
 
         def chosen(when: time | None) -> None:
             if when is not None:
@@ -250,7 +260,7 @@ class HotlineApp(App[None]):
         """Open the escalation form, pre-filled from the flag on the banner if there is one."""
         from console.screens.escalation_form import EscalationFormScreen, FormDefaults
 
-        now = self.engine.now or datetime.now(self.settings.zone)
+        now = self.floor.now or datetime.now(self.settings.zone)
         flag = self.pending_flags[0] if self.pending_flags else None
         defaults = FormDefaults(now=now, logged_by=self.supervisor(), flag=flag)
 
@@ -262,7 +272,7 @@ class HotlineApp(App[None]):
 
     def save_case(self, case: NewCase) -> int:
         """Write a case from the form (StorageError goes back to the form, which keeps what was typed)."""
-        now = self.engine.now or datetime.now(self.settings.zone)
+        now = self.floor.now or datetime.now(self.settings.zone)
         case_id = self.escalations.open_case(case, now=now)
         if case.flag_id is not None:
             self.pending_flags = deque(flag for flag in self.pending_flags if flag.flag_id != case.flag_id)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from console import escalations_cli
+from console import escalations_cli, feed_server_cli
 from console.feeds.replay import MAX_SPEED, MIN_SPEED
 from console.formatting import parse_time_of_day
 from console.paths import bundled_day
@@ -71,6 +72,20 @@ def _speed(text: str) -> float | None:
     return value
 
 
+def _interval(text: str) -> float:
+    value = text.strip().lower()
+    try:
+        if value.endswith("ms"):
+            seconds = float(value[:-2]) / 1000
+        else:
+            seconds = float(value.removesuffix("s"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an interval like 1s or 500ms") from None
+    if not 0.1 <= seconds <= 300:
+        raise argparse.ArgumentTypeError(f"interval {text} is outside 100ms to 300s")
+    return seconds
+
+
 def _time_of_day(text: str) -> time:
     try:
         return parse_time_of_day(text)
@@ -115,14 +130,28 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--agents", type=_positive_int, default=60, help="agents on the roster")
     simulate.add_argument("--date", type=_iso_date, default=date(2026, 11, 27), metavar="D", help="the day, YYYY-MM-DD")
 
-    replay = commands.add_parser("replay", help="open the console on a day of traffic")
-    replay.add_argument("file", type=Path, help="an event file (.jsonl or .jsonl.gz)")
+    replay = commands.add_parser("replay", help="open the console on a day of traffic or a recorded live day")
+    replay.add_argument("file", type=Path, nargs="?", help="an event file (.jsonl or .jsonl.gz)")
+    replay.add_argument("--recording", type=Path, metavar="DB", help="replay a recorded live session instead")
+    replay.add_argument("--date", type=_iso_date, metavar="D", help="the recorded day (default: the last one)")
     _add_replay_flags(replay)
 
+    watch = commands.add_parser("watch", help="open the console on a live-metrics feed")
+    watch.add_argument("url", help="the feed, e.g. http://127.0.0.1:8333 (GET /snapshot is polled)")
+    watch.add_argument("--interval", type=_interval, default=None, metavar="1s", help="poll every (default 1s)")
+    watch.add_argument(
+        "--token-env", metavar="VAR", help="read the bearer token from this environment variable (never a flag)"
+    )
+    watch.add_argument(
+        "--db", type=Path, default=None, metavar="PATH", help="the escalation log (default: in the user data folder)"
+    )
+    watch.add_argument("--no-record", action="store_true", help="do not record the session's snapshots")
+
+    feed_server_cli.add_parser(commands)
     escalations_cli.add_parser(commands)
 
     schema = commands.add_parser("schema", help="print a JSON Schema")
-    schema.add_argument("name", choices=["events"], help="which schema")
+    schema.add_argument("name", choices=["events", "snapshot"], help="events: a line of an event file; snapshot: a feed's GET /snapshot")
     return parser
 
 
@@ -151,8 +180,16 @@ def _run(args: argparse.Namespace) -> int:
             return _simulate(args, settings)
         if args.command == "escalations":
             return escalations_cli.run(args, settings)
+        if args.command == "feed-server":
+            return feed_server_cli.run(args, settings)
+        if args.command == "watch":
+            return _watch(args, settings)
         if args.command == "report":
             return _report(args.file, args, settings)
+        if args.command == "replay" and args.recording is not None:
+            return _console_on_recording(args, settings)
+        if args.command == "replay" and args.file is None:
+            raise UserError("replay needs an event file, or --recording DB (see `hotline replay --help`)")
         return _console(args.file if args.command == "replay" else bundled_day(), args, settings)
     except (SettingsError, EventFileError) as error:
         raise UserError(str(error)) from None
@@ -162,8 +199,10 @@ def _run(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     from console.events import event_json_schema
+    from console.feeds.protocol import snapshot_json_schema
 
-    print(json.dumps(event_json_schema(), ensure_ascii=False, indent=2))
+    schema = event_json_schema() if args.name == "events" else snapshot_json_schema()
+    print(json.dumps(schema, ensure_ascii=False, indent=2))
     return 0
 
 
@@ -218,4 +257,92 @@ def _console(path: Path, args: argparse.Namespace, settings: Settings) -> int:
         replay.seek(args.start)
     with replay, log:
         HotlineApp(settings, replay, log).run()
+    return 0
+
+
+def _token(args: argparse.Namespace, settings: Settings) -> str | None:
+    """The feed's token: from the variable --token-env names, else the settings. Never from a flag."""
+    if args.token_env:
+        token = os.environ.get(args.token_env, "")
+        if not token:
+            raise UserError(f"--token-env names {args.token_env}, which is not set or is empty")
+        return token
+    return settings.feed_token.get_secret_value() if settings.feed_token else None
+
+
+def _watch(args: argparse.Namespace, settings: Settings) -> int:
+    from console.app import HotlineApp
+    from console.feeds.live import LiveFloor
+    from console.feeds.poller import FeedPoller, tls_verification
+    from storage import EscalationLog, StorageError
+
+    if not args.url.startswith(("http://", "https://")):
+        raise UserError(f"{args.url!r} is not a feed address like http://127.0.0.1:8333")
+    token = _token(args, settings)
+    try:
+        verify = tls_verification(settings.feed_ca_bundle)
+    except OSError as error:
+        raise UserError(f"cannot read the CA bundle {settings.feed_ca_bundle}: {error.strerror or error}") from None
+    try:
+        log = EscalationLog(args.db or settings.escalation_db)
+    except StorageError as error:
+        raise UserError(str(error)) from None
+    recorder = None if args.no_record else _recorder(settings)
+    poller = FeedPoller(
+        args.url,
+        LiveFloor(settings),
+        interval=args.interval or settings.feed_interval_seconds,
+        token=token,
+        verify=verify,
+        stale_after=settings.feed_stale_after_seconds,
+        down_after=settings.feed_down_after_seconds,
+        max_backoff=settings.feed_max_backoff_seconds,
+        on_snapshot=None if recorder is None else (lambda snap, body: recorder.record(snap.clock, snap.seq, body)),
+    )
+    try:
+        with log:
+            HotlineApp(settings, poller, log).run()
+    finally:
+        if recorder is not None:
+            recorder.close()
+    return 0
+
+
+def _recorder(settings: Settings):  # noqa: ANN202 - storage is imported late, like every command's needs
+    from storage import StorageError
+    from storage.recordings import SnapshotRecorder, default_recordings_path
+
+    try:
+        return SnapshotRecorder(
+            settings.recording_db or default_recordings_path(),
+            zone=settings.zone,
+            keyframe_seconds=settings.recording_keyframe_seconds,
+            retention_days=settings.recording_retention_days,
+        )
+    except StorageError as error:
+        raise UserError(f"{error} (or watch with --no-record)") from None
+
+
+def _console_on_recording(args: argparse.Namespace, settings: Settings) -> int:
+    from console.app import HotlineApp
+    from console.feeds.live import LiveFloor
+    from console.feeds.recorded import RecordingSource
+    from storage import EscalationLog, StorageError
+    from storage.recordings import Recording
+
+    if args.file is not None:
+        raise UserError("give an event file or --recording, not both")
+    try:
+        recording = Recording(args.recording)
+        source = RecordingSource(recording, LiveFloor(settings), day=args.date, speed=args.speed)
+        log = EscalationLog(args.db or settings.escalation_db)
+    except (StorageError, ValueError) as error:
+        raise UserError(str(error)) from None
+    if args.start is not None:
+        source.seek(args.start)
+    try:
+        with log:
+            HotlineApp(settings, source, log).run()
+    finally:
+        source.close()
     return 0

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import AfterValidator, Field, ValidationError
+from pydantic import AfterValidator, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -102,6 +102,33 @@ class Settings(BaseSettings):
     )
     escalation_resolve_hours_difficult: float = Field(
         default=48, gt=0, description="A difficult case (疑难单) gets two working days."
+    )
+
+    # The live feed (docs/feed.md).
+    feed_token: SecretStr | None = Field(
+        default=None, description="Bearer token for the feed (HOTLINE_FEED_TOKEN or the settings file; never a flag)."
+    )
+    feed_ca_bundle: Path | None = Field(default=None, description="A CA bundle to verify the feed's certificate with.")
+    feed_interval_seconds: float = Field(default=1.0, gt=0, le=300, description="How often the feed is polled.")
+    feed_stale_after_seconds: float = Field(
+        default=3.0, gt=0, description="The figures are STALE when the last good answer is older than this."
+    )
+    feed_down_after_seconds: float = Field(
+        default=15.0, gt=0, description="The feed is DOWN when the last good answer is older than this."
+    )
+    feed_max_backoff_seconds: float = Field(
+        default=8.0, gt=0, description="The longest wait between two polls while the feed fails."
+    )
+
+    # Recordings of live sessions (docs/recordings.md).
+    recording_db: Path | None = Field(
+        default=None, description="Where live sessions are recorded; the user data folder's recordings.db when not set."
+    )
+    recording_retention_days: int | None = Field(
+        default=30, ge=0, description="Recorded days older than this are deleted; keep every day when not set."
+    )
+    recording_keyframe_seconds: float = Field(
+        default=30, gt=0, description="A snapshot stored whole this often; the others as a difference against it."
     )
 
     # Break rules.

@@ -1,10 +1,12 @@
-"""Storage: the escalation log in SQLite (through sqlite-utils). Runs headless: nothing here imports Textual."""
+"""Storage: the escalation log and the recordings of live sessions, in SQLite. Runs headless: nothing here
+imports Textual."""
 
 from storage.errors import (
     CaseNotFound,
     DatabaseBusy,
     DuplicateFlag,
     InvalidField,
+    NoRecordings,
     NotAHotlineDatabase,
     StorageError,
 )
@@ -27,6 +29,7 @@ from storage.models import (
     OverdueRules,
     Severity,
 )
+from storage.recordings import Recording, SnapshotRecorder, default_recordings_path
 
 __all__ = [
     "ACTION_LABELS",
@@ -49,9 +52,13 @@ __all__ = [
     "InvalidField",
     "NewAction",
     "NewCase",
+    "NoRecordings",
     "NotAHotlineDatabase",
     "OverdueRules",
+    "Recording",
     "Severity",
+    "SnapshotRecorder",
     "StorageError",
     "default_db_path",
+    "default_recordings_path",
 ]

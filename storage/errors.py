@@ -1,4 +1,5 @@
-"""What can go wrong with the escalation log, each as one sentence a supervisor can act on."""
+"""What can go wrong with the console's SQLite files (the escalation log, the recordings), each as one
+sentence a supervisor can act on."""
 
 from __future__ import annotations
 
@@ -11,32 +12,49 @@ __all__ = [
     "DatabaseBusy",
     "DuplicateFlag",
     "InvalidField",
+    "NoRecordings",
     "NotAHotlineDatabase",
     "StorageError",
 ]
 
 
 class StorageError(Exception):
-    """The escalation log cannot do what was asked; the message is one sentence a user can act on."""
+    """A console file cannot do what was asked; the message is one sentence a user can act on."""
+
+
+#: What the escalation log's errors call the file, and the way forward from a file that is not one.
+ESCALATION_LOG = "escalation log"
+ESCALATION_LOG_REMEDY = "choose another file for the log (--db, or the escalation_db setting)"
 
 
 class NotAHotlineDatabase(StorageError):
-    """The file exists and is not an escalation log. It is never touched, never overwritten."""
+    """The file exists and is not a hotline-console file of the kind asked for (``what``: an escalation
+    log by default). It is never touched, never overwritten."""
+
+    def __init__(
+        self, path: Path, why: str, *, what: str = ESCALATION_LOG, remedy: str = ESCALATION_LOG_REMEDY
+    ) -> None:
+        super().__init__(f"{path} is not a hotline-console {what} ({why}); it was left untouched: {remedy}")
+        self.path = path
+
+
+class NoRecordings(StorageError):
+    """A hotline-console file (an escalation log, or an empty file) holds no recorded session to replay."""
 
     def __init__(self, path: Path, why: str) -> None:
         super().__init__(
-            f"{path} is not a hotline-console escalation log ({why}); it was left untouched: "
-            "choose another file for the log (--db, or the escalation_db setting)"
+            f"{path} has no recordings ({why}): name the recordings file a live session wrote "
+            "(the recording_db setting)"
         )
         self.path = path
 
 
 class DatabaseBusy(StorageError):
-    """Another program held the log's lock for longer than the busy timeout."""
+    """Another program held the file's lock for longer than the busy timeout."""
 
-    def __init__(self, path: Path, *, writing: bool = True) -> None:
+    def __init__(self, path: Path, *, writing: bool = True, what: str = ESCALATION_LOG) -> None:
         outcome = "nothing was saved, try again" if writing else "try again"
-        super().__init__(f"the escalation log {path} is locked by another program; {outcome}")
+        super().__init__(f"the {what} {path} is locked by another program; {outcome}")
         self.path = path
 
 

@@ -12,15 +12,10 @@ never reads the wall clock: every time (``now``, ``at``) is passed in. docs/esca
 from __future__ import annotations
 
 import json
-import sqlite3
-import stat
-import threading
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
-from time import monotonic, sleep
-from types import TracebackType
 from typing import Any
 
 import platformdirs
@@ -29,6 +24,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from console.events import UrgentCategory
 from console.formatting import mask_number
+from storage._sqlite import APPLICATION, META_TABLE, SCHEMA_VERSION, FileBacked, HotlineFile
 from storage.errors import (
     CaseNotFound,
     DatabaseBusy,
@@ -67,11 +63,8 @@ __all__ = [
     "default_db_path",
 ]
 
-APPLICATION = "hotline-console"
-SCHEMA_VERSION = 1
 #: What the triggers answer to an UPDATE or DELETE.
 APPEND_ONLY = "the escalation log is append-only"
-_SQLITE_HEADER = b"SQLite format 3\x00"
 #: How far after ``now`` a case may say it happened (terminals' clocks disagree a little).
 _CLOCK_SKEW = timedelta(minutes=5)
 
@@ -90,7 +83,7 @@ def _refuse(table: str, verb: str) -> str:
 
 # One statement each: executescript() would commit the transaction the schema is created in.
 _SCHEMA: tuple[str, ...] = (
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    META_TABLE,
     """CREATE TABLE IF NOT EXISTS cases (
         case_id     INTEGER PRIMARY KEY,
         occurred_at TEXT NOT NULL,
@@ -285,7 +278,7 @@ def _fold(row: Mapping[str, Any], events: Iterable[CaseEvent]) -> CaseView:
     )
 
 
-class EscalationLog:
+class EscalationLog(FileBacked):
     """The escalation log in one SQLite file, shared by every console on the machine.
 
     Opening creates the file (and its folders) when missing, or a zero-byte file or an SQLite database
@@ -296,82 +289,30 @@ class EscalationLog:
 
     def __init__(self, path: Path | None = None, *, busy_timeout_ms: int = 5000) -> None:
         self.path = Path(path) if path is not None else default_db_path()
-        self._lock = threading.RLock()
-        self._check_file()
+        self._file = HotlineFile(self.path, busy_timeout_ms=busy_timeout_ms)
+        self._lock = self._file.lock
+        self._conn = self._file.conn
+        self._db = sqlite_utils.Database(self._conn)
         try:
-            conn = sqlite3.connect(self.path, timeout=busy_timeout_ms / 1000, check_same_thread=False)
-        except sqlite3.Error as error:
-            raise StorageError(f"cannot open the escalation log {self.path}: {error}") from None
-        self._db = sqlite_utils.Database(conn)
-        self._conn = conn
-        try:
-            with self._sqlite_errors(writing=False):
-                conn.execute("PRAGMA foreign_keys = ON")
+            with self._file.errors(writing=False):
+                self._conn.execute("PRAGMA foreign_keys = ON")
                 if self._inspect() != "ready":
                     with self._write():
                         self._create_schema(self._inspect())
-                self._enable_wal(busy_timeout_ms / 1000)
+                self._file.enable_wal()
         except BaseException:
-            conn.close()
+            self._file.close()
             raise
 
     # -- opening ---------------------------------------------------------------------------------
 
-    def _check_file(self) -> None:
-        """Refuse, from its bytes alone, a file that cannot be an SQLite database; make missing folders."""
-        try:
-            info = self.path.stat()
-        except FileNotFoundError:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise StorageError(
-                    f"cannot create the folder {self.path.parent} for the escalation log: {error.strerror or error}"
-                ) from None
-            return
-        except OSError as error:
-            raise StorageError(f"cannot open the escalation log {self.path}: {error.strerror or error}") from None
-        if stat.S_ISDIR(info.st_mode):
-            raise NotAHotlineDatabase(self.path, "it is a folder")
-        if not stat.S_ISREG(info.st_mode):
-            raise NotAHotlineDatabase(self.path, "it is not a regular file")
-        if info.st_size == 0:
-            return
-        try:
-            with open(self.path, "rb") as file:
-                header = file.read(len(_SQLITE_HEADER))
-        except OSError as error:
-            raise StorageError(f"cannot read the escalation log {self.path}: {error.strerror or error}") from None
-        if header != _SQLITE_HEADER:
-            raise NotAHotlineDatabase(self.path, "it is not an SQLite database")
-
     def _inspect(self) -> str:
-        """``"empty"``, ``"ready"`` or ``"incomplete"`` (ours, with a trigger or an index missing); raises
-        for a database that is not ours or is of a newer schema. Reads only."""
-        try:
-            names = {name for (name,) in self._conn.execute("SELECT name FROM sqlite_master")}
-        except sqlite3.DatabaseError as error:
-            if isinstance(error, sqlite3.OperationalError) and _is_busy(error):
-                raise
-            raise NotAHotlineDatabase(self.path, f"SQLite cannot read it: {error}") from None
+        """``"empty"``, ``"ready"`` or ``"incomplete"`` (ours, with a table, a trigger or an index missing:
+        a recordings file, or a log someone altered); raises for a database that is not a hotline-console
+        file or is of a newer schema. Reads only."""
+        names = self._file.names()
         if not names:
             return "empty"
-        if "meta" not in names:
-            shown = ", ".join(sorted(names)[:5])
-            raise NotAHotlineDatabase(self.path, f"it holds other tables: {shown}")
-        try:
-            meta = dict(
-                self._conn.execute("SELECT key, value FROM meta WHERE key IN ('application', 'schema_version')")
-            )
-        except sqlite3.OperationalError as error:
-            raise NotAHotlineDatabase(self.path, f"its meta table is not ours: {error}") from None
-        if meta.get("application") != APPLICATION:
-            raise NotAHotlineDatabase(self.path, "its meta table does not name hotline-console")
-        if meta.get("schema_version") != str(SCHEMA_VERSION):
-            raise StorageError(
-                f"the escalation log {self.path} has schema version {meta.get('schema_version')}, and this "
-                f"hotline-console reads version {SCHEMA_VERSION}: use the hotline-console that wrote it"
-            )
         return "ready" if names >= _OBJECTS else "incomplete"
 
     def _create_schema(self, state: str) -> None:
@@ -379,74 +320,17 @@ class EscalationLog:
             return
         for statement in _SCHEMA:
             self._db.execute(statement)
-        if state == "empty":
-            self._db["meta"].insert_all(
-                [{"key": "application", "value": APPLICATION}, {"key": "schema_version", "value": str(SCHEMA_VERSION)}]
-            )
-
-    def _enable_wal(self, timeout: float) -> None:
-        """Switch to WAL (once: the mode is kept in the file). SQLite refuses the switch at once, without
-        its busy timeout, while another connection holds a lock (two consoles creating the log together),
-        so wait here the way its busy handler would."""
-        deadline = monotonic() + timeout
-        pause = 0.002
-        while True:
-            try:
-                self._db.enable_wal()
-                return
-            except sqlite3.OperationalError as error:
-                if not _is_busy(error) or monotonic() >= deadline:
-                    raise
-            sleep(pause)
-            pause = min(pause * 2, 0.05)
+        self._file.claim()
 
     # -- transactions ------------------------------------------------------------------------------
 
-    @contextmanager
-    def _sqlite_errors(self, *, writing: bool) -> Iterator[None]:
-        """Turn the SQLite errors a user can meet into one sentence; anything else is a bug and raises."""
-        try:
-            yield
-        except sqlite3.OperationalError as error:
-            message = str(error).lower()
-            if _is_busy(error):
-                raise DatabaseBusy(self.path, writing=writing) from None
-            if "readonly" in message or "read-only" in message:
-                raise StorageError(f"the escalation log {self.path} is read-only; nothing was saved") from None
-            if "disk" in message or "unable to open" in message:
-                raise StorageError(
-                    f"the escalation log {self.path} cannot be used ({error}); nothing was saved"
-                ) from None
-            raise
-        except sqlite3.DatabaseError as error:
-            if isinstance(error, (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)):
-                raise
-            raise StorageError(f"the escalation log {self.path} is damaged ({error})") from None
+    def _write(self) -> AbstractContextManager[None]:
+        """One write transaction, whole or not at all (:meth:`HotlineFile.write`)."""
+        return self._file.write()
 
-    @contextmanager
-    def _write(self) -> Iterator[None]:
-        """One write transaction. BEGIN IMMEDIATE takes the write lock up front, so a busy log waits the
-        busy timeout here, before anything is written, and fails whole."""
-        with self._lock, self._sqlite_errors(writing=True):
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-                self._conn.execute("COMMIT")
-            except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
-
-    @contextmanager
-    def _read(self) -> Iterator[None]:
+    def _read(self) -> AbstractContextManager[None]:
         """One read transaction, so the rows of several queries come from one moment."""
-        with self._lock, self._sqlite_errors(writing=False):
-            self._conn.execute("BEGIN")
-            try:
-                yield
-            finally:
-                if self._conn.in_transaction:
-                    self._conn.execute("COMMIT")
+        return self._file.read()
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -608,22 +492,4 @@ class EscalationLog:
 
     # -- closing -----------------------------------------------------------------------------------
 
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
 
-    def __enter__(self) -> EscalationLog:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"EscalationLog({str(self.path)!r})"
-
-
-def _is_busy(error: sqlite3.OperationalError) -> bool:
-    message = str(error).lower()
-    return "locked" in message or "busy" in message

@@ -159,3 +159,24 @@ def test_the_installed_command_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["totals"]["offered"] == 8
+
+
+def test_schema_snapshot_prints_the_feed_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "schema", "snapshot")
+    schema = json.loads(out)
+    assert code == 0 and schema["title"] == "hotline-console live-metrics snapshot"
+    assert {"clock", "seq", "counters", "queue", "agents", "topics", "flags"} <= set(schema["properties"])
+    assert set(schema["required"]) == {"clock", "seq", "counters"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "phrase"),
+    [
+        (["watch", "127.0.0.1:8333"], "is not a feed address"),
+        (["watch", "http://127.0.0.1:9", "--interval", "soon"], "not an interval like 1s"),
+        (["watch", "http://127.0.0.1:9", "--token-env", "HOTLINE_TEST_NO_SUCH_VAR"], "HOTLINE_TEST_NO_SUCH_VAR, which is not set"),
+    ],
+)
+def test_watch_refuses_bad_input_in_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], phrase: str) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code in (1, 2) and phrase in err and err.count("\n") == 1

@@ -15,10 +15,14 @@ HEADLESS = [
     "console.floor.engine",
     "console.feeds",
     "console.feeds.replay",
+    "console.feeds.publish",
+    "console.feeds.server",
+    "console.feed_server_cli",
     "console.report",
     "console.simulator",
     "storage",
     "storage.escalations",
+    "storage.recordings",
     "console.escalations_cli",
 ]
 

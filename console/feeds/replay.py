@@ -16,17 +16,12 @@ from typing import IO
 
 from console.eventfile import iter_event_lines, open_event_file
 from console.events import Event
+from console.feeds.playback import MAX_SPEED, MIN_SPEED, SPEED_STEPS, PlaybackClock
 from console.floor.engine import FloorEngine
 
-__all__ = ["MAX_SPEED", "MIN_SPEED", "SPEED_STEPS", "ReplaySource"]
+__all__ = ["MAX_SPEED", "MIN_SPEED", "SPEED_STEPS", "ReplaySource"]  # the speeds re-exported for callers
 
-MIN_SPEED = 1.0
-MAX_SPEED = 3600.0
-#: The speeds that ``faster`` and ``slower`` step through.
-SPEED_STEPS: tuple[float, ...] = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1200, 3600)
-
-
-class ReplaySource:
+class ReplaySource(PlaybackClock):
     """Plays ``path`` into ``engine``. ``speed=None`` plays as fast as possible."""
 
     def __init__(
@@ -37,16 +32,12 @@ class ReplaySource:
         speed: float | None = 60.0,
         clock: Callable[[], float] = _time.monotonic,
     ) -> None:
+        super().__init__(speed=speed, clock=clock)
         self.path = Path(path)
         self.engine = engine
-        self._clock = clock
-        self._speed = _check_speed(speed)
-        self._paused = False
         self._handle: IO[bytes] | None = None
         self._events: Iterator[tuple[int, Event]] = iter(())
         self._pending: tuple[int, Event] | None = None
-        self._anchor_floor: float | None = None  # floor time (epoch seconds) at ...
-        self._anchor_wall = 0.0  # ... this reading of the driver's clock
         self._open()
 
     # ------------------------------------------------------------------ file
@@ -73,25 +64,14 @@ class ReplaySource:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    # ------------------------------------------------------------------ clock
-    def _anchor(self, floor: float) -> None:
-        self._anchor_floor = floor
-        self._anchor_wall = self._clock()
-
-    def _floor_seconds(self) -> float | None:
-        if self._anchor_floor is None:
-            return None
-        if self._paused or self._speed is None or self.finished:
-            return self._anchor_floor
-        return self._anchor_floor + (self._clock() - self._anchor_wall) * self._speed
-
     @property
-    def speed(self) -> float | None:
-        return self._speed
+    def floor(self) -> FloorEngine:
+        """What the console draws from (the same view as a live floor's)."""
+        return self.engine
 
-    @property
-    def paused(self) -> bool:
-        return self._paused
+    def tick(self, max_events: int) -> None:
+        """The console's tick: apply what is due, at most ``max_events`` of it."""
+        self.poll(max_events=max_events)
 
     @property
     def finished(self) -> bool:
@@ -101,47 +81,6 @@ class ReplaySource:
     @property
     def next_event_time(self) -> datetime | None:
         return None if self._pending is None else self._pending[1].ts
-
-    # ------------------------------------------------------------------ controls
-    def set_speed(self, speed: float | None) -> None:
-        speed = _check_speed(speed)
-        self._anchor_now()
-        self._speed = speed
-
-    def faster(self) -> float:
-        """Step up to the next speed of :data:`SPEED_STEPS`; returns the new speed."""
-        current = self._speed or MAX_SPEED
-        self.set_speed(next((step for step in SPEED_STEPS if step > current), SPEED_STEPS[-1]))
-        return self._speed  # type: ignore[return-value]
-
-    def slower(self) -> float:
-        """Step down to the previous speed of :data:`SPEED_STEPS`; returns the new speed."""
-        current = self._speed or MAX_SPEED
-        self.set_speed(next((step for step in reversed(SPEED_STEPS) if step < current), SPEED_STEPS[0]))
-        return self._speed  # type: ignore[return-value]
-
-    def pause(self) -> None:
-        if not self._paused:
-            self._anchor_now()
-            self._paused = True
-
-    def resume(self) -> None:
-        if self._paused:
-            self._paused = False
-            self._anchor(self._anchor_floor if self._anchor_floor is not None else 0.0)
-
-    def toggle_pause(self) -> bool:
-        """Pause or resume; returns True when now paused."""
-        if self._paused:
-            self.resume()
-        else:
-            self.pause()
-        return self._paused
-
-    def _anchor_now(self) -> None:
-        floor = self._floor_seconds()
-        if floor is not None:
-            self._anchor(floor)
 
     # ------------------------------------------------------------------ playing
     def poll(self, max_events: int | None = None) -> int:
@@ -248,10 +187,3 @@ class ReplaySource:
             now = self._pending[1].ts
         self.seek(now + delta)
 
-
-def _check_speed(speed: float | None) -> float | None:
-    if speed is None:
-        return None
-    if not MIN_SPEED <= speed <= MAX_SPEED:
-        raise ValueError(f"speed must be from {MIN_SPEED:g}x to {MAX_SPEED:g}x, or as fast as possible")
-    return float(speed)

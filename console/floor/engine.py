@@ -10,7 +10,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
-from math import sqrt
 from typing import Any
 
 from console.events import (
@@ -27,6 +26,7 @@ from console.events import (
     UrgentFlag,
 )
 from console.floor.counters import Counters
+from console.floor.rules import break_view, rank_topics, sort_breaks
 from console.floor.snapshot import (
     AgentView,
     BreakRecord,
@@ -125,7 +125,8 @@ class FloorEngine:
         self._state_counts: dict[AgentState, int] = dict.fromkeys(AgentState, 0)
         self._agent_views: dict[str, AgentView] = {}
         self._changed_agents: set[str] = set()  # agents whose view is out of date
-        self._topics_today: Counter[str] = Counter()
+        self._topics_today: Counter[str] = Counter()  # by the final classification (the returns)
+        self._topics_asked: Counter[str] = Counter()  # by the topic first known (what callers asked)
         self._overruns: list[BreakRecord] = []
         self._breaks_today = 0
         self._break_seconds_today = 0.0
@@ -183,6 +184,7 @@ class FloorEngine:
         self._day_end = datetime.combine(day + timedelta(days=1), time(0), self._zone).timestamp()
         self._quarters = [defaultdict(int) for _ in range(_QUARTERS)]
         self._topics_today.clear()
+        self._topics_asked.clear()
         self._overruns.clear()
         self._breaks_today = 0
         self._break_seconds_today = 0.0
@@ -229,6 +231,7 @@ class FloorEngine:
         if topic is not None and call[_TOPIC] is None:
             call[_TOPIC] = topic
             self._topics_today[topic] += 1
+            self._topics_asked[topic] += 1
             self._topic_windows.add(ts, topic)
 
     def _on_ivr_outcome(self, event: IvrServed | IvrAbandoned, ts: float) -> bool:
@@ -374,6 +377,11 @@ class FloorEngine:
         current = bisect_right(self._quarter_starts, self._now) - 1
         return [Counters.from_totals(totals) for totals in self._quarters[: current + 1]]
 
+    def topics_asked_today(self) -> dict[str, int]:
+        """Calls per topic today by the topic first known: the running totals the hot-topic windows
+        difference (a live feed publishes these, so a watching console ranks topics as the engine does)."""
+        return dict(self._topics_asked)
+
     def waiting_calls(self) -> list[tuple[str, datetime, str | None]]:
         """The calls waiting in the queue now, oldest first: (call id, queued at, topic)."""
         zone = self._zone
@@ -397,30 +405,23 @@ class FloorEngine:
 
     def breaks(self) -> list[BreakView]:
         """Agents on break now, longest first, with their overruns and break time left today."""
-        now = self._now
-        rows = []
-        for agent in self._agents.values():
-            if agent.state is not AgentState.BREAK:
-                continue
-            duration = now - agent.since
-            limited = agent.reason not in self._exempt
-            used = agent.break_used + (now - agent.break_from if limited else 0.0)
-            rows.append(
-                BreakView(
+        return sort_breaks(
+            [
+                break_view(
                     agent_id=agent.agent_id,
                     name=agent.name,
-                    reason=agent.reason or "",
-                    since=datetime.fromtimestamp(agent.since, self._zone),
-                    seconds=duration,
-                    limited=limited,
-                    over_single=limited and duration > self._single_limit,
-                    used_today_seconds=used,
-                    over_daily=limited and used > self._daily_limit,
-                    left_today_seconds=max(0.0, self._daily_limit - used),
+                    reason=agent.reason,
+                    since=agent.since,
+                    counted_from=agent.break_from,
+                    used_before=agent.break_used,
+                    now=self._now,
+                    settings=self.settings,
+                    zone=self._zone,
                 )
-            )
-        rows.sort(key=lambda row: (-row.seconds, row.agent_id))
-        return rows
+                for agent in self._agents.values()
+                if agent.state is AgentState.BREAK
+            ]
+        )
 
     def break_overruns(self) -> tuple[list[BreakRecord], list[DailyOverrun]]:
         """Today's breaks over the single limit (finished and ongoing), and agents over the daily limit."""
@@ -443,48 +444,9 @@ class FloorEngine:
 
     def topics(self) -> list[TopicView]:
         """Hot topics: calls in the window, the previous window, trend, surge against the baseline, alarm."""
-        s = self.settings
+        totals = self._topic_windows.totals
         now = self._now
-        window = self._topic_windows.totals(0, now)
-        double = self._topic_windows.totals(1, now)
-        to_baseline_end = self._topic_windows.totals(2, now)
-        to_baseline_start = self._topic_windows.totals(3, now)
-        window_total = sum(window.values())
-        baseline = {topic: calls - to_baseline_end.get(topic, 0) for topic, calls in to_baseline_start.items()}
-        baseline_total = sum(baseline.values())
-        rows = []
-        for topic in set(window) | set(double):
-            calls = int(window.get(topic, 0))
-            previous = int(double.get(topic, 0) - calls)
-            share = calls / window_total if window_total else 0.0
-            base_share = baseline.get(topic, 0) / baseline_total if baseline_total else None
-            surging = False
-            if base_share is not None and calls >= s.topic_surge_min_calls and baseline_total >= s.topic_surge_min_calls:
-                # What the baseline predicts for this window, and how far above it chance alone goes
-                # (Poisson: the standard deviation of a count is its square root).
-                expected = base_share * window_total
-                surging = calls >= s.topic_surge_ratio * expected and calls - expected >= s.topic_surge_z * sqrt(expected)
-            if calls > previous * s.topic_trend_ratio and calls - previous >= 2:
-                trend = "up"
-            elif previous > calls * s.topic_trend_ratio and previous - calls >= 2:
-                trend = "down"
-            else:
-                trend = "flat"
-            line = s.topic_alarm_lines.get(topic)
-            rows.append(
-                TopicView(
-                    topic=topic,
-                    calls=calls,
-                    previous=previous,
-                    share=share,
-                    baseline_share=base_share,
-                    trend=trend,
-                    surging=surging,
-                    alarm=line is not None and calls >= line,
-                )
-            )
-        rows.sort(key=lambda row: (-row.calls, -row.previous, row.topic))
-        return rows
+        return rank_topics(totals(0, now), totals(1, now), totals(2, now), totals(3, now), self.settings)
 
     def snapshot(self) -> FloorSnapshot:
         """Every figure of the floor at its clock: the view model the console and the report draw."""

@@ -111,5 +111,5 @@ class FloorSnapshot:
     topics: list[TopicView]
     topics_today: dict[str, int]
     flags: list[UrgentFlag]
-    breaks_taken_today: int  # breaks started today
-    break_seconds_today: float  # time on break today, every reason, ongoing breaks so far
+    breaks_taken_today: int | None  # breaks started today (None: the source does not say)
+    break_seconds_today: float | None  # time on break today, every reason, ongoing breaks so far

@@ -110,7 +110,7 @@ async def test_seek_keys_and_go_to_move_the_clock(make_app: MakeApp) -> None:
         assert "10:15:00" in text_of(app, "FloorHeader")
         await pilot.press("left_square_bracket", "left_square_bracket")
         assert "09:45:00" in text_of(app, "FloorHeader")
-        assert app.engine.snapshot().today == engine_at(time(9, 45)).snapshot().today
+        assert app.floor.snapshot().today == engine_at(time(9, 45)).snapshot().today
         await pilot.press("g")
         await pilot.press(*"14:30", "enter")
         await pilot.pause()
@@ -127,9 +127,9 @@ async def test_speed_keys(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) ->
     app, clock = make_app(time(9, 0))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("plus")
-        assert app.replay.speed == 120 and "REPLAY ×120" in text_of(app, "FloorHeader")
+        assert app.source.speed == 120 and "REPLAY ×120" in text_of(app, "FloorHeader")
         await pilot.press("minus", "minus")
-        assert app.replay.speed == 30
+        assert app.source.speed == 30
         clock.tick(2)
         app.tick()
         await pilot.pause()
@@ -149,7 +149,7 @@ async def test_an_urgent_flag_raises_the_banner_once(make_app: MakeApp, monkeypa
         await pilot.pause()
         assert banner.has_class("-active")
         message = str(banner.content)
-        flag = app.engine.snapshot().flags[0]
+        flag = app.floor.snapshot().flags[0]
         assert "暴力威胁" in message and "A0046" in message and flag.call_id in message
         assert mask_number(flag.caller) in message and flag.caller not in message
         assert bells == [1]
@@ -178,7 +178,7 @@ async def test_filter_and_sort_the_floor(make_app: MakeApp) -> None:
         assert len(table.rows) == 60
         await pilot.press("s")  # state -> in state
         assert floor.sort_key == "in state"
-        now = app.engine.now.timestamp()
+        now = app.floor.now.timestamp()
         times = [agent.seconds_in_state(now) for agent in table.rows]
         assert times == sorted(times, reverse=True) and times[0] > times[-1]
 

@@ -133,7 +133,7 @@ def test_the_switch_to_wal_waits_for_a_console_that_holds_the_file(
         waits.append(seconds)
         holder.execute("COMMIT")
 
-    monkeypatch.setattr("storage.escalations.sleep", the_other_console_finishes)
+    monkeypatch.setattr("storage._sqlite.sleep", the_other_console_finishes)
     try:
         EscalationLog(db_path).close()
     finally:

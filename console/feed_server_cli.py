@@ -1,0 +1,121 @@
+"""``hotline feed-server``: the reference live-metrics feed, a day file played in real time over HTTP.
+
+    hotline feed-server [--host 127.0.0.1] [--port 8333] [--file DAY] [--speed 60] [--start HH:MM]
+                        [--token-env VAR]
+
+The token is read from the environment variable named by ``--token-env``, never from the command line
+(where ``ps`` and the shell history would show it). A bad file, an unset token variable or a port in use
+prints one line and exits 1; Ctrl+C (or SIGTERM) stops the server and exits 0. docs/feed.md has more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from console.settings import Settings
+
+__all__ = ["add_parser", "run"]
+
+EXIT_INPUT = 1
+
+
+def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``feed-server`` to the ``hotline`` subcommands."""
+    # Imported here, not at the top: console.cli imports this module, and its helpers exist only once
+    # it has been loaded.
+    from console.cli import BUNDLED_DAY_START, _time_of_day
+    from console.feeds.server import DEFAULT_HOST, DEFAULT_PORT
+
+    parser = commands.add_parser(
+        "feed-server",
+        help="serve a day of traffic as a live-metrics feed (GET /snapshot)",
+        description="Play a day file in real time and serve the floor as live-metrics snapshots "
+        "(docs/feed.md). Stop it with Ctrl+C.",
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
+    parser.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help=f"port, 0 for any free one (default {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--file", type=Path, metavar="DAY", help="an event file, .jsonl or .jsonl.gz (default: the bundled day)"
+    )
+    parser.add_argument("--speed", type=_real_time_speed, default=60.0, help="1 to 3600 times real time (default 60)")
+    parser.add_argument(
+        "--start",
+        type=_time_of_day,
+        default=None,
+        metavar="HH:MM",
+        help=f"start at this time of day (default {BUNDLED_DAY_START:%H:%M} for the bundled day, else the first event)",
+    )
+    parser.add_argument(
+        "--token-env",
+        metavar="VAR",
+        help="require Authorization: Bearer <token>, the token being the value of this environment variable",
+    )
+    return parser
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve until Ctrl+C; 0 then, 1 with one line on stderr for a problem the user can fix."""
+    from console.cli import BUNDLED_DAY_START
+    from console.eventfile import EventFileError
+    from console.feeds.server import FeedServerError, run_feed_server, valid_token
+    from console.paths import bundled_day
+
+    path = args.file or bundled_day()
+    start = args.start if args.start is not None or args.file else BUNDLED_DAY_START
+    token = None
+    if args.token_env:
+        token = os.environ.get(args.token_env, "")
+        if not token:
+            return _fail(
+                f"--token-env: the environment variable {args.token_env} is not set or empty; put the feed's token in it"
+            )
+        if not valid_token(token):
+            return _fail(
+                f"--token-env: the token in {args.token_env} has characters a Bearer token cannot carry; "
+                "use letters, digits and - . _ ~ + /"
+            )
+    guard = "token required" if token else "no token"
+
+    def announce(url: str) -> None:
+        print(f"serving {path} at {url}/snapshot (speed ×{args.speed:g}, {guard})", flush=True)
+
+    try:
+        run_feed_server(
+            path, settings, host=args.host, port=args.port, speed=args.speed, token=token, start=start, ready=announce
+        )
+    except (EventFileError, FeedServerError) as error:
+        return _fail(str(error))
+    except KeyboardInterrupt:  # where the loop cannot catch Ctrl+C itself (Windows)
+        pass
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"hotline: {message}", file=sys.stderr)
+    return EXIT_INPUT
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port {text} is outside 0 to 65535")
+    return value
+
+
+def _real_time_speed(text: str) -> float:
+    from console.cli import _speed
+
+    speed = _speed(text)
+    if speed is None:
+        raise argparse.ArgumentTypeError("a feed plays in real time: give a speed from 1 to 3600, not max")
+    return speed

@@ -1,0 +1,240 @@
+"""The live floor: the dashboard's figures from successive feed snapshots (docs/feed.md).
+
+A feed gives today's counters as running totals; the rolling windows, the trend per quarter hour and
+the hot-topic windows come from differencing the snapshots the console has seen. ``LiveFloor`` offers
+the same view as the floor engine (``snapshot()``, ``quarters()``, ``agents()``, ``now``), so every
+widget and the escalation flow work the same on a live floor as in a replay. No I/O, no wall clock:
+time is the feed's clock.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from console.events import AgentState, UrgentFlag
+from console.feeds.protocol import FeedSnapshot
+from console.floor.counters import COUNTER_FIELDS, Counters
+from console.floor.rules import break_view, rank_topics, sort_breaks
+from console.floor.snapshot import AgentView, FloorSnapshot
+from console.settings import Settings
+
+__all__ = ["LiveFloor", "Verdict"]
+
+_QUARTER = 900.0
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What became of a snapshot: taken, or refused with a one-line reason."""
+
+    taken: bool
+    reason: str = ""
+    new_day: bool = False
+    older: bool = False  # refused for a clock earlier than the one shown
+
+
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    clock: float
+    counters: dict[str, float]
+    topics: Mapping[str, int]
+
+
+_ZERO = _Mark(float("-inf"), dict.fromkeys(COUNTER_FIELDS, 0), {})
+
+
+class LiveFloor:
+    """The floor as the feed last described it, with the history the windows need."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._zone = settings.zone
+        topic_reach = (
+            2 * settings.topic_window_minutes
+            + settings.topic_baseline_gap_minutes
+            + settings.topic_baseline_minutes
+        )
+        # how far back the windows look, and a little more so the mark at the edge is there
+        self._keep = 60.0 * max(settings.hour_window_minutes, settings.recent_window_minutes, topic_reach) + 120.0
+        self.reset()
+
+    def reset(self) -> None:
+        self.latest: FeedSnapshot | None = None
+        self._marks: deque[_Mark] = deque()
+        self._clocks: deque[float] = deque()
+        self._quarter_marks: dict[int, dict[str, float]] = {}
+        self._day: date | None = None
+        self._midnight = 0.0
+        self._agents: list[AgentView] = []
+
+    # ------------------------------------------------------------------ input
+    def take(self, snap: FeedSnapshot) -> Verdict:
+        """Take a snapshot, or refuse a duplicate or out-of-order one (the last good one stays)."""
+        latest = self.latest
+        clock = snap.clock.timestamp()
+        if latest is not None:
+            last_clock = latest.clock.timestamp()
+            if clock < last_clock:
+                return Verdict(False, f"snapshot {snap.seq} is older than the one shown; ignored", older=True)
+            if clock == last_clock and snap.seq == latest.seq:
+                return Verdict(False, f"snapshot {snap.seq} again; ignored")
+        new_day = False
+        local_day = snap.clock.astimezone(self._zone).date()
+        went_back = latest is not None and _went_back(snap, latest)
+        if self._day != local_day or went_back:
+            # midnight, or the feed restarted its counters: a new day starts cleanly
+            new_day = latest is not None
+            self._start_day(local_day)
+        self.latest = snap
+        counters = snap.counters.model_dump()
+        self._marks.append(_Mark(clock, counters, dict(snap.topics)))
+        self._clocks.append(clock)
+        while self._clocks and self._clocks[0] < clock - self._keep:
+            self._clocks.popleft()
+            self._marks.popleft()
+        quarter = int((clock - self._midnight) // _QUARTER)
+        self._quarter_marks.setdefault(quarter, counters)
+        self._agents = [
+            AgentView(
+                a.agent_id,
+                a.name or a.agent_id,
+                a.state,
+                a.since.timestamp(),
+                a.reason if a.state is AgentState.BREAK else None,
+                a.calls_today,
+                a.break_used_today_seconds,
+            )
+            for a in snap.agents
+        ]
+        return Verdict(True, new_day=new_day)
+
+    def _start_day(self, day: date) -> None:
+        self._marks.clear()
+        self._clocks.clear()
+        self._quarter_marks = {}
+        self._day = day
+        self._midnight = datetime.combine(day, time(0), self._zone).timestamp()
+        # at the centre's midnight every counter of the day is 0
+        self._quarter_marks[0] = _ZERO.counters
+
+    # ------------------------------------------------------------------ the view
+    @property
+    def now(self) -> datetime | None:
+        return None if self.latest is None else self.latest.clock.astimezone(self._zone)
+
+    @property
+    def day(self) -> date | None:
+        return self._day
+
+    def _mark_at(self, ts: float) -> _Mark:
+        """The running totals at ``ts``: exact at or before midnight (all 0) and from the first snapshot
+        seen on; between the two nothing was seen, so the first snapshot stands in and a window
+        reaching back there counts only what the console saw (never more than happened)."""
+        if ts <= self._midnight:
+            return _ZERO
+        index = bisect_right(self._clocks, ts) - 1
+        return self._marks[max(index, 0)]
+
+    def _since(self, seconds: float) -> Counters:
+        now = self._marks[-1]
+        then = self._mark_at(now.clock - seconds)
+        return Counters.from_totals({name: now.counters[name] - then.counters[name] for name in COUNTER_FIELDS})
+
+    def _topics_since(self, minutes: float) -> dict[str, float]:
+        now = self._marks[-1]
+        then = self._mark_at(now.clock - minutes * 60.0).topics
+        return {topic: calls - then.get(topic, 0) for topic, calls in now.topics.items() if calls - then.get(topic, 0)}
+
+    def agents(self) -> list[AgentView]:
+        return list(self._agents)
+
+    def quarters(self) -> list[Counters]:
+        """Calls per quarter hour from midnight to now; quarters before the console began watching are 0."""
+        if self.latest is None:
+            return []
+        now = self._marks[-1]
+        current = int((now.clock - self._midnight) // _QUARTER)
+        rows = []
+        for quarter in range(current + 1):
+            start = self._quarter_marks.get(quarter)
+            end = self._quarter_marks.get(quarter + 1, now.counters if quarter == current else None)
+            if start is None or end is None:
+                rows.append(Counters())
+            else:
+                rows.append(Counters.from_totals({name: end[name] - start[name] for name in COUNTER_FIELDS}))
+        return rows
+
+    def snapshot(self) -> FloorSnapshot:
+        s = self.settings
+        snap = self.latest
+        if snap is None:
+            return FloorSnapshot(
+                now=None, day=None, today=Counters(), recent=Counters(), last_hour=Counters(), in_ivr=0,
+                waiting=0, talking=0, longest_wait_seconds=None, agents_by_state=dict.fromkeys(AgentState, 0),
+                breaks=[], topics=[], topics_today={}, flags=[], breaks_taken_today=None, break_seconds_today=None,
+            )  # fmt: skip
+        now = snap.clock.timestamp()
+        states = dict.fromkeys(AgentState, 0)
+        breaks = []
+        for agent in snap.agents:
+            states[agent.state] += 1
+            if agent.state is AgentState.BREAK:
+                since = agent.since.timestamp()
+                breaks.append(
+                    break_view(
+                        agent_id=agent.agent_id,
+                        name=agent.name or agent.agent_id,
+                        reason=agent.reason,
+                        since=since,
+                        counted_from=max(since, self._midnight),
+                        used_before=agent.break_used_today_seconds,
+                        now=now,
+                        settings=s,
+                        zone=self._zone,
+                    )
+                )
+        waiting = snap.queue.waiting
+        oldest = min((call.queued_at.timestamp() for call in waiting), default=None)
+        w = s.topic_window_minutes
+        topics = rank_topics(
+            self._topics_since(w),
+            self._topics_since(2 * w),
+            self._topics_since(w + s.topic_baseline_gap_minutes),
+            self._topics_since(w + s.topic_baseline_gap_minutes + s.topic_baseline_minutes),
+            s,
+        )
+        today = Counters.from_totals(snap.counters.model_dump())
+        talking = states[AgentState.ON_CALL]
+        return FloorSnapshot(
+            now=self.now,
+            day=self._day,
+            today=today,
+            recent=self._since(s.recent_window_minutes * 60.0),
+            last_hour=self._since(s.hour_window_minutes * 60.0),
+            in_ivr=snap.queue.in_ivr,
+            waiting=len(waiting),
+            talking=talking,
+            longest_wait_seconds=None if oldest is None else max(0.0, now - oldest),
+            agents_by_state=states,
+            breaks=sort_breaks(breaks),
+            topics=topics,
+            topics_today=dict(sorted(snap.topics.items(), key=lambda item: -item[1])),
+            flags=list(snap.flags),
+            breaks_taken_today=None,
+            break_seconds_today=None,
+        )
+
+    @property
+    def flags(self) -> list[UrgentFlag]:
+        return [] if self.latest is None else list(self.latest.flags)
+
+
+def _went_back(snap: FeedSnapshot, latest: FeedSnapshot) -> bool:
+    """Any running total smaller than before: the feed's day (or the feed) started again."""
+    before = latest.counters
+    return any(getattr(snap.counters, name) < getattr(before, name) for name in COUNTER_FIELDS)
+

@@ -1,0 +1,119 @@
+"""Replaying a recorded live session: the snapshots of a day, played into a live floor at any speed,
+with the same controls as the replay of an event file (pause, speed, seek)."""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, time, timedelta
+
+from console.feeds.live import LiveFloor
+from console.feeds.playback import PlaybackClock
+from console.feeds.protocol import SNAPSHOT_ADAPTER
+from storage.recordings import Recording
+
+__all__ = ["RecordingSource"]
+
+
+class RecordingSource(PlaybackClock):
+    """Plays ``day`` of ``recording`` (the last recorded day by default) into ``floor``."""
+
+    def __init__(
+        self,
+        recording: Recording,
+        floor: LiveFloor,
+        *,
+        day: date | None = None,
+        speed: float | None = 60.0,
+        clock: Callable[[], float] = _time.monotonic,
+    ) -> None:
+        super().__init__(speed=speed, clock=clock)
+        self.recording = recording
+        self._floor = floor
+        days = recording.days()
+        if not days:
+            raise ValueError(f"{recording.path} holds no recorded snapshots")
+        if day is None:
+            day = days[-1]
+        span = recording.span(day)
+        if span is None:
+            listed = ", ".join(d.isoformat() for d in days[-5:])
+            raise ValueError(f"{recording.path} has nothing recorded on {day}; recorded days include {listed}")
+        self.day = day
+        self.start, self.end = span
+        self._open(self.start)
+        self._anchor(self.start.timestamp())
+
+    def _open(self, start: datetime) -> None:
+        # `between` leaves its end out: a microsecond past the last snapshot takes it in
+        self._snapshots: Iterator[tuple[datetime, int, bytes]] = self.recording.between(
+            start, self.end + timedelta(microseconds=1)
+        )
+        self._pending = next(self._snapshots, None)
+
+    @property
+    def floor(self) -> LiveFloor:
+        return self._floor
+
+    @property
+    def finished(self) -> bool:
+        return self._pending is None
+
+    def tick(self, max_events: int) -> None:
+        self.poll(max_events)
+
+    def poll(self, max_events: int | None = None) -> int:
+        """Take every snapshot due on the floor's clock; returns how many."""
+        target = self._floor_seconds()
+        if target is None:
+            return 0
+        if self._speed is None and not self._paused:
+            target = float("inf")
+        taken = 0
+        while self._pending is not None and (max_events is None or taken < max_events):
+            clock, _, payload = self._pending
+            if clock.timestamp() > target:
+                break
+            self._floor.take(SNAPSHOT_ADAPTER.validate_json(payload))
+            taken += 1
+            self._pending = next(self._snapshots, None)
+        if taken and (self._speed is None or self.finished) and self._floor.now is not None:
+            self._anchor(self._floor.now.timestamp())
+        return taken
+
+    def seek(self, target: datetime | time) -> None:
+        """Go to ``target``: the floor is rebuilt from the few snapshots its windows and trend need
+        (each one indexed query), then the replay goes on from there."""
+        zone = self._floor.settings.zone
+        when = target if isinstance(target, datetime) else datetime.combine(self.day, target, zone)
+        when = min(max(when, self.start), self.end)
+        s = self._floor.settings
+        w = s.topic_window_minutes
+        spans = {
+            s.recent_window_minutes, s.hour_window_minutes, w, 2 * w,
+            w + s.topic_baseline_gap_minutes, w + s.topic_baseline_gap_minutes + s.topic_baseline_minutes,
+        }  # fmt: skip
+        midnight = datetime.combine(self.day, time(0), zone)
+        moments = {when - timedelta(minutes=m) for m in spans}
+        moments |= {midnight + timedelta(minutes=15 * q) for q in range(1, int((when - midnight) / timedelta(minutes=15)) + 1)}
+        found = {}
+        for moment in sorted(m for m in moments if m <= when):
+            row = self.recording.at(moment)
+            if row is not None:
+                found[row[0]] = row
+        row = self.recording.at(when)
+        if row is not None:
+            found[row[0]] = row
+        self._floor.reset()
+        for clock in sorted(found):
+            if clock.astimezone(zone).date() == self.day:
+                self._floor.take(SNAPSHOT_ADAPTER.validate_json(found[clock][2]))
+        self._open(when + timedelta(microseconds=1))
+        self._anchor(when.timestamp())
+
+    def seek_by(self, delta: timedelta) -> None:
+        now = self._floor.now
+        self.seek((now if now is not None else self.start) + delta)
+
+    def close(self) -> None:
+        self.recording.close()

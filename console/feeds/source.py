@@ -1,0 +1,55 @@
+"""What the console needs from a source of figures, whichever it is (a replayed day, a live feed, a
+recording): a floor to draw, a label for the header, and a tick."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Protocol, runtime_checkable
+
+from console.floor.counters import Counters
+from console.floor.snapshot import AgentView, FloorSnapshot
+from console.settings import Settings
+
+__all__ = ["FloorSource", "FloorView", "Playback"]
+
+
+class FloorView(Protocol):
+    """The floor as the widgets see it: the engine on events, the live floor on snapshots."""
+
+    settings: Settings
+
+    @property
+    def now(self) -> datetime | None: ...
+
+    @property
+    def day(self) -> date | None: ...
+
+    def snapshot(self) -> FloorSnapshot: ...
+
+    def quarters(self) -> list[Counters]: ...
+
+    def agents(self) -> list[AgentView]: ...
+
+
+class FloorSource(Protocol):
+    @property
+    def floor(self) -> FloorView: ...
+
+    def label(self) -> str: ...
+
+    def tick(self, max_events: int) -> None: ...
+
+
+@runtime_checkable
+class Playback(Protocol):
+    """A source the supervisor can pause, speed up and move in time (not a live floor)."""
+
+    def toggle_pause(self) -> bool: ...
+
+    def faster(self) -> float: ...
+
+    def slower(self) -> float: ...
+
+    def seek(self, target: datetime | time) -> None: ...
+
+    def seek_by(self, delta: timedelta) -> None: ...

@@ -1,0 +1,112 @@
+"""The floor's rules as pure functions, shared by the engine (events) and the live floor (snapshots).
+
+Break rules (DOMAIN.md "Agents") and hot-topic ranking (docs/floor-engine.md "Hot topics") are worked
+out here once, from plain inputs, whatever the source of the floor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from math import sqrt
+from zoneinfo import ZoneInfo
+
+from console.floor.snapshot import BreakView, TopicView
+from console.settings import Settings
+
+__all__ = ["break_view", "rank_topics", "sort_breaks"]
+
+
+def break_view(
+    *,
+    agent_id: str,
+    name: str,
+    reason: str | None,
+    since: float,
+    counted_from: float,
+    used_before: float,
+    now: float,
+    settings: Settings,
+    zone: ZoneInfo,
+) -> BreakView:
+    """An agent on break at ``now``: length, overruns and break time left today.
+
+    ``since`` is when the break began; ``counted_from`` when it began counting against today (midnight
+    for a break that crossed it); ``used_before`` the limited break time of today's finished breaks.
+    """
+    duration = now - since
+    limited = (reason or "") not in settings.break_exempt_reasons
+    single_limit = settings.break_single_limit_minutes * 60.0
+    daily_limit = settings.break_daily_limit_minutes * 60.0
+    used = used_before + (now - counted_from if limited else 0.0)
+    return BreakView(
+        agent_id=agent_id,
+        name=name,
+        reason=reason or "",
+        since=datetime.fromtimestamp(since, zone),
+        seconds=duration,
+        limited=limited,
+        over_single=limited and duration > single_limit,
+        used_today_seconds=used,
+        over_daily=limited and used > daily_limit,
+        left_today_seconds=max(0.0, daily_limit - used),
+    )
+
+
+def sort_breaks(rows: list[BreakView]) -> list[BreakView]:
+    """Longest first (the supervisor's order), then by agent."""
+    rows.sort(key=lambda row: (-row.seconds, row.agent_id))
+    return rows
+
+
+def rank_topics(
+    window: Mapping[str, float],
+    window_and_previous: Mapping[str, float],
+    to_baseline_end: Mapping[str, float],
+    to_baseline_start: Mapping[str, float],
+    settings: Settings,
+) -> list[TopicView]:
+    """Hot topics from calls per topic counted back from now over four spans.
+
+    The spans are: the window w; 2w (the window and the one before); w + gap (to where the baseline
+    ends); w + gap + baseline (to where it starts). Trend, surge and alarm as docs/floor-engine.md says.
+    """
+    s = settings
+    window_total = sum(window.values())
+    baseline = {topic: calls - to_baseline_end.get(topic, 0) for topic, calls in to_baseline_start.items()}
+    baseline_total = sum(baseline.values())
+    rows = []
+    for topic in set(window) | set(window_and_previous):
+        calls = int(window.get(topic, 0))
+        previous = int(window_and_previous.get(topic, 0) - calls)
+        if calls <= 0 and previous <= 0:
+            continue
+        share = calls / window_total if window_total else 0.0
+        base_share = baseline.get(topic, 0) / baseline_total if baseline_total else None
+        surging = False
+        if base_share is not None and calls >= s.topic_surge_min_calls and baseline_total >= s.topic_surge_min_calls:
+            # What the baseline predicts for this window, and how far above it chance alone goes
+            # (Poisson: the standard deviation of a count is its square root).
+            expected = base_share * window_total
+            surging = calls >= s.topic_surge_ratio * expected and calls - expected >= s.topic_surge_z * sqrt(expected)
+        if calls > previous * s.topic_trend_ratio and calls - previous >= 2:
+            trend = "up"
+        elif previous > calls * s.topic_trend_ratio and previous - calls >= 2:
+            trend = "down"
+        else:
+            trend = "flat"
+        line = s.topic_alarm_lines.get(topic)
+        rows.append(
+            TopicView(
+                topic=topic,
+                calls=calls,
+                previous=previous,
+                share=share,
+                baseline_share=base_share,
+                trend=trend,
+                surging=surging,
+                alarm=line is not None and calls >= line,
+            )
+        )
+    rows.sort(key=lambda row: (-row.calls, -row.previous, row.topic))
+    return rows

@@ -1,0 +1,115 @@
+"""The console on a live feed: a real server on 127.0.0.1, the real app, the feed's faults."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from feed_fakes import FaultyFeed, FeedServer, snapshot
+from helpers import FakeClock, at
+
+from console.app import HotlineApp
+from console.feeds.live import LiveFloor
+from console.feeds.poller import FeedPoller
+from console.formatting import format_rate
+from console.settings import Settings
+from storage import EscalationLog
+from widgets.urgent_banner import UrgentBanner
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FeedServer]:
+    running = FeedServer(FaultyFeed(snapshot("10:00:00", seq=1)))
+    await running.start()
+    yield running
+    await running.stop()
+
+
+def header(app: HotlineApp) -> str:
+    return str(app.screen.query_one("FloorHeader").content)
+
+
+async def until(condition, pilot, seconds: float = 5.0) -> None:
+    """Wait for ``condition`` (bounded): the poller runs on its own in the app."""
+    async with asyncio.timeout(seconds):
+        while not condition():
+            await pilot.pause(0.02)
+
+
+async def test_the_console_follows_a_live_feed_through_an_outage(server: FeedServer, tmp_path: Path) -> None:
+    status_clock = FakeClock()  # the staleness clock: the test decides how old the figures are
+    settings = Settings()
+    poller = FeedPoller(
+        server.url, LiveFloor(settings), interval=0.05, read_timeout=0.5, connect_timeout=0.5, max_backoff=0.1,
+        stale_after=3, down_after=15, clock=status_clock,
+    )  # fmt: skip
+    with EscalationLog(tmp_path / "log.db") as log:
+        app = HotlineApp(settings, poller, log, tick_seconds=3600, cases_every_seconds=3600)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(lambda: poller.floor.latest is not None, pilot)
+            app.tick()
+            await pilot.pause()
+            assert "LIVE" in header(app) and "10:00:00" in header(app)
+            # the tiles show the feed's figures: 42 answered / (42 + 6 abandoned - 1 short)
+            human = str(app.screen.query_one("#tile-human_answer_rate").content)
+            assert format_rate(42 / 47) in human
+            # a replay key on a live floor says no, and nothing breaks
+            await pilot.press("space")
+            assert "LIVE" in header(app)
+
+            await server.stop()
+            await until(lambda: poller.status().last_error is not None, pilot)
+            status_clock.tick(10)
+            app.tick()
+            await pilot.pause()
+            assert "STALE 10 s" in header(app)
+            assert format_rate(42 / 47) in str(app.screen.query_one("#tile-human_answer_rate").content)
+            status_clock.tick(30)
+            app.tick()
+            await pilot.pause()
+            assert "DOWN" in header(app) and "cannot connect" in header(app)
+
+            server.feed.current = snapshot("10:03:00", seq=2, scale=1.5)
+            await server.start()
+            await until(lambda: poller.floor.latest.seq == 2, pilot)
+            app.tick()
+            await pilot.pause()
+            assert "LIVE" in header(app) and "10:03:00" in header(app)
+            assert app.floor.snapshot().today.offered == 150
+
+
+async def test_an_urgent_flag_on_the_feed_is_offered_once(
+    server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flag = {
+        "type": "urgent_flag", "ts": at("09:59:40"), "flag_id": "F-live-1", "call_id": "C77", "agent_id": "A1",
+        "category": "crisis", "severity": 3, "caller": "13912345678", "note": "来电人称不想活了",
+    }  # fmt: skip
+    server.feed.current = snapshot("10:00:00", seq=1, flags=[flag])
+    settings = Settings()
+    poller = FeedPoller(server.url, LiveFloor(settings), interval=0.05, read_timeout=0.5)
+    bells: list[int] = []
+    with EscalationLog(tmp_path / "log.db") as log:
+        app = HotlineApp(settings, poller, log, tick_seconds=3600, cases_every_seconds=3600)
+        monkeypatch.setattr(app, "bell", lambda: bells.append(1))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(lambda: poller.floor.latest is not None, pilot)
+            app.tick()
+            await pilot.pause()
+            banner = app.screen.query_one(UrgentBanner)
+            assert banner.has_class("-active") and "139****5678" in str(banner.content)
+            # the next snapshots still carry the flag: it is not offered again
+            server.feed.current = snapshot("10:00:05", seq=2, scale=1.01, flags=[flag])
+            await until(lambda: poller.floor.latest.seq == 2, pilot)
+            app.tick()
+            await pilot.pause()
+            assert len(app.pending_flags) == 1 and bells == [1]
+            await pilot.press("e")
+            app.screen.query_one("#summary").value = "已回拨，家属陪同"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert not app.pending_flags
+        (case,) = log.cases()
+    assert case.flag_id == "F-live-1" and case.caller == "13912345678" and case.category == "crisis"

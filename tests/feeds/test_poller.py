@@ -1,0 +1,200 @@
+"""The console's feed poller against a real, misbehaving server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from feed_fakes import FaultyFeed, FeedServer, snapshot
+from helpers import FakeClock, at
+
+from console.feeds.live import LiveFloor
+from console.feeds.poller import FeedPoller, FeedState
+from console.settings import Settings
+
+TOKEN = "s3cret-token-9f8e7d"
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FeedServer]:
+    feed = FaultyFeed(snapshot("10:00:00", seq=1))
+    running = FeedServer(feed)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+def poller_for(server: FeedServer, clock: FakeClock, **options) -> FeedPoller:
+    options.setdefault("read_timeout", 0.3)
+    options.setdefault("connect_timeout", 0.3)
+    return FeedPoller(server.url, LiveFloor(Settings()), interval=1.0, clock=clock, rng=random.Random(1), **options)
+
+
+async def test_a_good_feed_is_live_and_its_figures_shown(server: FeedServer, clock: FakeClock) -> None:
+    poller = poller_for(server, clock)
+    async with poller._client() as client:
+        assert await poller.poll_once(client)
+    status = poller.status()
+    assert status.state is FeedState.LIVE and status.label == "LIVE"
+    shown = poller.floor.snapshot()
+    assert shown.today.offered == 100 and shown.today.human_answered == 42
+    assert shown.now == at("10:00:00")
+    assert shown.waiting == 1 and shown.longest_wait_seconds == pytest.approx(30)
+    assert [b.agent_id for b in shown.breaks] == ["A2"]
+    # an unchanged feed answers 304 to the ETag: alive, nothing new
+    async with poller._client() as client:
+        assert not await poller.poll_once(client)
+    assert server.feed.seen_headers[-1].get("If-None-Match") == '"1"'
+    assert poller.status().state is FeedState.LIVE
+
+
+@pytest.mark.parametrize(
+    ("mode", "reason"),
+    [
+        ("error500", "HTTP 500"),
+        ("stall", "did not answer in time"),
+        ("cut", "cut the answer short"),
+        ("not_json", "not valid JSON"),
+        ("bad_schema", "bad snapshot refused"),
+    ],
+)
+async def test_each_fault_keeps_the_last_good_figures_then_recovers(
+    server: FeedServer, clock: FakeClock, mode: str, reason: str
+) -> None:
+    poller = poller_for(server, clock)
+    async with poller._client() as client:
+        assert await poller.poll_once(client)
+        server.feed.mode = mode
+        server.feed.stall_seconds = 1.0
+        clock.tick(1)
+        assert not await poller.poll_once(client)
+        assert reason in poller.status().last_error
+        assert poller.floor.snapshot().today.offered == 100  # the last good figures stay
+        assert poller.status().state is FeedState.LIVE  # 1 s old: still fresh
+        clock.tick(4)  # 5 s since the last good answer: the figures freeze with their age shown
+        assert not await poller.poll_once(client)
+        assert poller.status().label == "STALE 5 s"
+        assert poller.floor.snapshot().today.offered == 100
+        assert poller.next_delay() > poller.interval  # backing off
+        clock.tick(30)
+        status = poller.status()
+        assert status.state is FeedState.DOWN and reason in status.label
+        # the feed comes back with a newer floor: recovered without a keypress
+        server.feed.mode = "ok"
+        server.feed.current = snapshot("10:01:00", seq=2, scale=1.1)
+        assert await poller.poll_once(client)
+    assert poller.status().state is FeedState.LIVE
+    assert poller.floor.snapshot().today.offered == 110
+    assert poller.next_delay() == poller.interval
+
+
+async def test_a_dead_server_goes_stale_then_down_and_recovers_when_it_returns(server: FeedServer, clock: FakeClock) -> None:
+    poller = poller_for(server, clock)
+    async with poller._client() as client:
+        assert await poller.poll_once(client)
+        await server.stop()
+        clock.tick(10)
+        assert not await poller.poll_once(client)
+        assert poller.status().label == "STALE 10 s"
+        clock.tick(25)
+        assert poller.status().label == "DOWN · cannot connect (refused, or the host is down)"
+        await server.start()  # the same port
+        server.feed.current = snapshot("10:02:00", seq=7, scale=1.2)
+        assert await poller.poll_once(client)
+    assert poller.status().state is FeedState.LIVE
+    assert poller.floor.snapshot().today.offered == 120
+
+
+async def test_time_going_backwards_is_refused(server: FeedServer, clock: FakeClock) -> None:
+    poller = poller_for(server, clock)
+    async with poller._client() as client:
+        await poller.poll_once(client)
+        server.feed.current = snapshot("09:59:00", seq=2, scale=1.1)
+        assert not await poller.poll_once(client)
+        assert "older than the one shown" in poller.status().last_error
+        assert poller.floor.snapshot().now == at("10:00:00")
+        # one stray answer is refused; a feed that keeps answering from an earlier clock was restarted
+        server.feed.current = snapshot("09:30:00", seq=1, scale=0.5)
+        assert not await poller.poll_once(client)
+        assert poller.floor.snapshot().now == at("10:00:00")
+        assert await poller.poll_once(client)  # the third answer in a row from earlier: start again
+    shown = poller.floor.snapshot()
+    assert shown.now == at("09:30:00") and shown.today.offered == 50
+    assert poller.status().state is FeedState.LIVE
+
+
+async def test_counters_reset_start_a_new_day_cleanly(server: FeedServer, clock: FakeClock) -> None:
+    poller = poller_for(server, clock)
+    async with poller._client() as client:
+        await poller.poll_once(client)
+        server.feed.current = snapshot("10:05:00", seq=2, scale=2)
+        await poller.poll_once(client)
+        assert poller.floor.snapshot().recent.offered == 100  # 200 - 100 in the last 15 minutes
+        # the feed restarts: its counters start again from a little
+        server.feed.current = snapshot("10:06:00", seq=1, scale=0.1)
+        assert await poller.poll_once(client)
+    shown = poller.floor.snapshot()
+    assert shown.today.offered == 10
+    # no negative window: what was seen before the reset is forgotten, the window starts again
+    assert shown.recent.offered == 0 and shown.recent.human_answer_rate is None
+
+
+async def test_the_token_is_sent_and_never_shown(server: FeedServer, clock: FakeClock) -> None:
+    poller = poller_for(server, clock, token=TOKEN)
+    async with poller._client() as client:
+        await poller.poll_once(client)
+        server.feed.mode = "error500"
+        await poller.poll_once(client)
+    assert server.feed.seen_headers[0]["Authorization"] == f"Bearer {TOKEN}"
+    status = poller.status()
+    assert TOKEN not in repr(status) and TOKEN not in status.label and TOKEN not in (status.last_error or "")
+    assert TOKEN not in repr(poller.floor.snapshot())
+
+
+async def test_polls_never_overlap_even_when_the_feed_stalls(server: FeedServer) -> None:
+    server.feed.mode = "stall"
+    server.feed.stall_seconds = 0.25
+    poller = FeedPoller(server.url, LiveFloor(Settings()), interval=0.05, read_timeout=1.0, max_backoff=0.1)
+    task = asyncio.create_task(poller.run())
+    try:
+        async with asyncio.timeout(5):
+            while server.feed.requests < 4:
+                await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert server.feed.most_in_flight == 1 and poller.most_in_flight == 1
+    assert poller.floor.snapshot().today.offered == 100
+
+
+async def test_tls_is_verified(clock: FakeClock) -> None:
+    # a plain-HTTP server spoken to over https: the handshake fails and says so in one line, no crash
+    feed = FaultyFeed(snapshot("10:00:00", seq=1))
+    running = FeedServer(feed)
+    await running.start()
+    try:
+        poller = FeedPoller(
+            running.url.replace("http://", "https://"), LiveFloor(Settings()), clock=clock, read_timeout=0.5
+        )
+        async with poller._client() as client:
+            assert not await poller.poll_once(client)
+        assert poller.status().last_error
+        assert poller.floor.latest is None
+    finally:
+        await running.stop()
+
+
+def test_backoff_grows_with_jitter_and_has_a_ceiling() -> None:
+    poller = FeedPoller("http://127.0.0.1:9", LiveFloor(Settings()), interval=1.0, max_backoff=8, rng=random.Random(3))
+    delays = []
+    for failures in range(1, 7):
+        poller.failures_in_a_row = failures
+        delays.append(poller.next_delay())
+    ceilings = [1, 2, 4, 8, 8, 8]
+    assert all(c / 2 <= d <= c for d, c in zip(delays, ceilings, strict=True))
+    assert len({round(d, 6) for d in delays}) == len(delays)  # jittered
+    assert isinstance(httpx.Timeout(1.0), httpx.Timeout)
