@@ -7,7 +7,9 @@ Serves the day (seeked to --start, the clock held still) with the reference feed
 in a thread of its own, and fetches it with httpx as a watching console does. Prints the JSON size,
 what building one snapshot costs the server (feed_snapshot + JSON), what the client pays for a fetch
 (request to last byte) and for validating the body (SNAPSHOT_ADAPTER.validate_json), p50 / p95, what a
-304 revalidation costs, and a fetch right after the floor moved (the server builds the snapshot then).
+304 revalidation costs, a fetch right after the floor moved (the server builds the snapshot then)
+with what the console does with it (validate, take into the live floor, build the view), and the
+console's CPU while it watches the floor at 1 Hz (the feed in a process of its own).
 Nothing is asserted: read the figures.
 """
 
@@ -25,7 +27,9 @@ from datetime import time as time_of_day
 from pathlib import Path
 
 from _common import machine
-from tick_speed import day_file
+from tick_speed import OUT, day_file
+
+from console.feeds.live import LiveFloor
 
 
 def percentiles(seconds: list[float]) -> str:
@@ -95,6 +99,9 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=5_000)
     parser.add_argument("--start", default="10:00", help="time of day to serve")
     parser.add_argument("--fetches", type=int, default=50, help="fetches to time")
+    parser.add_argument(
+        "--cpu-seconds", type=float, default=20, help="how long to watch it with the console for its CPU (0: skip)"
+    )
     args = parser.parse_args()
 
     import httpx
@@ -140,18 +147,82 @@ def main() -> None:
         both = [f + v for f, v in zip(fetches, validations, strict=True)]
         revalidations = timed(lambda: client.get("/snapshot", headers={"If-None-Match": etag}), args.fetches)
         moved: list[float] = []
+        client_side: list[float] = []
+        floor = LiveFloor(engine.settings)
         for _ in range(args.fetches):
             # the floor's clock moves a second (as the server's poll does): the next fetch builds anew
             server.call(lambda: engine.advance_to(engine.now.timestamp() + 1))
             t0 = time.perf_counter()
-            SNAPSHOT_ADAPTER.validate_json(client.get("/snapshot").content)
-            moved.append(time.perf_counter() - t0)
+            client.get("/snapshot")  # the server builds the new snapshot (its cost, in its own process live)
+            t1 = time.perf_counter()
+            # the console's part: fetch it, validate it, take it into the live floor, build the view
+            response = client.get("/snapshot")
+            floor.take(SNAPSHOT_ADAPTER.validate_json(response.content))
+            floor.snapshot()
+            floor.agents()
+            t2 = time.perf_counter()
+            moved.append(t1 - t0)
+            client_side.append(t2 - t1)
 
     print(f"  client fetch (httpx, 127.0.0.1)  {percentiles(fetches)}")
     print(f"  client validate (validate_json)  {percentiles(validations)}")
     print(f"  client fetch + validate          {percentiles(both)}")
     print(f"  304 revalidation (If-None-Match) {percentiles(revalidations)}")
-    print(f"  fetch + validate after the floor moved, the server's build included {percentiles(moved)}")
+    print(f"  fetch after the floor moved, the server's build included {percentiles(moved)}")
+    print(f"  fetch + validate + apply to the live floor + its view  {percentiles(client_side)}  [target < 30 ms]")
+    if args.cpu_seconds:
+        console_cpu(path, args.start, args.cpu_seconds)
+
+
+def console_cpu(path: Path, start: str, seconds: float) -> None:
+    """The console watching the biggest floor at 1 Hz: its own process's CPU (the feed runs apart)."""
+    import resource
+    import socket
+    import subprocess
+    import sys
+
+    from console.app import HotlineApp
+    from console.feeds.poller import FeedPoller
+    from console.settings import Settings
+    from storage import EscalationLog
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "console", "feed-server", "--file", str(path), "--speed", "1", "--start", start,
+         "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        server.stdout.readline()  # "serving ..." once it listens
+        settings = Settings()
+        poller = FeedPoller(f"http://127.0.0.1:{port}", LiveFloor(settings), interval=1.0, read_timeout=10)
+
+        async def watch() -> tuple[float, float, int]:
+            with EscalationLog(OUT / "bench-escalations.db") as log:
+                app = HotlineApp(settings, poller, log)
+                async with app.run_test(size=(200, 60)) as pilot:
+                    async with asyncio.timeout(60):
+                        while poller.floor.latest is None:
+                            await pilot.pause(0.1)
+                    taken = poller.polls
+                    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+                    wall0 = time.perf_counter()
+                    await pilot.pause(seconds)
+                    wall = time.perf_counter() - wall0
+                    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+                    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+                    return cpu, wall, poller.polls - taken
+
+        cpu, wall, polls = asyncio.run(watch())
+        print(
+            f"  the console watching it at 1 Hz for {wall:.0f} s ({polls} polls, 5,000 agents, 200x60): "
+            f"{cpu / wall:.0%} of one core  [target < 25 %]"
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

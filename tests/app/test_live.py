@@ -113,3 +113,95 @@ async def test_an_urgent_flag_on_the_feed_is_offered_once(
             assert not app.pending_flags
         (case,) = log.cases()
     assert case.flag_id == "F-live-1" and case.caller == "13912345678" and case.category == "crisis"
+
+
+async def _serving(app_, stop: asyncio.Event) -> tuple[asyncio.Task, str]:
+    from console.feeds.server import serve
+
+    bound: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(serve(app_, "127.0.0.1", 0, ready=bound.set_result, stop=stop))
+    async with asyncio.timeout(5):
+        url = await asyncio.shield(bound)
+    return task, url
+
+
+async def test_end_to_end_with_the_reference_feed_server(tmp_path: Path) -> None:
+    from datetime import time
+
+    from console.feeds.publish import feed_snapshot
+    from console.feeds.replay import ReplaySource
+    from console.feeds.server import make_app
+    from console.floor.engine import FloorEngine
+    from console.paths import bundled_day
+
+    token = "end-to-end-token-5c1d"
+    settings = Settings()
+    server_clock = FakeClock()
+    feed_app = make_app(bundled_day(), settings, speed=60, token=token, clock=server_clock, start=time(10, 30))
+    stop = asyncio.Event()
+    task, url = await _serving(feed_app, stop)
+    try:
+        poller = FeedPoller(url, LiveFloor(settings), interval=0.05, read_timeout=2, token=token)
+        with EscalationLog(tmp_path / "log.db") as log:
+            app = HotlineApp(settings, poller, log, tick_seconds=3600, cases_every_seconds=3600)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await until(lambda: poller.floor.latest is not None, pilot)
+                app.tick()
+                await pilot.pause()
+                shown_at = poller.floor.now
+                assert "LIVE" in header(app) and "10:30:00" in header(app)
+                # an independent engine folded to the same clock: the tiles show its figures
+                engine = FloorEngine(settings)
+                replay = ReplaySource(bundled_day(), engine, speed=None)
+                replay.seek(shown_at)
+                replay.close()
+                expected = engine.snapshot().today
+                assert poller.floor.latest == feed_snapshot(engine, poller.floor.latest.seq)
+                for tile, value in (
+                    ("#tile-human_answer_rate", format_rate(expected.human_answer_rate)),
+                    ("#tile-service_level", format_rate(expected.service_level)),
+                    ("#tile-overall_answer_rate", format_rate(expected.overall_answer_rate)),
+                    ("#tile-abandoned", f"{expected.abandoned:,}"),
+                ):
+                    assert value in str(app.screen.query_one(tile).content), tile
+                # the floor moves on at the server; the console follows
+                server_clock.tick(60)  # an hour at 60x
+                await until(lambda: poller.floor.now is not None and poller.floor.now.hour == 11, pilot, 10)
+                app.tick()
+                await pilot.pause()
+                assert "11:30:00" in header(app)
+                # nothing on screen ever shows the token
+                assert token not in app.export_screenshot()
+    finally:
+        stop.set()
+        async with asyncio.timeout(5):
+            await task
+
+
+async def test_a_wrong_token_says_so_and_never_shows_it(tmp_path: Path) -> None:
+    from datetime import time
+
+    from console.feeds.server import make_app
+    from console.paths import bundled_day
+
+    settings = Settings()
+    feed_app = make_app(bundled_day(), settings, speed=60, token="the-right-one", clock=FakeClock(), start=time(9))
+    stop = asyncio.Event()
+    task, url = await _serving(feed_app, stop)
+    wrong = "the-wrong-token-77aa"
+    try:
+        poller = FeedPoller(url, LiveFloor(settings), interval=0.05, token=wrong, down_after=0.2, stale_after=0.1)
+        with EscalationLog(tmp_path / "log.db") as log:
+            app = HotlineApp(settings, poller, log, tick_seconds=3600, cases_every_seconds=3600)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await until(lambda: poller.status().last_error is not None, pilot)
+                await pilot.pause(0.3)
+                app.tick()
+                await pilot.pause()
+                assert "DOWN" in header(app) and "refused the token" in header(app)
+                screen = app.export_screenshot()
+                assert wrong not in screen and "the-right-one" not in screen
+    finally:
+        stop.set()
+        async with asyncio.timeout(5):
+            await task
