@@ -187,7 +187,8 @@ class FeedPoller:
         if not verdict.taken:
             if snapshot.seq == (self.floor.latest.seq if self.floor.latest else None):
                 return self._alive()  # the same snapshot again: the feed is fine, nothing new
-            return self._failed(verdict.reason)
+            # the feed answers: ask again at the usual pace (a restarted feed is recognised sooner)
+            return self._failed(verdict.reason, back_off=not verdict.older)
         self._older_in_a_row = 0
         self._etag = response.headers.get("ETag")
         if self._on_snapshot is not None:
@@ -201,11 +202,11 @@ class FeedPoller:
         self.failures_in_a_row = 0
         return False
 
-    def _failed(self, reason: str) -> bool:
+    def _failed(self, reason: str, *, back_off: bool = True) -> bool:
         if self._token:
             reason = reason.replace(self._token, "***")
         self._last_error = reason
-        self.failures_in_a_row += 1
+        self.failures_in_a_row = self.failures_in_a_row + 1 if back_off else 0
         return False
 
 
