@@ -52,11 +52,12 @@ _COLUMNS = (
 #: The columns the floor can be sorted by, in the order `s` cycles through them. Longest in state
 #: first is earliest ``since`` first, so no key needs the clock.
 SORT_KEYS: dict[str, Callable[[AgentView], Any]] = {
-    "state": lambda a: (_STATE_ORDER[a.state], a.since),
-    "in state": lambda a: a.since,
+    # the agent id last in every key: rows that tie stay in one order from tick to tick
+    "state": lambda a: (_STATE_ORDER[a.state], a.since, a.agent_id),
+    "in state": lambda a: (a.since, a.agent_id),
     "calls": lambda a: (-a.calls_today, a.agent_id),
     "agent": lambda a: a.agent_id,
-    "name": lambda a: a.name,
+    "name": lambda a: (a.name, a.agent_id),
 }
 
 

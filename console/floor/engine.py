@@ -401,7 +401,8 @@ class FloorEngine:
             a = self._agents[agent_id]
             views[agent_id] = AgentView(a.agent_id, a.name, a.state, a.since, a.reason, a.calls_today, a.break_used)
         self._changed_agents.clear()
-        return list(views.values())
+        # in the order the agents were first seen (the events' order), whatever order the set kept
+        return [views[agent_id] for agent_id in self._agents]
 
     def breaks(self) -> list[BreakView]:
         """Agents on break now, longest first, with their overruns and break time left today."""
