@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import resource
 import statistics
 import time
@@ -39,9 +40,9 @@ def day_file(calls: int, agents: int) -> Path:
     return path
 
 
-async def measure(path: Path, speed: float, seconds: float, start: time_of_day) -> None:
+async def measure(path: Path, speed: float, seconds: float, start: time_of_day, churn: float = 0.0) -> None:
     from console.app import HotlineApp
-    from console.events import AgentStateChanged
+    from console.events import AgentState, AgentStateChanged
     from console.feeds.replay import ReplaySource
     from console.floor.engine import FloorEngine
     from console.settings import Settings
@@ -74,7 +75,23 @@ async def measure(path: Path, speed: float, seconds: float, start: time_of_day) 
         tick()
         costs.append(time.perf_counter() - t0)
 
-    app.tick = timed_tick  # type: ignore[method-assign]
+    if churn:
+        # On top of the day's own changes, move a share of the floor to another state each second: the
+        # churn of the target (about 10 % of agents a second) at 1x, which no real day has.
+        rng = random.Random(0)
+        ids = [agent.agent_id for agent in engine.agents()]
+        states = [AgentState.AVAILABLE, AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP]
+        per_tick = round(churn * len(ids) * app.tick_seconds)
+
+        def churning_tick() -> None:
+            now = engine.now
+            for agent_id in rng.sample(ids, per_tick):
+                counting_apply(AgentStateChanged(ts=now, agent_id=agent_id, state=rng.choice(states)))
+            timed_tick()
+
+        app.tick = churning_tick  # type: ignore[method-assign]
+    else:
+        app.tick = timed_tick  # type: ignore[method-assign]
     async with app.run_test(size=(200, 60)) as pilot:
         await pilot.pause(1.0)  # settle after start-up
         costs.clear()
@@ -90,7 +107,8 @@ async def measure(path: Path, speed: float, seconds: float, start: time_of_day) 
     agents = len(engine.agents())
     ms = sorted(c * 1000 for c in costs)
     print(
-        f"speed {speed:g}x from {start:%H:%M} (seek {seek_seconds:.1f} s): {len(ms)} ticks in {wall:.1f} s; "
+        f"speed {speed:g}x{f' with synthetic churn {churn:.0%}/s' if churn else ''} from {start:%H:%M} "
+        f"(seek {seek_seconds:.1f} s): {len(ms)} ticks in {wall:.1f} s; "
         f"agent state changes {agent_changes / wall:,.0f}/s = {agent_changes / wall / agents:.1%} of {agents:,} agents per second"
     )
     if ms:
@@ -108,12 +126,17 @@ def main() -> None:
     parser.add_argument("--speed", type=float, action="append", help="speeds to measure (default 1 and 5)")
     parser.add_argument("--seconds", type=float, default=20, help="real seconds per speed")
     parser.add_argument("--start", default="10:00", help="time of day to start from")
+    parser.add_argument(
+        "--churn", type=float, default=0.10, help="also measure 1x with this share of agents changing state a second"
+    )
     args = parser.parse_args()
     path = args.file or day_file(args.calls, args.agents)
     hour, minute = (int(part) for part in args.start.split(":"))
     print(f"machine: {machine()}")
-    for speed in args.speed or [1.0, 5.0]:
+    for speed in args.speed or [1.0, 15.0]:
         asyncio.run(measure(path, speed, args.seconds, time_of_day(hour, minute)))
+    if args.churn:
+        asyncio.run(measure(path, 1.0, args.seconds, time_of_day(hour, minute), churn=args.churn))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The Textual console: the supervisor's dashboard, on a replayed day or a live feed.
 
 The app owns the tick. Each tick asks the source to apply what is due on the floor's clock, builds the
-view model from the engine's snapshot, and hands each widget its part. Widgets only draw.
+view model from the floor's snapshot, and hands each widget its part. Widgets only draw.
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from console.events import UrgentFlag
+from console.events import CATEGORY_LABELS, UrgentFlag
 from console.feeds.poller import FeedPoller
 from console.feeds.source import FloorSource, Playback
 from console.formatting import mask_number
-from console.report import CATEGORY_LABELS
 from console.screens.dashboard import DashboardScreen
 from console.settings import Settings
 from console.viewmodel import build_escalation_rows, build_header, build_tiles, build_trend

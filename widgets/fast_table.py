@@ -16,7 +16,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -28,6 +28,11 @@ Cell = str | Text
 @lru_cache(maxsize=1024)
 def _style_of(style: str | Style) -> Style | None:
     return Style.parse(style) if isinstance(style, str) else style if style else None
+
+
+def _key(cells: Sequence[Cell]) -> tuple:
+    """What a line shows, comparable: a Rich Text's equality leaves its style out."""
+    return tuple((cell.plain, str(cell.style), cell.spans) if isinstance(cell, Text) else cell for cell in cells)
 
 
 def _fit(text: str, width: int, align: str) -> str:
@@ -67,6 +72,8 @@ class FastTable(ScrollView, can_focus=True):
         self.columns = list(columns)
         self.rows: Sequence[Any] = []
         self._cells: Callable[[Any], Sequence[Cell]] | None = None
+        self._drawn: list[Sequence[Cell]] = []  # the cells of the lines on screen, as last drawn
+        self._drawn_at: tuple[int, Size] | None = None  # at this scroll position and size
         self._width = sum(column.width for column in self.columns) + len(self.columns) - 1
         self.virtual_size = Size(self._width, 1)
 
@@ -85,8 +92,33 @@ class FastTable(ScrollView, can_focus=True):
             return  # nothing to repaint
         self.rows = rows
         self._cells = cells
-        self.virtual_size = Size(self._width, len(rows) + 1)
-        self.refresh()
+        # A new virtual size means a new layout of the whole screen. So the virtual height grows with
+        # the rows but shrinks only when they fall under three quarters of it: rows coming and going
+        # cost only their own lines (at most a quarter of the scroll range is blank at its end).
+        needed = len(rows) + 1
+        current = self.virtual_size.height
+        if needed > current or needed < current * 3 // 4:
+            self.virtual_size = Size(self._width, needed)
+        self._repaint_changed_lines(everything=False)
+
+    def _visible(self) -> list[Sequence[Cell]]:
+        _, scroll_y = self.scroll_offset
+        shown = self.rows[scroll_y : scroll_y + max(0, self.size.height - 1)]
+        return [self._cells(row) for row in shown] if self._cells else list(shown)
+
+    def _repaint_changed_lines(self, *, everything: bool) -> None:
+        """Repaint only the lines on screen whose cells changed: on a big floor most rows stay the same
+        from one tick to the next, and every line repainted costs the compositor ~0.1 ms."""
+        before, before_at = self._drawn, self._drawn_at
+        self._drawn = self._visible()
+        self._drawn_at = (self.scroll_offset.y, self.size)
+        if everything or before_at != self._drawn_at or len(before) != len(self._drawn):
+            self.refresh()
+            return
+        width = self.size.width
+        for line, (old, new) in enumerate(zip(before, self._drawn, strict=True), 1):
+            if _key(old) != _key(new):
+                self.refresh(Region(0, line, width, 1))
 
     def _line(self, cells: Sequence[Cell], base: Style) -> Strip:
         """One row as segments, each cell cut or padded to its column's width in terminal cells.
@@ -122,6 +154,10 @@ class FastTable(ScrollView, can_focus=True):
             index = scroll_y + y - 1
             if index >= len(self.rows):
                 return Strip.blank(width, base)
-            row = self.rows[index]
-            strip = self._line(self._cells(row) if self._cells else row, base)
+            if self._drawn_at == (scroll_y, self.size) and y - 1 < len(self._drawn):
+                cells = self._drawn[y - 1]  # formatted already, to see what changed
+            else:
+                row = self.rows[index]
+                cells = self._cells(row) if self._cells else row
+            strip = self._line(cells, base)
         return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
