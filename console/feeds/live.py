@@ -197,8 +197,12 @@ class LiveFloor:
                         zone=self._zone,
                     )
                 )
-        waiting = snap.queue.waiting
-        oldest = min((call.queued_at.timestamp() for call in waiting), default=None)
+        queue = snap.queue
+        oldest = min((call.queued_at.timestamp() for call in queue.waiting), default=None)
+        longest = queue.longest_wait_seconds
+        if longest is None and oldest is not None:
+            longest = max(0.0, now - oldest)
+        waiting = queue.waiting_count if queue.waiting_count is not None else len(queue.waiting)
         w = s.topic_window_minutes
         topics = rank_topics(
             self._topics_since(w),
@@ -216,9 +220,9 @@ class LiveFloor:
             recent=self._since(s.recent_window_minutes * 60.0),
             last_hour=self._since(s.hour_window_minutes * 60.0),
             in_ivr=snap.queue.in_ivr,
-            waiting=len(waiting),
+            waiting=waiting,
             talking=talking,
-            longest_wait_seconds=None if oldest is None else max(0.0, now - oldest),
+            longest_wait_seconds=longest,
             agents_by_state=states,
             breaks=sort_breaks(breaks),
             topics=topics,

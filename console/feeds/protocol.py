@@ -45,10 +45,19 @@ class WaitingCall(_Part):
 
 
 class FeedQueue(_Part):
-    """The calls waiting for a person now, and the calls in the voice menu."""
+    """The calls waiting for a person now, and the calls in the voice menu.
+
+    A platform that lists its waiting calls sends ``waiting``; one that only counts them (Amazon
+    Connect's CONTACTS_IN_QUEUE and OLDEST_CONTACT_AGE, Genesys's oWaiting) sends ``waiting_count``
+    and ``longest_wait_seconds`` instead. When both are there, the counts win.
+    """
 
     in_ivr: NonNegativeInt = 0
     waiting: list[WaitingCall] = Field(default_factory=list, description="Oldest first.")
+    waiting_count: NonNegativeInt | None = Field(default=None, description="Calls waiting, when not listed.")
+    longest_wait_seconds: NonNegativeFloat | None = Field(
+        default=None, description="The longest current wait, when the calls are not listed."
+    )
 
 
 class FeedAgent(_Part):

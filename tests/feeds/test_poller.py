@@ -198,3 +198,19 @@ def test_backoff_grows_with_jitter_and_has_a_ceiling() -> None:
     assert all(c / 2 <= d <= c for d, c in zip(delays, ceilings, strict=True))
     assert len({round(d, 6) for d in delays}) == len(delays)  # jittered
     assert isinstance(httpx.Timeout(1.0), httpx.Timeout)
+
+
+def test_a_platform_that_only_counts_its_queue() -> None:
+    # Amazon Connect style: CONTACTS_IN_QUEUE and OLDEST_CONTACT_AGE, no list of calls
+    floor = LiveFloor(Settings())
+    base = snapshot("10:00:00", seq=1)
+    counted = base.model_copy(
+        update={"queue": base.queue.model_copy(update={"waiting": [], "waiting_count": 17, "longest_wait_seconds": 95.0})}
+    )
+    assert floor.take(counted).taken
+    shown = floor.snapshot()
+    assert (shown.waiting, shown.longest_wait_seconds) == (17, 95.0)
+    # a listed queue: counted and aged from the list (the fixture's one call queued at 09:59:30)
+    listed = LiveFloor(Settings())
+    listed.take(base)
+    assert (listed.snapshot().waiting, listed.snapshot().longest_wait_seconds) == (1, 30.0)
