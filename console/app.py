@@ -37,6 +37,8 @@ from widgets.urgent_banner import UrgentBanner
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from console.screens.case_action import CaseEntry
+
 __all__ = ["HotlineApp"]
 
 SEEK_STEP = timedelta(minutes=15)
@@ -51,13 +53,16 @@ class HotlineApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("space", "toggle_pause", "Pause", id="pause"),
-        Binding("plus,equals_sign", "faster", "Faster", id="faster", key_display="+"),
-        Binding("minus", "slower", "Slower", id="slower", key_display="-"),
-        Binding("left_square_bracket", "seek(-1)", "−15 min", id="seek-back", key_display="["),
-        Binding("right_square_bracket", "seek(1)", "+15 min", id="seek-forward", key_display="]"),
+        # The footer shows one entry for each pair (+/-, [/]); the help screen lists every key.
+        Binding("plus,equals_sign", "faster", "Speed", id="faster", key_display="+/-"),
+        Binding("minus", "slower", "Slower", id="slower", key_display="-", show=False),
+        Binding("left_square_bracket", "seek(-1)", "±15 min", id="seek-back", key_display="[/]"),
+        Binding("right_square_bracket", "seek(1)", "+15 min", id="seek-forward", key_display="]", show=False),
         Binding("g", "go_to_time", "Go to", id="go-to"),
         Binding("e", "escalate", "Escalate", id="escalate"),
         Binding("x", "dismiss_flag", "Dismiss flag", id="dismiss-flag", show=False),
+        Binding("a", "act_on_case", "Act", id="act-on-case"),
+        Binding("h", "hand_over", "Hand over", id="hand-over", show=False),
         Binding("slash", "filter_agents", "Filter", id="filter", key_display="/"),
         Binding("s", "sort_agents", "Sort", id="sort"),
         Binding("question_mark", "help", "Help", id="help", key_display="?"),
@@ -259,7 +264,7 @@ class HotlineApp(App[None]):
         """Open the escalation form, pre-filled from the flag on the banner if there is one."""
         from console.screens.escalation_form import EscalationFormScreen, FormDefaults
 
-        now = self.floor.now or datetime.now(self.settings.zone)
+        now = self._log_time()
         flag = self.pending_flags[0] if self.pending_flags else None
         defaults = FormDefaults(now=now, logged_by=self.supervisor(), flag=flag)
 
@@ -271,13 +276,51 @@ class HotlineApp(App[None]):
 
     def save_case(self, case: NewCase) -> int:
         """Write a case from the form (StorageError goes back to the form, which keeps what was typed)."""
-        now = self.floor.now or datetime.now(self.settings.zone)
+        now = self._log_time()
         case_id = self.escalations.open_case(case, now=now)
         if case.flag_id is not None:
             self.pending_flags = deque(flag for flag in self.pending_flags if flag.flag_id != case.flag_id)
         self.reload_cases()
         self.redraw()
         return case_id
+
+    def action_act_on_case(self) -> None:
+        """Log what was done about an open case, or move its status (newest open case first)."""
+        from console.screens.case_action import CaseActionScreen
+
+        open_cases = [case.case_id for case in sorted(self.cases, key=lambda c: c.occurred_at, reverse=True)]
+        screen = CaseActionScreen(open_cases=open_cases, by=self.supervisor(), now=self._log_time(), save=self.save_entry)
+        self.push_screen(screen, self._saved)
+
+    def save_entry(self, entry: CaseEntry) -> None:
+        if entry.status is not None:
+            self.escalations.set_status(entry.case_id, entry.status, by=entry.by, at=entry.at, note=entry.note)
+        elif entry.action is not None:
+            self.escalations.add_action(entry.case_id, entry.action)
+        self.reload_cases()
+        self.redraw()
+
+    def action_hand_over(self) -> None:
+        """Shift change: every open case gets a hand-over entry naming the next supervisor."""
+        from console.screens.case_action import HandOverScreen
+
+        now = self._log_time()
+
+        def save(by: str, to: str, note: str) -> list[int]:
+            handed = self.escalations.hand_over(by=by, to=to, at=now, note=note)
+            self.reload_cases()
+            self.redraw()
+            return handed
+
+        self.push_screen(HandOverScreen(by=self.supervisor(), now=now, save=save), self._saved)
+
+    def _saved(self, summary: str | None) -> None:
+        if summary:
+            self.notify(summary, timeout=4)
+
+    def _log_time(self) -> datetime:
+        """When an entry happens: the floor's clock (a replay logs in its day), else the wall clock."""
+        return self.floor.now or datetime.now(self.settings.zone)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -293,13 +336,15 @@ class HotlineApp(App[None]):
 #: One line of help per binding id, for the help screen and the command palette.
 BINDING_HELP: dict[str, str] = {
     "pause": "Pause or resume the replay; the floor's clock stops while paused.",
-    "faster": "Replay faster (1x, 2x, 5x, 10x, 30x, 60x ... 3600x).",
+    "faster": "Replay faster (+) or slower (-): 1x, 2x, 5x, 10x, 30x, 60x ... 3600x.",
     "slower": "Replay slower.",
-    "seek-back": "Go back 15 minutes on the floor's clock.",
+    "seek-back": "Go back 15 minutes on the floor's clock ([), or forward (]).",
     "seek-forward": "Go forward 15 minutes on the floor's clock.",
     "go-to": "Go to a time of day (HH:MM).",
     "escalate": "Log an urgent case: pre-filled from the urgent flag on the banner, else empty.",
     "dismiss-flag": "Dismiss the urgent flag on the banner without logging it.",
+    "act-on-case": "Log what was done about an open case (called back, 110, routed...) or move its status.",
+    "hand-over": "Shift change: hand every open case over to the next supervisor.",
     "filter": "Filter the agent floor by id, name, state or reason (Esc clears).",
     "sort": "Sort the agent floor by the next column (state, time in state, calls, agent, name).",
     "help": "Show the keys.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -37,7 +38,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("does")
         for binding in self._keys:
             keys = binding.key_display or binding.key.replace("_", " ")
-            table.add_row(keys, self._help.get(binding.id or "", binding.description))
+            # Text, not markup: "[/]" is a key here, not the end of a style
+            table.add_row(Text(keys), Text(self._help.get(binding.id or "", binding.description)))
         table.caption = "Every key is also in the command palette (ctrl+p), where the theme can be switched too."
         with VerticalScroll():
             yield Static(table)

@@ -7,14 +7,15 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from helpers import FakeClock
-from textual.widgets import Input
+from helpers import FakeClock, at
+from textual.widgets import Input, Select
 
 from console.app import HotlineApp
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
 from console.formatting import format_rate, mask_number
 from console.paths import bundled_day
+from console.screens.case_action import CaseActionScreen, HandOverScreen
 from console.screens.escalation_form import EscalationFormScreen
 from console.screens.help import HelpScreen
 from console.settings import Settings
@@ -294,3 +295,73 @@ async def test_a_case_already_logged_is_not_offered_again(make_app: MakeApp, mon
         await pilot.pause()
         assert not second.pending_flags
         assert len(second.screen.query_one(OpenEscalations).rows) == 1
+
+
+def _open_a_case(log_path: Path, call_id: str, clock: str) -> int:
+    from storage import NewCase
+
+    with EscalationLog(log_path) as log:
+        return log.open_case(
+            NewCase(
+                occurred_at=at(clock), call_id=call_id, agent_id="A0007", caller="13812345678",
+                category="crisis", severity=3, summary="失业后说不想活了", logged_by="王班长",
+            ),
+            now=at(clock),
+        )  # fmt: skip
+
+
+async def test_acting_on_a_case_and_resolving_it(make_app: MakeApp, log_path: Path) -> None:
+    case_id = _open_a_case(log_path, "C1", "09:50:00")
+    app, _ = make_app(time(10, 0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        form = app.screen
+        assert isinstance(form, CaseActionScreen)
+        assert form.query_one("#case-id", Input).value == str(case_id)  # the newest open case
+        form.query_one("#what", Select).value = "police_110"
+        form.query_one("#note", Input).value = "回拨未接，已报警"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, CaseActionScreen)
+        # a wrong entry saves nothing and says why: a case that does not exist
+        await pilot.press("a")
+        app.screen.query_one("#case-id", Input).value = "999"
+        app.screen.query_one("#what", Select).value = "note"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "999" in str(app.screen.query_one("#form-errors").content)
+        await pilot.press("escape")
+        # resolving takes it off the open escalations
+        await pilot.press("a")
+        app.screen.query_one("#what", Select).value = "status:resolved"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen.query_one(OpenEscalations).rows == []
+    with EscalationLog(log_path) as fresh:
+        case = fresh.case(case_id)
+        history = [event.kind for event in fresh.history(case_id)]
+    assert case.status == "resolved" and [a.kind for a in case.actions] == ["police_110"]
+    assert case.actions[0].at == at("10:00:00") and case.actions[0].by == "王班长"
+    assert history == ["opened", "action", "status"]  # every entry a new row
+
+
+async def test_handing_over_every_open_case(make_app: MakeApp, log_path: Path) -> None:
+    first = _open_a_case(log_path, "C1", "09:10:00")
+    second = _open_a_case(log_path, "C2", "09:20:00")
+    app, _ = make_app(time(17, 30))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("h")
+        assert isinstance(app.screen, HandOverScreen)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "who takes the cases over" in str(app.screen.query_one("#form-errors").content)
+        app.screen.query_one("#to", Input).value = "李班长"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, HandOverScreen)
+    with EscalationLog(log_path) as fresh:
+        for case_id in (first, second):
+            (handed,) = [a for a in fresh.case(case_id).actions if a.kind == "handed_over"]
+            assert (handed.to, handed.by, handed.at) == ("李班长", "王班长", at("17:30:00"))
