@@ -144,7 +144,9 @@ class HotlineApp(App[None]):
             screen.query_one(TrendChart).show(build_trend(self.floor.quarters()))
             screen.query_one(HotTopics).show(snap.topics)
             screen.query_one(BreakPanel).show(snap.breaks)
-            screen.query_one(AgentFloor).show(self.floor.agents(), snap.now.timestamp() if snap.now else 0.0)
+            screen.query_one(AgentFloor).show(
+                self.floor.agents(), snap.now.timestamp() if snap.now else 0.0, snap.agents_by_state
+            )
             screen.query_one(OpenEscalations).show(build_escalation_rows(self.cases, snap.now, self.overdue_rules))
             self._offer_flags(snap.flags, screen)
 

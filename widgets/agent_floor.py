@@ -5,7 +5,7 @@ Smooth at 5,000 agents: the rows are handed to a FastTable as they are and forma
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -101,10 +101,16 @@ class AgentFloor(Vertical):
         yield Input(placeholder="filter agents: id, name, state, reason (Esc clears)", id="agent-filter")
         yield FastTable(_COLUMNS, id="agent-table")
 
-    def show(self, agents: Sequence[AgentView], now: float) -> None:
-        """The agents, and the floor's clock (epoch seconds) their time in state is counted to."""
+    def show(self, agents: Sequence[AgentView], now: float, by_state: Mapping[AgentState, int]) -> None:
+        """The agents, the floor's clock (epoch seconds) their time in state is counted to, and how many
+        are in each state (for the line over the table)."""
         self._agents = agents
         self._now = now
+        title = "坐席 the floor  " + " · ".join(
+            f"{STATE_LABELS[state][0]} {by_state.get(state, 0)}" for state in _STATE_ORDER if by_state.get(state, 0)
+        )
+        if title != self.border_title:
+            self.border_title = title
         self._redraw()
 
     def _redraw(self) -> None:

@@ -170,6 +170,10 @@ async def test_filter_and_sort_the_floor(make_app: MakeApp) -> None:
         floor = app.screen.query_one(AgentFloor)
         table = floor.query_one(FastTable)
         assert len(table.rows) == 60
+        # the line over the table counts the agents in each state, as the engine does
+        counts = app.floor.snapshot().agents_by_state
+        assert f"通话 {counts['on_call']}" in floor.border_title and f"未签入 {counts['offline']}" in floor.border_title
+        assert sum(counts.values()) == 60
         await pilot.press("slash")
         await pilot.press(*"a0007")
         await pilot.pause()
