@@ -298,6 +298,7 @@ def _watch(args: argparse.Namespace, settings: Settings) -> int:
         down_after=settings.feed_down_after_seconds,
         max_backoff=settings.feed_max_backoff_seconds,
         on_snapshot=None if recorder is None else (lambda snap, body: recorder.record(snap.clock, snap.seq, body)),
+        on_restart=None if recorder is None else recorder.new_session,
     )
     try:
         with log:

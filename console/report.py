@@ -17,6 +17,7 @@ from rich.text import Text
 
 from console.events import CATEGORY_LABELS  # re-exported: its home is next to UrgentCategory
 from console.feeds.replay import ReplaySource
+from console.floor.counters import ratio
 from console.floor.engine import FloorEngine
 from console.formatting import MISSING, format_duration, format_rate, format_seconds, mask_number
 from console.problems import ProblemLog
@@ -60,7 +61,7 @@ def build_report(path: Path, settings: Settings, *, strict: bool = False) -> dic
         },
         "hours": [{"hour": row.hour} | row.counters.as_dict() for row in engine.hours()],
         "topics": [
-            {"topic": topic, "calls": calls, "share": calls / topics_total}
+            {"topic": topic, "calls": calls, "share": ratio(calls, topics_total)}
             for topic, calls in snap.topics_today.items()
             if calls
         ],

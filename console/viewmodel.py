@@ -117,7 +117,7 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
         ),
         TileView(
             "service_level",
-            f"SL({s.sl_seconds})",
+            f"SL({snap.sl_seconds or s.sl_seconds})",  # the T the figure was counted at (a feed's own)
             f"target ≥{format_rate(s.target_service_level, 0)}",
             format_rate(today.service_level),
             _recent(format_rate(recent.service_level), s),

@@ -16,7 +16,7 @@ never the machine's) are deleted. docs/recordings.md has the figures.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -148,6 +148,13 @@ class SnapshotRecorder(FileBacked):
         with self._file.lock:
             return self._record(clock, seq, payload)
 
+    def new_session(self) -> None:
+        """The feed restarted at an earlier clock (a replayed demo feed does): record it from there on,
+        starting with a keyframe, instead of refusing its snapshots as out of order."""
+        with self._file.lock:
+            self._last = None
+            self._keyframe = None
+
     def _record(self, clock: datetime, seq: int, payload: bytes) -> bool:
         ts = clock.timestamp()
         if self._last is not None and (ts < self._last[0] or (ts, seq) == self._last):
@@ -278,9 +285,12 @@ class Recording(FileBacked):
             keyframe = self._inflate(keyframe_blob, None, clock, offset)
         return _clock(clock, offset), seq, self._inflate(blob, keyframe, clock, offset)
 
-    def between(self, start: datetime, end: datetime) -> Iterator[Snapshot]:
+    def between(
+        self, start: datetime, end: datetime, *, on_damaged: Callable[[StorageError], None] | None = None
+    ) -> Iterator[Snapshot]:
         """Every snapshot from ``start`` (included) to ``end`` (excluded), in clock order. Read a page at a
-        time: a day is never loaded whole, and no transaction stays open between pages."""
+        time: a day is never loaded whole, and no transaction stays open between pages. A row that
+        cannot be decoded raises, or, with ``on_damaged``, is reported to it and skipped."""
         _require_aware(start, "start")
         _require_aware(end, "end")
         hi = end.timestamp()
@@ -307,17 +317,23 @@ class Recording(FileBacked):
                 query = f"SELECT snapshot_id, payload FROM snapshots WHERE snapshot_id IN ({marks})"
                 blobs |= dict(conn.execute(query, [*wanted]))
             for snapshot_id, clock, offset, seq, keyframe_id, blob in rows:
-                if keyframe_id is None:
-                    raw = self._inflate(blob, None, clock, offset)
-                    _keep(keyframes, snapshot_id, raw)
-                else:
-                    keyframe = keyframes.get(keyframe_id)
-                    if keyframe is None:
-                        if keyframe_id not in blobs:
-                            raise self._damaged(clock, offset)
-                        keyframe = self._inflate(blobs[keyframe_id], None, clock, offset)
-                        _keep(keyframes, keyframe_id, keyframe)
-                    raw = self._inflate(blob, keyframe, clock, offset)
+                try:
+                    if keyframe_id is None:
+                        raw = self._inflate(blob, None, clock, offset)
+                        _keep(keyframes, snapshot_id, raw)
+                    else:
+                        keyframe = keyframes.get(keyframe_id)
+                        if keyframe is None:
+                            if keyframe_id not in blobs:
+                                raise self._damaged(clock, offset)
+                            keyframe = self._inflate(blobs[keyframe_id], None, clock, offset)
+                            _keep(keyframes, keyframe_id, keyframe)
+                        raw = self._inflate(blob, keyframe, clock, offset)
+                except StorageError as damaged:
+                    if on_damaged is None:
+                        raise
+                    on_damaged(damaged)  # a damaged row spoils itself, not the rest of the day
+                    continue
                 yield _clock(clock, offset), seq, raw
             if len(rows) < _PAGE:
                 return

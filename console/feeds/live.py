@@ -92,13 +92,24 @@ class LiveFloor:
             self._start_day(local_day)
         self.latest = snap
         counters = snap.counters.model_dump()
+        before = self._marks[-1].counters if self._marks else None  # the last snapshot of this day, if any
         self._marks.append(_Mark(clock, counters, dict(snap.topics)))
         self._clocks.append(clock)
         while self._clocks and self._clocks[0] < clock - self._keep:
             self._clocks.popleft()
             self._marks.popleft()
         quarter = int((clock - self._midnight) // _QUARTER)
-        self._quarter_marks.setdefault(quarter, counters)
+        if quarter not in self._quarter_marks:
+            # A quarter starts from the running totals at its start: the last snapshot at or before it.
+            # That is this one when it is exactly at the start (or the first seen today), else the one
+            # before it.
+            # The first snapshot of the day starts its own quarter (what came before was not seen),
+            # from 0 when it is in the day's first quarter (the totals were 0 at midnight).
+            at_start = clock == self._midnight + quarter * _QUARTER
+            if before is None:
+                self._quarter_marks[quarter] = _ZERO.counters if quarter == 0 else counters
+            else:
+                self._quarter_marks[quarter] = counters if at_start else before
         self._agents = [self._agent_view(agent) for agent in snap.agents]
         return Verdict(True, new_day=new_day)
 
@@ -127,8 +138,7 @@ class LiveFloor:
         self._quarter_marks = {}
         self._day = day
         self._midnight = datetime.combine(day, time(0), self._zone).timestamp()
-        # at the centre's midnight every counter of the day is 0
-        self._quarter_marks[0] = _ZERO.counters
+
 
     # ------------------------------------------------------------------ the view
     @property
@@ -167,14 +177,17 @@ class LiveFloor:
             return []
         now = self._marks[-1]
         current = int((now.clock - self._midnight) // _QUARTER)
+        marks = self._quarter_marks
         rows = []
         for quarter in range(current + 1):
-            start = self._quarter_marks.get(quarter)
-            end = self._quarter_marks.get(quarter + 1, now.counters if quarter == current else None)
-            if start is None or end is None:
-                rows.append(Counters())
-            else:
-                rows.append(Counters.from_totals({name: end[name] - start[name] for name in COUNTER_FIELDS}))
+            start = marks.get(quarter)
+            if start is None:
+                rows.append(Counters())  # nothing seen from its start: before watching, or the feed was down
+                continue
+            # closed by the next quarter that has a start: after a gap in the feed nothing is lost, the
+            # gap's calls count in the quarter the feed came back in
+            end = next((marks[q] for q in range(quarter + 1, current + 1) if q in marks), now.counters)
+            rows.append(Counters.from_totals({name: end[name] - start[name] for name in COUNTER_FIELDS}))
         return rows
 
     def snapshot(self) -> FloorSnapshot:
@@ -239,6 +252,7 @@ class LiveFloor:
             flags=list(snap.flags),
             breaks_taken_today=None,
             break_seconds_today=None,
+            sl_seconds=snap.sl_seconds,  # the feed counted answered_within_T at its own T
         )
 
     @property

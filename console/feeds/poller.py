@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from console.eventfile import describe_validation_error
 from console.feeds.live import LiveFloor
 from console.feeds.protocol import SNAPSHOT_ADAPTER, FeedSnapshot
+from storage.errors import StorageError
 
 __all__ = ["FeedState", "FeedStatus", "FeedPoller", "tls_verification"]
 
@@ -77,6 +78,7 @@ class FeedPoller:
         down_after: float = 30.0,
         max_backoff: float = 10.0,
         on_snapshot: Callable[[FeedSnapshot, bytes], None] | None = None,
+        on_restart: Callable[[], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -89,6 +91,7 @@ class FeedPoller:
         self.down_after = max(down_after, self.stale_after)
         self.max_backoff = max_backoff
         self._on_snapshot = on_snapshot
+        self._on_restart = on_restart  # the feed started again at an earlier clock
         self._clock = clock
         self._rng = rng or random.Random()
         self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
@@ -100,6 +103,7 @@ class FeedPoller:
         self._last_error: str | None = None
         self.polls = 0
         self.failures_in_a_row = 0
+        self.recording_error: str | None = None  # why the last snapshot could not be recorded
         self.restart_after = 3  # answers in a row with an earlier clock before the feed counts as restarted
         self._older_in_a_row = 0
         self.in_flight = 0
@@ -122,7 +126,8 @@ class FeedPoller:
         return FeedStatus(state, age, self._last_error, self.polls, self.failures_in_a_row)
 
     def label(self) -> str:
-        return self.status().label
+        label = self.status().label
+        return f"{label} · NOT RECORDING: {self.recording_error}" if self.recording_error else label
 
     def tick(self, max_events: int) -> None:
         """Nothing to do on the console's tick: the feed is polled by ``run`` in the background."""
@@ -131,7 +136,8 @@ class FeedPoller:
         """The interval after a good poll; after failures, an exponential back-off with jitter."""
         if self.failures_in_a_row == 0:
             return self.interval
-        backoff = min(self.max_backoff, self.interval * 2 ** (self.failures_in_a_row - 1))
+        # the exponent is capped: after a night of failures 2 ** n would no longer fit a float
+        backoff = min(self.max_backoff, self.interval * 2 ** min(self.failures_in_a_row - 1, 30))
         return backoff * self._rng.uniform(0.5, 1.0)
 
     # ------------------------------------------------------------------ polling
@@ -184,6 +190,8 @@ class FeedPoller:
                 # restarted at an earlier time (a replayed demo feed does that); start again from it
                 self.floor.reset()
                 verdict = self.floor.take(snapshot)
+                if self._on_restart is not None:
+                    self._on_restart()
         if not verdict.taken:
             if snapshot.seq == (self.floor.latest.seq if self.floor.latest else None):
                 return self._alive()  # the same snapshot again: the feed is fine, nothing new
@@ -191,9 +199,15 @@ class FeedPoller:
             return self._failed(verdict.reason, back_off=not verdict.older)
         self._older_in_a_row = 0
         self._etag = response.headers.get("ETag")
-        if self._on_snapshot is not None:
-            self._on_snapshot(snapshot, body)
         self._alive()
+        if self._on_snapshot is not None:
+            try:
+                self._on_snapshot(snapshot, body)
+            except StorageError as error:
+                # the floor is shown all the same; the recording misses this snapshot and says why
+                self.recording_error = str(error)
+            else:
+                self.recording_error = None
         return True
 
     def _alive(self) -> bool:

@@ -7,9 +7,12 @@ import time as _time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 
+from pydantic import ValidationError
+
 from console.feeds.live import LiveFloor
 from console.feeds.playback import PlaybackClock
 from console.feeds.protocol import SNAPSHOT_ADAPTER
+from storage.errors import StorageError
 from storage.recordings import Recording
 
 __all__ = ["RecordingSource"]
@@ -29,6 +32,8 @@ class RecordingSource(PlaybackClock):
     ) -> None:
         super().__init__(speed=speed, clock=clock)
         self.recording = recording
+        self.skipped = 0  # snapshots that could not be read, skipped
+        self.last_problem: str | None = None
         self._floor = floor
         days = recording.days()
         if not days:
@@ -47,13 +52,21 @@ class RecordingSource(PlaybackClock):
     def _open(self, start: datetime) -> None:
         # `between` leaves its end out: a microsecond past the last snapshot takes it in
         self._snapshots: Iterator[tuple[datetime, int, bytes]] = self.recording.between(
-            start, self.end + timedelta(microseconds=1)
+            start, self.end + timedelta(microseconds=1), on_damaged=self._skipped
         )
         self._pending = next(self._snapshots, None)
+
+    def _skipped(self, problem: Exception) -> None:
+        self.skipped += 1
+        self.last_problem = str(problem)
 
     @property
     def floor(self) -> LiveFloor:
         return self._floor
+
+    def label(self) -> str:
+        label = super().label()
+        return f"{label} · {self.skipped} damaged snapshot(s) skipped" if self.skipped else label
 
     @property
     def finished(self) -> bool:
@@ -74,8 +87,11 @@ class RecordingSource(PlaybackClock):
             clock, _, payload = self._pending
             if clock.timestamp() > target:
                 break
-            self._floor.take(SNAPSHOT_ADAPTER.validate_json(payload))
-            taken += 1
+            try:
+                self._floor.take(SNAPSHOT_ADAPTER.validate_json(payload))
+                taken += 1
+            except ValidationError as error:
+                self._skipped(error)
             self._pending = next(self._snapshots, None)
         if taken and (self._speed is None or self.finished) and self._floor.now is not None:
             self._anchor(self._floor.now.timestamp())
@@ -94,22 +110,34 @@ class RecordingSource(PlaybackClock):
             w + s.topic_baseline_gap_minutes, w + s.topic_baseline_gap_minutes + s.topic_baseline_minutes,
         }  # fmt: skip
         midnight = datetime.combine(self.day, time(0), zone)
-        moments = {when - timedelta(minutes=m) for m in spans}
-        moments |= {midnight + timedelta(minutes=15 * q) for q in range(1, int((when - midnight) / timedelta(minutes=15)) + 1)}
+        shown = self._at(when)  # the snapshot the floor will show: its clock is the floor's
         found = {}
-        for moment in sorted(m for m in moments if m <= when):
-            row = self.recording.at(moment)
-            if row is not None:
-                found[row[0]] = row
-        row = self.recording.at(when)
-        if row is not None:
-            found[row[0]] = row
+        if shown is not None:
+            found[shown[0]] = shown
+            moments = {shown[0] - timedelta(minutes=m) for m in spans}  # the windows' starts
+            quarters = int((shown[0] - midnight) / timedelta(minutes=15))
+            moments |= {midnight + timedelta(minutes=15 * q) for q in range(1, quarters + 1)}  # the trend's
+            moments.add(self.start)  # the day's first snapshot: where watching began
+            for moment in moments:
+                row = self._at(moment)
+                if row is not None:
+                    found[row[0]] = row
         self._floor.reset()
         for clock in sorted(found):
             if clock.astimezone(zone).date() == self.day:
-                self._floor.take(SNAPSHOT_ADAPTER.validate_json(found[clock][2]))
+                try:
+                    self._floor.take(SNAPSHOT_ADAPTER.validate_json(found[clock][2]))
+                except ValidationError as error:
+                    self._skipped(error)
         self._open(when + timedelta(microseconds=1))
         self._anchor(when.timestamp())
+
+    def _at(self, moment: datetime) -> tuple[datetime, int, bytes] | None:
+        try:
+            return self.recording.at(moment)
+        except StorageError as damaged:
+            self._skipped(damaged)
+            return None
 
     def seek_by(self, delta: timedelta) -> None:
         now = self._floor.now

@@ -53,8 +53,9 @@ _TALKING = 2
 
 
 # A call the engine is following is a small list, the cheapest record to make on the hot path
-# (a call is created for every event that offers one): [stage, queued_at, first topic].
-_STAGE, _QUEUED_AT, _TOPIC = 0, 1, 2
+# (a call is created for every event that offers one): [stage, queued_at, first topic, the day that
+# topic was counted on].
+_STAGE, _QUEUED_AT, _TOPIC, _TOPIC_DAY = 0, 1, 2, 3
 _Call = list
 
 
@@ -214,7 +215,7 @@ class FloorEngine:
         if event.call_id in self._calls:
             self.problems.record(self._line, f"call {event.call_id} is offered twice; repeat skipped")
             return False
-        self._calls[event.call_id] = [_IN_IVR, 0.0, None]
+        self._calls[event.call_id] = [_IN_IVR, 0.0, None, None]
         self._in_ivr += 1
         self._count(ts, "offered")
         return True
@@ -230,6 +231,7 @@ class FloorEngine:
     def _first_topic(self, call: _Call, topic: str | None, ts: float) -> None:
         if topic is not None and call[_TOPIC] is None:
             call[_TOPIC] = topic
+            call[_TOPIC_DAY] = self._day
             self._topics_today[topic] += 1
             self._topics_asked[topic] += 1
             self._topic_windows.add(ts, topic)
@@ -287,8 +289,9 @@ class FloorEngine:
         if call is None:
             return False
         del self._calls[event.call_id]
-        if event.topic is not None and event.topic != call[_TOPIC]:
-            # The agent's final classification is what the day's returns count.
+        if event.topic is not None and event.topic != call[_TOPIC] and call[_TOPIC_DAY] in (self._day, None):
+            # The agent's final classification is what the day's returns count. A call whose topic
+            # was counted yesterday (it crossed midnight) stays in yesterday's table as it was.
             if call[_TOPIC] is not None:
                 self._topics_today[call[_TOPIC]] -= 1
             self._topics_today[event.topic] += 1
@@ -311,6 +314,8 @@ class FloorEngine:
             agent.name = event.name
         counts = self._state_counts
         state = event.state
+        if state is agent.state and (state is not _BREAK or event.reason == agent.reason):
+            return True  # the same state again (switches repeat lines): it goes on, it does not restart
         if agent.state is _BREAK:
             self._end_break(agent, ts)
         counts[agent.state] -= 1
@@ -467,8 +472,9 @@ class FloorEngine:
             agents_by_state=dict(self._state_counts),
             breaks=self.breaks(),
             topics=self.topics(),
-            topics_today=dict(self._topics_today.most_common()),
+            topics_today={topic: calls for topic, calls in self._topics_today.most_common() if calls > 0},
             flags=list(self.flags),
+            sl_seconds=self.settings.sl_seconds,
             breaks_taken_today=self._breaks_today,
             break_seconds_today=self._break_seconds_today
             + sum(now - agent.break_from for agent in self._agents.values() if agent.state is AgentState.BREAK),

@@ -113,3 +113,4 @@ class FloorSnapshot:
     flags: list[UrgentFlag]
     breaks_taken_today: int | None  # breaks started today (None: the source does not say)
     break_seconds_today: float | None  # time on break today, every reason, ongoing breaks so far
+    sl_seconds: int | None = None  # the T that answered_within_T was counted at (a feed's own T)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -214,3 +215,34 @@ def test_a_platform_that_only_counts_its_queue() -> None:
     listed = LiveFloor(Settings())
     listed.take(base)
     assert (listed.snapshot().waiting, listed.snapshot().longest_wait_seconds) == (1, 30.0)
+
+
+def test_the_sl_tile_names_the_feeds_own_t() -> None:
+    from console.viewmodel import build_tiles
+
+    floor = LiveFloor(Settings(sl_seconds=20))
+    floor.take(snapshot("10:00:00", seq=1, sl_seconds=15))
+    tiles = {tile.key: tile for tile in build_tiles(floor.snapshot(), Settings(sl_seconds=20))}
+    assert tiles["service_level"].label == "SL(15)"  # what the figure is, not what the console would count
+
+
+def test_a_night_of_failures_does_not_overflow_the_backoff() -> None:
+    poller = FeedPoller("http://127.0.0.1:9", LiveFloor(Settings()), interval=1.0, max_backoff=8, rng=random.Random(5))
+    poller.failures_in_a_row = 5000  # about 8 hours of a feed down
+    assert 4 <= poller.next_delay() <= 8
+
+
+async def test_a_recording_that_fails_does_not_stop_the_console(server: FeedServer, clock: FakeClock) -> None:
+    from storage.errors import DatabaseBusy
+
+    def busy(snap, body) -> None:
+        raise DatabaseBusy(Path("/tmp/recordings.db"), what="recordings file")
+
+    poller = poller_for(server, clock, on_snapshot=busy)
+    async with poller._client() as client:
+        assert await poller.poll_once(client)  # shown all the same
+        server.feed.current = snapshot("10:00:05", seq=2, scale=1.1)
+        assert await poller.poll_once(client)  # and polling goes on
+    assert poller.floor.snapshot().today.offered == 110
+    assert poller.status().state is FeedState.LIVE
+    assert poller.label().startswith("LIVE · NOT RECORDING: the recordings file")

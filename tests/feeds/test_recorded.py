@@ -94,3 +94,46 @@ def test_a_day_with_nothing_recorded_is_one_clear_sentence(recorded: Path) -> No
 
     with Recording(recorded) as recording, pytest.raises(ValueError, match="nothing recorded on 2026-11-26"):
         RecordingSource(recording, LiveFloor(Settings()), day=date(2026, 11, 26))
+
+
+def test_a_damaged_snapshot_is_skipped_and_said(recorded: Path, session: list[FeedSnapshot]) -> None:
+    import sqlite3
+
+    with sqlite3.connect(recorded) as db:  # one row's payload spoilt on disk
+        (row_id,) = db.execute("SELECT snapshot_id FROM snapshots ORDER BY clock LIMIT 1 OFFSET 100").fetchone()
+        db.execute("UPDATE snapshots SET payload = x'00ff00' WHERE snapshot_id = ?", (row_id,))
+    with Recording(recorded) as recording:
+        source = RecordingSource(recording, LiveFloor(Settings()), speed=None, clock=FakeClock())
+        assert source.poll() == len(session) - 1
+        assert source.finished and source.skipped == 1
+        assert "1 damaged snapshot(s) skipped" in source.label()
+        assert source.floor.snapshot() == watched(session).snapshot()  # the rest of the day is whole
+
+
+async def test_a_restarted_feed_goes_on_being_recorded(tmp_path: Path) -> None:
+    from feed_fakes import FaultyFeed, FeedServer, snapshot
+
+    from console.feeds.poller import FeedPoller
+
+    server = FeedServer(FaultyFeed(snapshot("10:00:00", seq=5)))
+    await server.start()
+    path = tmp_path / "recordings.db"
+    try:
+        with SnapshotRecorder(path, zone=Settings().zone) as recorder:
+            poller = FeedPoller(
+                server.url, LiveFloor(Settings()), clock=FakeClock(),
+                on_snapshot=lambda snap, body: recorder.record(snap.clock, snap.seq, body),
+                on_restart=recorder.new_session,
+            )  # fmt: skip
+            async with poller._client() as client:
+                assert await poller.poll_once(client)
+                for seq, clock in enumerate(("08:30:00", "08:30:01", "08:30:02", "08:30:03"), 1):
+                    server.feed.current = snapshot(clock, seq=seq, scale=0.5)
+                    await poller.poll_once(client)
+            assert poller.floor.now == at("08:30:03")
+    finally:
+        await server.stop()
+    with Recording(path) as recording:
+        recorded = [clock for clock, _, _ in recording.between(at("00:00:00"), at("23:59:59"))]
+    # the restart was recognised at its third snapshot (08:30:02): from there on it is recorded too
+    assert at("10:00:00") in recorded and at("08:30:02") in recorded and at("08:30:03") in recorded

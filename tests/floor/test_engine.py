@@ -427,3 +427,36 @@ def test_quarter_hours_for_the_trend() -> None:
     engine.advance_to(at("01:05:00"))
     assert [q.offered for q in engine.quarters()] == [2, 1, 1, 0, 0]
     assert FloorEngine(Settings()).quarters() == []
+
+
+def test_a_call_reclassified_after_midnight_leaves_today_untouched() -> None:
+    engine = fold(
+        [
+            ev("call_offered", "23:58:00", call_id="X"),
+            ev("queued", "23:58:30", call_id="X", topic="养老保险"),
+            ev("answered", "23:59:00", call_id="X", agent_id="A1"),
+            ev("call_offered", "00:01:00", day="2026-11-28", call_id="Y"),
+            ev("ivr_served", "00:01:30", day="2026-11-28", call_id="Y", topic="医疗保险"),
+            # X ends after midnight, reclassified: its topic was yesterday's, today's table is not touched
+            ev("call_ended", "00:04:00", day="2026-11-28", call_id="X", agent_id="A1", talk_seconds=300, topic="失业保险"),
+        ]
+    )
+    assert engine.snapshot().topics_today == {"医疗保险": 1}
+
+
+def test_a_repeated_state_does_not_restart_it() -> None:
+    # switches repeat lines (DOMAIN.md): a break sent again is the same break, not a new one
+    engine = fold(
+        [
+            ev("agent_state", "10:00:00", agent_id="A1", state="break", reason="小休"),
+            ev("agent_state", "10:08:00", agent_id="A1", state="break", reason="小休"),
+            ev("agent_state", "10:16:00", agent_id="A1", state="available"),
+            ev("agent_state", "10:20:00", agent_id="A2", state="available"),
+            ev("agent_state", "10:25:00", agent_id="A2", state="available"),
+        ]
+    )
+    singles, _ = engine.break_overruns()
+    assert [(r.agent_id, round(r.seconds)) for r in singles] == [("A1", 16 * 60)]
+    assert engine.snapshot().breaks_taken_today == 1
+    agents = {a.agent_id: a for a in engine.agents()}
+    assert agents["A2"].since == at("10:20:00").timestamp()

@@ -1,0 +1,83 @@
+"""The live floor's figures from successive snapshots: windows, trend, gaps, new days."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from feed_fakes import snapshot
+from helpers import FakeClock, at
+
+from console.feeds.live import LiveFloor
+from console.feeds.protocol import FeedSnapshot
+from console.feeds.publish import feed_snapshot
+from console.feeds.recorded import RecordingSource
+from console.feeds.replay import ReplaySource
+from console.floor.engine import FloorEngine
+from console.paths import bundled_day
+from console.settings import Settings
+from storage.recordings import Recording, SnapshotRecorder
+
+
+def offered(clock: str, seq: int, total: int) -> FeedSnapshot:
+    return snapshot(clock, seq, scale=total / 100)
+
+
+def test_a_gap_in_the_feed_loses_no_call_from_the_trend() -> None:
+    floor = LiveFloor(Settings())
+    for seq, (clock, total) in enumerate((("09:40:00", 100), ("09:50:00", 200), ("09:58:00", 300)), 1):
+        floor.take(offered(clock, seq, total))
+    shown_before = [q.offered for q in floor.quarters()]
+    assert shown_before[38:] == [0, 200]  # 09:30 quarter: nothing seen since 09:40; 09:45: 100 -> 300
+    floor.take(offered("10:20:00", 4, 1900))  # the feed was down from 09:58 to 10:20
+    quarters = [q.offered for q in floor.quarters()]
+    assert quarters[38:] == [0, 200, 0, 1600]  # the gap's calls count in the quarter the feed came back in
+    assert sum(quarters) == 1900 - 100 and min(quarters) >= 0  # all that was seen, nothing negative
+
+
+def test_a_quarter_starts_at_the_last_snapshot_at_or_before_it() -> None:
+    floor = LiveFloor(Settings())
+    floor.take(offered("09:44:50", 1, 100))
+    floor.take(offered("09:45:00", 2, 120))  # exactly at the start of the 09:45 quarter
+    floor.take(offered("09:59:55", 3, 300))
+    floor.take(offered("10:00:05", 4, 310))  # the first of the 10:00 quarter: it starts from 09:59:55
+    assert [q.offered for q in floor.quarters()][38:] == [20, 180, 10]
+
+
+def test_windows_reaching_before_midnight_start_from_zero() -> None:
+    floor = LiveFloor(Settings())
+    floor.take(offered("00:05:00", 1, 30))
+    # the 15-minute window reaches back to 23:50 yesterday: today's running totals were 0 at midnight
+    assert floor.snapshot().recent.offered == 30 and floor.snapshot().last_hour.offered == 30
+    floor.take(offered("00:25:00", 2, 50))
+    assert floor.snapshot().recent.offered == 20  # 00:10 -> 00:25: from the 00:05 snapshot on
+
+
+def test_a_recording_sought_into_is_the_day_played_from_its_start(tmp_path: Path) -> None:
+    # snapshots every 7 s: they never fall on a quarter's start, so each quarter's start is looked up
+    settings = Settings()
+    engine = FloorEngine(settings)
+    replay = ReplaySource(bundled_day(), engine, speed=None)
+    moment = at("09:20:03")
+    snapshots = []
+    for seq in range(600):
+        replay.seek(moment)
+        snapshots.append(feed_snapshot(engine, seq))
+        moment += timedelta(seconds=7)
+    replay.close()
+    path = tmp_path / "recordings.db"
+    with SnapshotRecorder(path, zone=settings.zone) as recorder:
+        for snap in snapshots:
+            recorder.record(snap.clock, snap.seq, snap.model_dump_json().encode())
+    target = at("10:06:00")
+    played = LiveFloor(settings)
+    for snap in snapshots:
+        if snap.clock <= target:
+            played.take(snap)
+    with Recording(path) as recording:
+        source = RecordingSource(recording, LiveFloor(settings), speed=60, clock=FakeClock())
+        source.seek(time(10, 6))
+        assert source.floor.quarters() == played.quarters()
+        assert source.floor.snapshot() == played.snapshot()
+    assert played.quarters()[40].offered > 0  # the current quarter is counted, not 0
+    assert isinstance(date.today(), date) and isinstance(datetime.now(), datetime)
