@@ -43,7 +43,6 @@ from storage import (
     CaseEvent,
     CaseStatus,
     CaseView,
-    EscalationLog,
     InvalidField,
     NewAction,
     NewCase,
@@ -54,6 +53,7 @@ from storage.models import ACTION_LABELS, STATUS_LABELS
 
 if TYPE_CHECKING:
     from console.settings import Settings
+    from storage import EscalationLog
 
 __all__ = ["add_parser", "run"]
 
@@ -231,6 +231,8 @@ class _Context:
         return Path(chosen) if chosen else default_db_path()
 
     def log(self) -> EscalationLog:
+        from storage import EscalationLog  # sqlite-utils only for the commands that open the log
+
         return EscalationLog(self.db_path)
 
     def who(self) -> str:

@@ -10,7 +10,6 @@ from storage.errors import (
     NotAHotlineDatabase,
     StorageError,
 )
-from storage.escalations import APPEND_ONLY, EscalationLog, default_db_path
 from storage.models import (
     ACTION_LABELS,
     CATEGORY_LABELS,
@@ -29,7 +28,24 @@ from storage.models import (
     OverdueRules,
     Severity,
 )
-from storage.recordings import Recording, SnapshotRecorder, default_recordings_path
+from storage.paths import default_db_path, default_recordings_path
+
+# The SQLite classes (and sqlite-utils, a third of a second to import) load when first asked for, so
+# a command that never opens a log — `hotline report`, say — does not pay for them.
+_LAZY = {
+    "APPEND_ONLY": "storage.escalations",
+    "EscalationLog": "storage.escalations",
+    "Recording": "storage.recordings",
+    "SnapshotRecorder": "storage.recordings",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'storage' has no attribute {name!r}")
 
 __all__ = [
     "ACTION_LABELS",

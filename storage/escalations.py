@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 import sqlite_utils
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
@@ -48,6 +47,7 @@ from storage.models import (
     _Note,
     _Summary,
 )
+from storage.paths import default_db_path
 
 __all__ = [
     "APPEND_ONLY",
@@ -68,10 +68,6 @@ APPEND_ONLY = "the escalation log is append-only"
 #: How far after ``now`` a case may say it happened (terminals' clocks disagree a little).
 _CLOCK_SKEW = timedelta(minutes=5)
 
-
-def default_db_path() -> Path:
-    """Where the escalation log lives unless told otherwise (``~/.local/share/hotline-console/`` on Linux)."""
-    return Path(platformdirs.user_data_dir("hotline-console")) / "escalations.db"
 
 
 def _refuse(table: str, verb: str) -> str:

@@ -22,10 +22,9 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import platformdirs
-
 from storage._sqlite import FileBacked, HotlineFile
 from storage.errors import DatabaseBusy, NoRecordings, StorageError
+from storage.paths import default_recordings_path
 
 __all__ = ["RECORDINGS_VERSION", "Recording", "SnapshotRecorder", "default_recordings_path"]
 
@@ -55,11 +54,6 @@ _COLUMNS = "snapshot_id, clock, utc_offset, seq, keyframe_id, payload"
 Snapshot = tuple[datetime, int, bytes]
 """A recorded snapshot: the feed's clock, its ``seq`` and the JSON bytes as the feed served them."""
 
-
-def default_recordings_path() -> Path:
-    """Where recordings live unless told otherwise (``~/.local/share/hotline-console/`` on Linux), beside
-    the escalation log but not in it: a month of recordings weighs hundreds of megabytes, the log a few."""
-    return Path(platformdirs.user_data_dir("hotline-console")) / "recordings.db"
 
 
 def _require_aware(value: datetime, name: str) -> None:
