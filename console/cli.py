@@ -25,6 +25,7 @@ BUNDLED_DAY_START = time(8, 30)
 
 if TYPE_CHECKING:
     from console.settings import Settings
+    from storage.recordings import SnapshotRecorder
 
 __all__ = ["main"]
 
@@ -309,9 +310,9 @@ def _watch(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _recorder(settings: Settings):  # noqa: ANN202 - storage is imported late, like every command's needs
-    from storage import StorageError
-    from storage.recordings import SnapshotRecorder, default_recordings_path
+def _recorder(settings: Settings) -> SnapshotRecorder:
+    from storage import StorageError, default_recordings_path
+    from storage.recordings import SnapshotRecorder
 
     try:
         return SnapshotRecorder(
