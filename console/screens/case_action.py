@@ -9,13 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Select
 
+from console.screens.form import ModalForm
 from storage import ACTION_LABELS, STATUS_LABELS, ActionKind, CaseStatus, InvalidField, NewAction, StorageError
 
 __all__ = ["CaseActionScreen", "CaseEntry", "HandOverScreen"]
@@ -35,58 +33,7 @@ class CaseEntry:
     note: str
 
 
-class _Form(ModalScreen[str | None]):
-    """A small modal form: rows of label + field, an error line, Save and Cancel."""
-
-    DEFAULT_CSS = """
-    _Form { align: center middle; }
-    _Form > VerticalScroll {
-        width: 80; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    _Form .row { height: auto; margin-bottom: 1; }
-    _Form .row > Label { width: 12; }
-    _Form .row > Input, _Form .row > Select { width: 1fr; }
-    _Form #form-errors { color: $error; text-style: bold; height: auto; }
-    _Form #form-buttons { height: auto; align-horizontal: right; }
-    """
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="cancel-case-form"),
-        Binding("ctrl+s", "save", "Save", id="save-case-form"),
-    ]
-
-    @staticmethod
-    def _row(label: str, widget: Input | Select[str]) -> ComposeResult:
-        widget.compact = True
-        with Horizontal(classes="row"):
-            yield Label(label)
-            yield widget
-
-    def _buttons(self) -> ComposeResult:
-        yield Label("", id="form-errors")
-        with Horizontal(id="form-buttons"):
-            yield Button("Save  ctrl+s", variant="primary", id="save", compact=True)
-            yield Button("Cancel  esc", id="cancel", compact=True)
-
-    def _say(self, message: str) -> None:
-        self.query_one("#form-errors", Label).update(f"Not saved: {message}")
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_save(self) -> None:
-        raise NotImplementedError
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
-
-class CaseActionScreen(_Form):
+class CaseActionScreen(ModalForm[str | None]):
     """Log an action on an open case, or move its status. Returns a one-line summary when saved."""
 
     def __init__(
@@ -137,7 +84,7 @@ class CaseActionScreen(_Form):
         self.dismiss(f"case #{entry.case_id}: {done}")
 
 
-class HandOverScreen(_Form):
+class HandOverScreen(ModalForm[str | None]):
     """Hand every open case over to the next shift's supervisor. Returns a one-line summary."""
 
     def __init__(self, *, by: str, now: datetime, save: Callable[[str, str, str], list[int]]) -> None:

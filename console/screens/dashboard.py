@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 
 from console.viewmodel import TILE_KEYS
@@ -18,6 +21,8 @@ from widgets.trend_chart import TrendChart
 from widgets.urgent_banner import UrgentBanner
 
 __all__ = ["DashboardScreen"]
+
+WidgetT = TypeVar("WidgetT", bound=Widget)
 
 
 class DashboardScreen(Screen[None]):
@@ -41,21 +46,16 @@ class DashboardScreen(Screen[None]):
             with Vertical(id="trend-panel", classes="panel") as trend:
                 trend.border_title = "趋势 calls per 15 min"
                 yield TrendChart(id="trend")
-            topics = HotTopics(id="topics")
-            topics.add_class("panel")
-            topics.border_title = "热点 hot topics"
-            yield topics
-            cases = OpenEscalations(id="escalations")
-            cases.add_class("panel")
-            cases.border_title = "急件 open escalations"
-            yield cases
+            yield _panel(HotTopics(id="topics"), "热点 hot topics")
+            yield _panel(OpenEscalations(id="escalations"), "急件 open escalations")
         with Horizontal(id="bottom"):
-            breaks = BreakPanel(id="breaks")
-            breaks.add_class("panel")
-            breaks.border_title = "小休 on break"
-            yield breaks
-            floor = AgentFloor(id="floor")
-            floor.add_class("panel")
-            floor.border_title = "坐席 the floor"
-            yield floor
+            yield _panel(BreakPanel(id="breaks"), "小休 on break")
+            yield _panel(AgentFloor(id="floor"), "坐席 the floor")
         yield Footer()
+
+
+def _panel(widget: WidgetT, title: str) -> WidgetT:
+    """A widget drawn as a bordered panel with its title."""
+    widget.add_class("panel")
+    widget.border_title = title
+    return widget

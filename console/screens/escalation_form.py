@@ -12,15 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Select
 
 from console.events import UrgentFlag
 from console.formatting import mask_number
+from console.screens.form import ModalForm
 from storage import (
     ACTION_LABELS,
     CATEGORY_LABELS,
@@ -45,7 +43,7 @@ class FormDefaults:
     flag: UrgentFlag | None = None
 
 
-class EscalationFormScreen(ModalScreen[int | None]):
+class EscalationFormScreen(ModalForm[int | None]):
     """Saves the case through ``save`` and returns its id, or None when cancelled.
 
     When saving fails (the log is locked by another console, the flag is already a case), the form
@@ -53,22 +51,9 @@ class EscalationFormScreen(ModalScreen[int | None]):
     """
 
     DEFAULT_CSS = """
-    EscalationFormScreen { align: center middle; }
-    EscalationFormScreen > VerticalScroll {
-        width: 96; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $error; background: $surface; padding: 0 1;
-    }
-    EscalationFormScreen .row { height: auto; margin-bottom: 1; }
-    EscalationFormScreen .row > Label { width: 14; }
-    EscalationFormScreen .row > Input, EscalationFormScreen .row > Select { width: 1fr; }
-    EscalationFormScreen .-invalid { background: $error 30%; }
-    EscalationFormScreen #form-errors { color: $error; text-style: bold; height: auto; }
-    EscalationFormScreen #form-buttons { height: auto; align-horizontal: right; }
+    EscalationFormScreen > VerticalScroll { width: 96; border: thick $error; }
     """
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="cancel-form"),
-        Binding("ctrl+s", "save", "Save", id="save-form"),
-    ]
+    SAVE_VARIANT = "error"
 
     #: Form widget id -> the NewCase field it fills.
     FIELDS = {
@@ -116,17 +101,7 @@ class EscalationFormScreen(ModalScreen[int | None]):
             yield from self._row("action taken", Select(actions, id="action-kind", prompt="none yet"))
             yield from self._row("action note", Input("", id="action-note", placeholder="e.g. called back, no answer"))
             yield from self._row("logged by", Input(self.defaults.logged_by, id="logged-by"))
-            yield Label("", id="form-errors")
-            with Horizontal(id="form-buttons"):
-                yield Button("Save  ctrl+s", variant="error", id="save", compact=True)
-                yield Button("Cancel  esc", id="cancel", compact=True)
-
-    @staticmethod
-    def _row(label: str, widget: Input | Select[Any]) -> ComposeResult:
-        widget.compact = True  # one line a field: the whole form fits on an 80x24 terminal
-        with Horizontal(classes="row"):
-            yield Label(label)
-            yield widget
+            yield from self._buttons()
 
     def values(self) -> dict[str, Any]:
         """The form as NewCase input (no validation here: the model does it)."""
@@ -166,24 +141,11 @@ class EscalationFormScreen(ModalScreen[int | None]):
             for widget_id, field in self.FIELDS.items():
                 if field in bad_fields:
                     self.query_one(f"#{widget_id}").add_class("-invalid")
-            self.query_one("#form-errors", Label).update(
-                "Not saved: " + "; ".join(f"{name}: {message}" for name, message in invalid.errors.items())
-            )
+            self._say("; ".join(f"{name}: {message}" for name, message in invalid.errors.items()))
             return
         try:
             case_id = self._save(case)
         except StorageError as error:
-            self.query_one("#form-errors", Label).update(f"Not saved: {error}")
+            self._say(str(error))
             return
         self.dismiss(case_id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
