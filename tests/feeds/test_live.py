@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 from feed_fakes import snapshot
@@ -80,4 +80,3 @@ def test_a_recording_sought_into_is_the_day_played_from_its_start(tmp_path: Path
         assert source.floor.quarters() == played.quarters()
         assert source.floor.snapshot() == played.snapshot()
     assert played.quarters()[40].offered > 0  # the current quarter is counted, not 0
-    assert isinstance(date.today(), date) and isinstance(datetime.now(), datetime)
