@@ -31,6 +31,7 @@ __all__ = ["main"]
 
 EXIT_USAGE = 2
 EXIT_INPUT = 1
+EXIT_BROKEN_PIPE = 1  # as Python's docs advise, and as Rich ends a table printed into a closed pipe
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,6 +39,23 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed distribution's version, read only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> NoReturn:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("hotline-console")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "unknown (not installed)"
+        print(f"{parser.prog} {number}")
+        parser.exit(0)
 
 
 class UserError(Exception):
@@ -114,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A supervisor console for public-service hotlines such as 12333. "
         "With no command, it opens the console on the bundled day at 60x from 08:30.",
     )
+    parser.add_argument("--version", action=_Version)
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML); see docs/settings.md")
     _add_replay_flags(parser, start=BUNDLED_DAY_START)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -160,12 +179,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return _run(args)
+        code = _run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit where it could not be caught
+        return code
     except UserError as error:
         print(f"hotline: {error}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `hotline schema events | head`: the reader has all it wanted. End quietly, as Python's docs
+        # advise: what is still buffered goes to /dev/null, so the flush at exit cannot complain.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -226,12 +253,15 @@ def _report(path: Path, args: argparse.Namespace, settings: Settings) -> int:
     from console.report import build_report, render_report
 
     report = build_report(path, settings, strict=getattr(args, "strict", False))
+    problems = report["problems"]
+    if not report["events"]:
+        first = f"; {problems['first'][0]}" if problems["count"] else ""
+        raise UserError(f"{path} has no valid event line{first} (see `hotline schema events`)")
     if getattr(args, "json", False):
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         console = Console(width=None if sys.stdout.isatty() else 120)
         render_report(report, console, settings)
-    problems = report["problems"]
     if problems["count"]:
         print(
             f"hotline: {problems['count']:,} line(s) of {path} could not be used and were skipped; "
