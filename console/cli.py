@@ -24,6 +24,7 @@ from console.paths import bundled_day
 BUNDLED_DAY_START = time(8, 30)
 
 if TYPE_CHECKING:
+    from console.feeds.protocol import FeedSnapshot
     from console.settings import Settings
     from storage.recordings import SnapshotRecorder
 
@@ -328,7 +329,7 @@ def _watch(args: argparse.Namespace, settings: Settings) -> int:
         stale_after=settings.feed_stale_after_seconds,
         down_after=settings.feed_down_after_seconds,
         max_backoff=settings.feed_max_backoff_seconds,
-        on_snapshot=None if recorder is None else (lambda snap, body: recorder.record(snap.clock, snap.seq, body)),
+        on_snapshot=None if recorder is None else (lambda snap, body: _record(recorder, snap, body)),
         on_restart=None if recorder is None else recorder.new_session,
     )
     try:
@@ -353,6 +354,17 @@ def _recorder(settings: Settings) -> SnapshotRecorder:
         )
     except StorageError as error:
         raise UserError(f"{error} (or watch with --no-record)") from None
+
+
+def _record(recorder: SnapshotRecorder, snap: FeedSnapshot, body: bytes) -> None:
+    """Record a snapshot as the feed served it, unless it carries a caller's number in clear: then as
+    parsed, with the numbers masked. A recording is a file on disk that outlives the session."""
+    from console.feeds.protocol import SNAPSHOT_ADAPTER, masked_flags
+
+    flags = masked_flags(snap.flags)
+    if flags is not snap.flags:
+        body = SNAPSHOT_ADAPTER.dump_json(snap.model_copy(update={"flags": flags}))
+    recorder.record(snap.clock, snap.seq, body)
 
 
 def _console_on_recording(args: argparse.Namespace, settings: Settings) -> int:

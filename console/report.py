@@ -71,7 +71,10 @@ def build_report(path: Path, settings: Settings, *, strict: bool = False) -> dic
             "single_overruns": [_jsonable(asdict(record)) for record in singles],
             "daily_overruns": [_jsonable(asdict(record)) for record in daily],
         },
-        "urgent_flags": [flag.model_dump(mode="json", exclude_none=True) for flag in snap.flags],
+        "urgent_flags": [
+            flag.model_dump(mode="json", exclude_none=True) | ({"caller": mask_number(flag.caller)} if flag.caller else {})
+            for flag in snap.flags
+        ],
         "problems": {"count": engine.problems.count, "first": [str(p) for p in engine.problems.kept[:20]]},
     }
 
@@ -212,7 +215,7 @@ def render_report(report: dict[str, Any], console: Console, settings: Settings) 
                 str(flag["severity"]),
                 flag["agent_id"],
                 flag["call_id"],
-                mask_number(flag.get("caller")),
+                flag.get("caller", MISSING),  # masked already
                 flag.get("note", ""),
             )
         parts.append(flags)

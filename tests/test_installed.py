@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import shutil
 import subprocess
 import sys
-import threading
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import feed_server_process
 
 from console.paths import BUNDLED_DAY_NAME
 
@@ -121,26 +119,10 @@ def test_the_wheel_carries_the_bundled_day_inside_the_package(installed: tuple[P
 
 def test_the_installed_feed_server_serves_the_bundled_day(installed: tuple[Path, Path, dict[str, str]]) -> None:
     bin_dir, elsewhere, env = installed
-    server = subprocess.Popen(
-        [str(bin_dir / "hotline"), "feed-server", "--host", "127.0.0.1", "--port", "0", "--speed", "1"],
-        cwd=elsewhere,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: lines.put(server.stdout.readline()), daemon=True).start()  # type: ignore[union-attr]
-    try:
-        announced = lines.get(timeout=120)  # the "serving ... at URL" line, once the port is open
-        assert announced, f"the feed server ended: {server.wait(timeout=10)} {server.stderr.read()}"  # type: ignore[union-attr]
-        assert f"console/data/{BUNDLED_DAY_NAME}" in announced.replace(os.sep, "/")
-        url = next(word for word in announced.split() if word.startswith("http://"))
-        with urllib.request.urlopen(url, timeout=30) as response:
-            snapshot = json.loads(response.read())
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    command = [str(bin_dir / "hotline"), "feed-server", "--host", "127.0.0.1", "--port", "0", "--speed", "1"]
+    with feed_server_process(command, cwd=elsewhere, env=env) as served:
+        assert f"console/data/{BUNDLED_DAY_NAME}" in served.announced.replace(os.sep, "/")
+        snapshot = served.get_json()
     # the bundled day, at its default start of 08:30 (the server was started at ×1 a moment ago)
     assert snapshot["clock"].startswith("2026-11-27T08:30:")
     assert snapshot["counters"]["offered"] > 0 and len(snapshot["agents"]) == 60
