@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -24,6 +24,7 @@ from console.paths import bundled_day
 BUNDLED_DAY_START = time(8, 30)
 
 if TYPE_CHECKING:
+    from console.events import Event
     from console.feeds.protocol import FeedSnapshot
     from console.settings import Settings
     from storage.recordings import SnapshotRecorder
@@ -237,11 +238,23 @@ def _schema(args: argparse.Namespace) -> int:
 
 def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     from console.eventfile import write_event_file
+    from console.progress import stderr_progress
     from console.simulator import SimulationConfig, simulate_day
 
     config = SimulationConfig(seed=args.seed, calls=args.calls, agents=args.agents, date=args.date)
+    midnight = config.midnight.timestamp()
+    latest = midnight  # the clock of the last event written: how far into the day the simulation is
+
+    def followed(events: Iterator[Event]) -> Iterator[Event]:
+        nonlocal latest
+        for event in events:
+            latest = event.ts.timestamp()
+            yield event
+
+    day_seconds = config.day_length_ms / 1000
     try:
-        count = write_event_file(args.out, simulate_day(config))
+        with stderr_progress(f"simulating {config.date}", day_seconds, lambda: latest - midnight):
+            count = write_event_file(args.out, followed(simulate_day(config)))
     except OSError as error:
         raise UserError(f"cannot write {args.out}: {error.strerror or error}") from None
     print(f"wrote {count:,} events ({config.calls:,} calls, {config.agents:,} agents, {config.date}) to {args.out}")
@@ -253,7 +266,7 @@ def _report(path: Path, args: argparse.Namespace, settings: Settings) -> int:
 
     from console.report import build_report, render_report
 
-    report = build_report(path, settings, strict=getattr(args, "strict", False))
+    report = build_report(path, settings, strict=getattr(args, "strict", False), progress=True)
     problems = report["problems"]
     if not report["events"]:
         first = f"; {problems['first'][0]}" if problems["count"] else ""

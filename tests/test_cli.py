@@ -232,3 +232,51 @@ def test_version_prints_the_installed_version() -> None:
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout == f"hotline {version('hotline-console')}\n"
     assert re.fullmatch(r"hotline \d+\.\d+\.\d+\S*\n", result.stdout)
+
+
+def on_a_terminal(*argv: str) -> tuple[int, str, str]:
+    """``hotline ARGV`` with stderr on a pseudo-terminal (as in a shell) and stdout a pipe: (code, out, err)."""
+    import select
+
+    primary, secondary = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "console", *argv],
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "100"},
+    )
+    os.close(secondary)
+    err = b""
+    try:
+        while select.select([primary], [], [], 120)[0]:  # bounded: a silent terminal for 2 min is a failure
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the command has ended and closed its terminal
+                break
+            if not chunk:
+                break
+            err += chunk
+    finally:
+        os.close(primary)
+    out = process.stdout.read() if process.stdout else b""
+    return process.wait(timeout=120), out.decode(), err.decode(errors="replace")
+
+
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        (["simulate", "--out", "{tmp}/day.jsonl.gz", "--calls", "2000", "--agents", "12"], "simulating 2026-11-27"),
+        (["report", str(SMALL_DAY)], "reading small-day.jsonl"),
+        (["report", str(SMALL_DAY), "--json"], "reading small-day.jsonl"),
+    ],
+)
+def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(
+    tmp_path: Path, argv: list[str], shown: str
+) -> None:
+    argv = [arg.replace("{tmp}", str(tmp_path)) for arg in argv]
+    code, out, err = on_a_terminal(*argv)
+    assert code == 0 and out
+    assert shown in err and "%" in err and "━" in err  # Rich's bar, with how much is done
+    piped = hotline(*argv)
+    assert piped.returncode == 0 and piped.stdout == out  # the same output, and nothing more
+    assert piped.stderr == ""
