@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -24,6 +24,8 @@ from console.paths import bundled_day
 BUNDLED_DAY_START = time(8, 30)
 
 if TYPE_CHECKING:
+    from console.events import Event
+    from console.feeds.protocol import FeedSnapshot
     from console.settings import Settings
     from storage.recordings import SnapshotRecorder
 
@@ -31,6 +33,7 @@ __all__ = ["main"]
 
 EXIT_USAGE = 2
 EXIT_INPUT = 1
+EXIT_BROKEN_PIPE = 1  # as Python's docs advise, and as Rich ends a table printed into a closed pipe
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,6 +41,23 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed distribution's version, read only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> NoReturn:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("hotline-console")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "unknown (not installed)"
+        print(f"{parser.prog} {number}")
+        parser.exit(0)
 
 
 class UserError(Exception):
@@ -114,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A supervisor console for public-service hotlines such as 12333. "
         "With no command, it opens the console on the bundled day at 60x from 08:30.",
     )
+    parser.add_argument("--version", action=_Version)
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML); see docs/settings.md")
     _add_replay_flags(parser, start=BUNDLED_DAY_START)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -160,12 +181,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return _run(args)
+        code = _run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit where it could not be caught
+        return code
     except UserError as error:
         print(f"hotline: {error}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `hotline schema events | head`: the reader has all it wanted. End quietly, as Python's docs
+        # advise: what is still buffered goes to /dev/null, so the flush at exit cannot complain.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -209,11 +238,23 @@ def _schema(args: argparse.Namespace) -> int:
 
 def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     from console.eventfile import write_event_file
+    from console.progress import stderr_progress
     from console.simulator import SimulationConfig, simulate_day
 
     config = SimulationConfig(seed=args.seed, calls=args.calls, agents=args.agents, date=args.date)
+    midnight = config.midnight.timestamp()
+    latest = midnight  # the clock of the last event written: how far into the day the simulation is
+
+    def followed(events: Iterator[Event]) -> Iterator[Event]:
+        nonlocal latest
+        for event in events:
+            latest = event.ts.timestamp()
+            yield event
+
+    day_seconds = config.day_length_ms / 1000
     try:
-        count = write_event_file(args.out, simulate_day(config))
+        with stderr_progress(f"simulating {config.date}", day_seconds, lambda: latest - midnight):
+            count = write_event_file(args.out, followed(simulate_day(config)))
     except OSError as error:
         raise UserError(f"cannot write {args.out}: {error.strerror or error}") from None
     print(f"wrote {count:,} events ({config.calls:,} calls, {config.agents:,} agents, {config.date}) to {args.out}")
@@ -225,13 +266,16 @@ def _report(path: Path, args: argparse.Namespace, settings: Settings) -> int:
 
     from console.report import build_report, render_report
 
-    report = build_report(path, settings, strict=getattr(args, "strict", False))
+    report = build_report(path, settings, strict=getattr(args, "strict", False), progress=True)
+    problems = report["problems"]
+    if not report["events"]:
+        first = f"; {problems['first'][0]}" if problems["count"] else ""
+        raise UserError(f"{path} has no valid event line{first} (see `hotline schema events`)")
     if getattr(args, "json", False):
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         console = Console(width=None if sys.stdout.isatty() else 120)
         render_report(report, console, settings)
-    problems = report["problems"]
     if problems["count"]:
         print(
             f"hotline: {problems['count']:,} line(s) of {path} could not be used and were skipped; "
@@ -298,7 +342,7 @@ def _watch(args: argparse.Namespace, settings: Settings) -> int:
         stale_after=settings.feed_stale_after_seconds,
         down_after=settings.feed_down_after_seconds,
         max_backoff=settings.feed_max_backoff_seconds,
-        on_snapshot=None if recorder is None else (lambda snap, body: recorder.record(snap.clock, snap.seq, body)),
+        on_snapshot=None if recorder is None else (lambda snap, body: _record(recorder, snap, body)),
         on_restart=None if recorder is None else recorder.new_session,
     )
     try:
@@ -323,6 +367,17 @@ def _recorder(settings: Settings) -> SnapshotRecorder:
         )
     except StorageError as error:
         raise UserError(f"{error} (or watch with --no-record)") from None
+
+
+def _record(recorder: SnapshotRecorder, snap: FeedSnapshot, body: bytes) -> None:
+    """Record a snapshot as the feed served it, unless it carries a caller's number in clear: then as
+    parsed, with the numbers masked. A recording is a file on disk that outlives the session."""
+    from console.feeds.protocol import SNAPSHOT_ADAPTER, masked_flags
+
+    flags = masked_flags(snap.flags)
+    if flags is not snap.flags:
+        body = SNAPSHOT_ADAPTER.dump_json(snap.model_copy(update={"flags": flags}))
+    recorder.record(snap.clock, snap.seq, body)
 
 
 def _console_on_recording(args: argparse.Namespace, settings: Settings) -> int:

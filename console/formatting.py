@@ -37,10 +37,13 @@ def mask_number(number: str | None) -> str:
     """Show a caller's number masked, as 12333 centres do: ``13812345678`` → ``138****5678``.
 
     Keeps the first three and last four digits of an 11-digit or longer number; shorter numbers keep
-    only their last two digits. Anything that is not a digit is kept in place (``0571-88123456``).
+    only their last two digits. Anything that is not a digit is kept in place (``0571-88123456``). A
+    number already masked (a feed's, a recording's) is shown as it is.
     """
     if not number:
         return MISSING
+    if "*" in number:
+        return number
     digits = [i for i, ch in enumerate(number) if ch.isdigit()]
     if len(digits) >= 11:
         hidden = digits[3:-4]

@@ -21,17 +21,21 @@ from console.floor.counters import ratio
 from console.floor.engine import FloorEngine
 from console.formatting import MISSING, format_duration, format_rate, format_seconds, mask_number
 from console.problems import ProblemLog
+from console.progress import stderr_progress
 from console.settings import Settings
 
 __all__ = ["CATEGORY_LABELS", "build_report", "render_report"]
 
 
-def build_report(path: Path, settings: Settings, *, strict: bool = False) -> dict[str, Any]:
-    """Replay ``path`` at full speed and return the day's figures as one JSON-ready dict."""
+def build_report(path: Path, settings: Settings, *, strict: bool = False, progress: bool = False) -> dict[str, Any]:
+    """Replay ``path`` at full speed and return the day's figures as one JSON-ready dict. ``progress``
+    shows how far the reading has got on stderr, when stderr is a terminal."""
     engine = FloorEngine(settings, ProblemLog(strict=strict))
     with ReplaySource(path, engine, speed=None) as replay:
         first = replay.next_event_time
-        replay.play_to_end()
+        size = path.stat().st_size if progress else 0
+        with stderr_progress(f"reading {path.name}", size, lambda: replay.bytes_read):
+            replay.play_to_end()
     snap = engine.snapshot()
     today = snap.today
     singles, daily = engine.break_overruns()
@@ -71,7 +75,10 @@ def build_report(path: Path, settings: Settings, *, strict: bool = False) -> dic
             "single_overruns": [_jsonable(asdict(record)) for record in singles],
             "daily_overruns": [_jsonable(asdict(record)) for record in daily],
         },
-        "urgent_flags": [flag.model_dump(mode="json", exclude_none=True) for flag in snap.flags],
+        "urgent_flags": [
+            flag.model_dump(mode="json", exclude_none=True) | ({"caller": mask_number(flag.caller)} if flag.caller else {})
+            for flag in snap.flags
+        ],
         "problems": {"count": engine.problems.count, "first": [str(p) for p in engine.problems.kept[:20]]},
     }
 
@@ -212,7 +219,7 @@ def render_report(report: dict[str, Any], console: Console, settings: Settings) 
                 str(flag["severity"]),
                 flag["agent_id"],
                 flag["call_id"],
-                mask_number(flag.get("caller")),
+                flag.get("caller", MISSING),  # masked already
                 flag.get("note", ""),
             )
         parts.append(flags)

@@ -209,8 +209,12 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     """Load the settings from the TOML file, the environment and ``overrides`` (for command-line flags)."""
     if config_file is None and os.environ.get("HOTLINE_CONFIG"):
         config_file = Path(os.environ["HOTLINE_CONFIG"])
+        if config_file.is_dir():
+            raise SettingsError(f"HOTLINE_CONFIG names {config_file}, which is a folder; name the TOML file in it")
         if not config_file.is_file():
             raise SettingsError(f"HOTLINE_CONFIG names {config_file}, which is not a file")
+    elif config_file is not None and config_file.is_dir():
+        raise SettingsError(f"the settings file {config_file} is a folder; name the TOML file in it")
     elif config_file is not None and not config_file.is_file():
         raise SettingsError(f"the settings file {config_file} does not exist")
     elif config_file is None and default_config_path().is_file():

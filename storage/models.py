@@ -125,7 +125,8 @@ _Name = _text(32)
 _Summary = _text(500)
 _Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 
-_CALLER_SHAPE = re.compile(r"\+?[0-9][0-9 -]*")
+#: Digits, or a feed's masked number (138****5678: a star for each digit it hides).
+_CALLER_SHAPE = re.compile(r"\+?[0-9*][0-9* -]*")
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -135,8 +136,8 @@ def _blank_is_none(value: Any) -> Any:
 def _plausible_caller(value: str | None) -> str | None:
     if value is None:
         return None
-    digits = sum(ch in "0123456789" for ch in value)
-    if not _CALLER_SHAPE.fullmatch(value) or not 6 <= digits <= 20:
+    digits = sum(ch in "0123456789*" for ch in value)
+    if not _CALLER_SHAPE.fullmatch(value) or not 6 <= digits <= 20 or not any(ch.isdigit() for ch in value):
         raise PydanticCustomError(
             "caller", "should be a phone number: 6 to 20 digits, with an optional leading +, dashes and spaces"
         )

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import queue
+import subprocess
+import threading
+import urllib.request
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -53,3 +60,42 @@ class FakeClock:
 
     def tick(self, seconds: float) -> None:
         self.now += seconds
+
+
+@dataclass
+class Served:
+    """A ``hotline feed-server`` process that is up: the line it announced itself with, its URL."""
+
+    announced: str
+    url: str
+    process: subprocess.Popen[str]
+    stderr: str = ""  # what it wrote on stderr, once stopped
+
+    def get(self) -> bytes:
+        """``GET /snapshot`` once (bounded)."""
+        with urllib.request.urlopen(self.url, timeout=30) as response:
+            return response.read()
+
+    def get_json(self) -> dict[str, Any]:
+        return json.loads(self.get())
+
+
+@contextmanager
+def feed_server_process(command: Sequence[str], **popen: Any) -> Iterator[Served]:
+    """Start ``command`` (a ``hotline feed-server`` with ``--port 0``), wait for its "serving ... at URL"
+    line (bounded: the port is open once it is printed), and stop it at the end."""
+    process = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: lines.put(process.stdout.readline()), daemon=True).start()  # type: ignore[union-attr]
+    served: Served | None = None
+    try:
+        announced = lines.get(timeout=120)
+        assert announced, f"the feed server ended: {process.wait(timeout=30)} {process.stderr.read()}"  # type: ignore[union-attr]
+        url = next(word for word in announced.split() if word.startswith("http://"))
+        served = Served(announced, url, process)
+        yield served
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+        if served is not None:
+            served.stderr = err

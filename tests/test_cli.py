@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -180,3 +183,100 @@ def test_schema_snapshot_prints_the_feed_schema(capsys: pytest.CaptureFixture[st
 def test_watch_refuses_bad_input_in_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], phrase: str) -> None:
     code, out, err = run(capsys, *argv)
     assert code in (1, 2) and phrase in err and err.count("\n") == 1
+
+
+def hotline(*argv: str, **popen: object) -> subprocess.CompletedProcess[str]:
+    """``hotline ARGV`` in a process of its own, as a shell runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "console", *argv], capture_output=True, text=True, timeout=120, check=False, **popen
+    )
+
+
+@pytest.mark.parametrize("lines", [["# hotline-console", "", "A terminal console."], []], ids=["prose", "empty"])
+def test_a_file_with_no_valid_event_line_is_an_error(tmp_path: Path, lines: list[str]) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    for argv in (["report", str(path)], ["report", str(path), "--json"]):
+        result = hotline(*argv)
+        assert result.returncode == 1 and result.stdout == ""
+        assert f"{path} has no valid event line" in result.stderr and result.stderr.count("\n") == 1
+        assert "Traceback" not in result.stderr
+    if lines:  # the first bad line is named
+        assert "line 1: not valid JSON" in result.stderr
+
+
+@pytest.mark.parametrize("argv", [["schema", "events"], ["report", str(SMALL_DAY)], ["report", str(SMALL_DAY), "--json"]])
+def test_a_closed_pipe_ends_quietly(argv: list[str]) -> None:
+    # `hotline schema events | head`: the reader is gone before the command writes (the read end is closed
+    # at once, so the write is sure to meet a closed pipe)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "console", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    err = process.stderr.read()
+    assert process.wait(timeout=120) == 1
+    assert err == ""
+
+
+def test_config_naming_a_folder_says_it_is_a_folder(tmp_path: Path) -> None:
+    result = hotline("--config", str(tmp_path), "report", str(SMALL_DAY))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == f"hotline: the settings file {tmp_path} is a folder; name the TOML file in it\n"
+    result = hotline("report", str(SMALL_DAY), env={**os.environ, "HOTLINE_CONFIG": str(tmp_path)})
+    assert result.returncode == 1 and "is a folder" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_version_prints_the_installed_version() -> None:
+    result = hotline("--version")
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout == f"hotline {version('hotline-console')}\n"
+    assert re.fullmatch(r"hotline \d+\.\d+\.\d+\S*\n", result.stdout)
+
+
+def on_a_terminal(*argv: str) -> tuple[int, str, str]:
+    """``hotline ARGV`` with stderr on a pseudo-terminal (as in a shell) and stdout a pipe: (code, out, err)."""
+    import select
+
+    primary, secondary = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "console", *argv],
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "100"},
+    )
+    os.close(secondary)
+    err = b""
+    try:
+        while select.select([primary], [], [], 120)[0]:  # bounded: a silent terminal for 2 min is a failure
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the command has ended and closed its terminal
+                break
+            if not chunk:
+                break
+            err += chunk
+    finally:
+        os.close(primary)
+    out = process.stdout.read() if process.stdout else b""
+    return process.wait(timeout=120), out.decode(), err.decode(errors="replace")
+
+
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        (["simulate", "--out", "{tmp}/day.jsonl.gz", "--calls", "2000", "--agents", "12"], "simulating 2026-11-27"),
+        (["report", str(SMALL_DAY)], "reading small-day.jsonl"),
+        (["report", str(SMALL_DAY), "--json"], "reading small-day.jsonl"),
+    ],
+)
+def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(
+    tmp_path: Path, argv: list[str], shown: str
+) -> None:
+    argv = [arg.replace("{tmp}", str(tmp_path)) for arg in argv]
+    code, out, err = on_a_terminal(*argv)
+    assert code == 0 and out
+    assert shown in err and "%" in err and "━" in err  # Rich's bar, with how much is done
+    piped = hotline(*argv)
+    assert piped.returncode == 0 and piped.stdout == out  # the same output, and nothing more
+    assert piped.stderr == ""

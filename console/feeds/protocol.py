@@ -12,8 +12,18 @@ from __future__ import annotations
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, TypeAdapter
 
 from console.events import AgentState, UrgentFlag
+from console.formatting import mask_number
 
-__all__ = ["FeedAgent", "FeedCounters", "FeedQueue", "FeedSnapshot", "SNAPSHOT_ADAPTER", "WaitingCall", "snapshot_json_schema"]
+__all__ = [
+    "FeedAgent",
+    "FeedCounters",
+    "FeedQueue",
+    "FeedSnapshot",
+    "SNAPSHOT_ADAPTER",
+    "WaitingCall",
+    "masked_flags",
+    "snapshot_json_schema",
+]
 
 
 class _Part(BaseModel):
@@ -95,3 +105,12 @@ def snapshot_json_schema() -> dict:
     schema["title"] = "hotline-console live-metrics snapshot"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
+
+
+def masked_flags(flags: list[UrgentFlag]) -> list[UrgentFlag]:
+    """``flags`` with the callers' numbers masked (138****5678): what the reference feed serves and what a
+    recording keeps, so a caller's number never leaves the console in clear. The list itself when
+    there is nothing to mask."""
+    if not any(flag.caller and mask_number(flag.caller) != flag.caller for flag in flags):
+        return flags
+    return [flag.model_copy(update={"caller": mask_number(flag.caller)}) if flag.caller else flag for flag in flags]

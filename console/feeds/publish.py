@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from console.feeds.protocol import FeedAgent, FeedCounters, FeedQueue, FeedSnapshot, WaitingCall
+from console.feeds.protocol import FeedAgent, FeedCounters, FeedQueue, FeedSnapshot, WaitingCall, masked_flags
 from console.floor.counters import COUNTER_FIELDS
 from console.floor.engine import FloorEngine
 from console.floor.snapshot import AgentView
@@ -21,7 +21,8 @@ def feed_snapshot(engine: FloorEngine, seq: int) -> FeedSnapshot:
 
     Counters and topics are today's, cumulative since the centre's midnight; times are in the centre's zone.
     Agents go out in order of id, so two snapshots of the same floor are the same bytes; an agent the
-    events never named goes out without a name (the console shows the id). Raises
+    events never named goes out without a name (the console shows the id); the flags' callers go out
+    masked (138****5678). Raises
     ValueError before the engine's first event, when the floor has no clock yet.
     """
     now = engine.now
@@ -59,7 +60,7 @@ def feed_snapshot(engine: FloorEngine, seq: int) -> FeedSnapshot:
         # By the topic first known, not the agents' final classification: a watching console differences
         # these totals into its hot-topic windows, and the engine's windows count first-known topics too.
         topics=engine.topics_asked_today(),
-        flags=floor.flags,
+        flags=masked_flags(floor.flags),  # served over the network: the callers' numbers masked
     )
 
 

@@ -58,6 +58,16 @@ class ReplaySource(PlaybackClock):
             self._handle.close()
             self._handle = None
 
+    @property
+    def bytes_read(self) -> int:
+        """How far the file has been read, in bytes as stored (compressed, for a .gz): for a progress bar
+        beside :meth:`play_to_end`, so it may be read from another thread."""
+        raw = getattr(self._handle, "fileobj", self._handle)  # a GzipFile reads from the file on disk
+        try:
+            return raw.tell() if raw is not None else 0
+        except (OSError, ValueError):  # closed meanwhile
+            return 0
+
     def __enter__(self) -> ReplaySource:
         return self
 

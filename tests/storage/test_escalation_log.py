@@ -91,6 +91,12 @@ def test_a_caller_who_withheld_the_number_shows_a_dash(log: EscalationLog, new_c
     assert case.caller is None and case.caller_masked == "—"
 
 
+def test_a_number_a_feed_gave_masked_is_kept_as_it_is(log: EscalationLog, new_case: NewCaseFactory) -> None:
+    # the reference feed and recordings give flags' callers masked; a case logged from one keeps that
+    case = log.case(log.open_case(new_case(caller="159****4398"), now=NOW))
+    assert case.caller == "159****4398" and case.caller_masked == "159****4398"
+
+
 def test_views_and_their_dicts_mask_the_number(log: EscalationLog, new_case: NewCaseFactory) -> None:
     case = log.case(log.open_case(new_case(caller="0571-88123456"), now=NOW))
     assert case.as_dict()["caller"] == "057*-****3456"

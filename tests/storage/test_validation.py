@@ -45,6 +45,7 @@ def refused(**changes: Any) -> InvalidField:
         ({"caller": "call me back"}, "caller", "6 to 20 digits"),
         ({"caller": "12345"}, "caller", "6 to 20 digits"),
         ({"caller": "138+12345678"}, "caller", "6 to 20 digits"),
+        ({"caller": "***********"}, "caller", "6 to 20 digits"),  # a mask with no digit is no number
         ({"logged_by": " "}, "logged_by", "must not be blank"),
         ({"flag_id": "F" * 65}, "flag_id", "at most 64"),
         ({"colour": "red"}, "colour", "not permitted"),
