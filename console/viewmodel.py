@@ -128,7 +128,8 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
     minutes = window_seen_minutes(snap, s)
     nothing_seen = snap.recent_seen_seconds is not None and snap.recent_seen_seconds <= 0
     # a window warming up says how much of it was seen: 6/15m; one that saw nothing shows —, never 0 %
-    window = f"{s.recent_window_minutes}m" if minutes is None else f"{minutes}/{s.recent_window_minutes}m"
+    warming = minutes is not None and not nothing_seen
+    window = f"{minutes}/{s.recent_window_minutes}m" if warming else f"{s.recent_window_minutes}m"
 
     def _recent(value: str) -> str:
         return f"{window} {MISSING if nothing_seen else value}"

@@ -47,5 +47,5 @@ class OpenEscalations(FastTable):
         self.set_subtitle(
             f"{len(cases) - flags} open"
             + (f" · {overdue} overdue" if overdue else "")
-            + (f" · {flags} flags not logged" if flags else "")
+            + (f" · {flags} flag{'s' if flags > 1 else ''} not logged" if flags else "")
         )

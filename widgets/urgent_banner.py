@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual.widgets import Static
 
 __all__ = ["UrgentBanner"]
@@ -48,7 +49,7 @@ class UrgentBanner(Static):
                 line += part
             else:
                 break
-        self.update(line, layout=False)
+        self.update(Text(line), layout=False)  # plain text: "[e]" is a key, not markup
 
     def on_resize(self) -> None:
         self._draw()
