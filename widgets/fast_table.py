@@ -50,7 +50,8 @@ class Column:
     """A column of ``width`` terminal cells at least.
 
     ``fit``: widened to its widest cell, so a figure is never cut (tables handed their rows whole).
-    ``grow``: given the spare width of the table, up to its widest cell (a topic's name).
+    ``grow``: given the spare width of the table, up to its widest cell (a topic's name); the first
+    to give up width (down to 4 cells) when the table is too narrow.
     ``optional``: left out, last first, when the table is narrower than its columns (a name beside the id).
     """
 
@@ -60,6 +61,10 @@ class Column:
     fit: bool = False
     grow: bool = False
     optional: bool = False
+
+
+#: The narrowest a grow column gets on a narrow table: a word and its ellipsis.
+_NARROWEST = 4
 
 
 def _plain(cell: Cell) -> str:
@@ -101,7 +106,8 @@ class FastTable(ScrollView, can_focus=True):
             for index, column in enumerate(self.columns)
         ]
         shown = list(range(len(self.columns)))
-        room = self.scrollable_content_region.width if self.size.width else 0
+        # the scrollbar's room kept whether it shows or not: rows coming and going never re-plan the columns
+        room = max(0, self.size.width - self.styles.scrollbar_size_vertical) if self.size.width else 0
 
         def total() -> int:
             return sum(widths[index] for index in shown) + len(shown) - 1
@@ -112,6 +118,11 @@ class FastTable(ScrollView, can_focus=True):
                     break
                 if self.columns[index].optional:
                     shown.remove(index)
+            for index in reversed(shown):
+                if total() <= room:
+                    break
+                if self.columns[index].grow:
+                    widths[index] = max(_NARROWEST, widths[index] - (total() - room))
             spare = room - total()
             for index in shown:
                 if spare <= 0:
