@@ -85,13 +85,19 @@ class KpiTiles(HorizontalGroup):
         lines = (f"{tile.mark} {tile.label}", f"{tile.value} {tile.beside}", tile.caption)
         return max(cell_len(line) for line in lines) + KpiTile.CHROME
 
-    def _fit_rows(self) -> None:
-        """One row when every tile's text fits in a seventh of the width, else two rows: never a cut figure."""
+    def _fit_rows(self, *, resized: bool) -> None:
+        """One row when every tile's text fits in a seventh of the width, else two rows: never a cut figure.
+
+        Between two resizes the tiles go from one row to two, never back: a figure that grows by a
+        digit and shrinks again does not make the screen jump at every tick.
+        """
         if self.size.width:
-            self.set_class(self._needed * len(self._keys) > self.size.width, "-two-rows")
+            two_rows = self._needed * len(self._keys) > self.size.width
+            if resized or two_rows:
+                self.set_class(two_rows, "-two-rows")
 
     def on_resize(self) -> None:
-        self._fit_rows()
+        self._fit_rows(resized=True)
 
     def compose(self) -> ComposeResult:
         for key in self._keys:
@@ -101,6 +107,6 @@ class KpiTiles(HorizontalGroup):
         needed = max((self.width_needed(tile) for tile in tiles), default=0)
         if needed != self._needed:
             self._needed = needed
-            self._fit_rows()
+            self._fit_rows(resized=False)
         for tile in tiles:
             self.query_one(f"#tile-{tile.key}", KpiTile).show(tile)

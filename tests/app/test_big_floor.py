@@ -7,6 +7,7 @@ agents, at 80x24, 120x40 and 200x60, and the screen is read back as the terminal
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import time
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from console.floor.engine import FloorEngine
 from console.floor.snapshot import TopicView
 from console.paths import bundled_day
 from console.settings import Settings
+from console.viewmodel import TILE_KEYS, TileView
 from storage import EscalationLog
 from widgets.agent_floor import AgentFloor
 from widgets.hot_topics import HotTopics
@@ -90,3 +92,27 @@ async def test_hot_topics_use_a_wide_screen_for_whole_names_and_big_counts(open_
         shown = "\n".join(lines[panel.region.y : panel.region.bottom])
         assert "12,345" in shown and "9,876" in shown  # the counts stay whole; the name may be cut
         assert cut_figures(lines[panel.region.y : panel.region.bottom]) == []
+
+
+async def test_the_tiles_take_two_rows_when_one_would_cut_and_do_not_jump_back(open_floor) -> None:
+    app = open_floor(60)
+    short = [TileView(key, "ASA", "target ≥85%", "9.9%", "15m 9.9%", "good") for key in TILE_KEYS]
+    # 7 tiles of 17 cells each at 120 columns: 15 for the text beside the bar and the padding
+    long = [replace(tile, beside="6/15m 99.9%") for tile in short]  # "9.9% 6/15m 99.9%": 16 cells
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        tiles = app.screen.query_one(KpiTiles)
+        tiles.show(short)
+        await pilot.resize_terminal(121, 40)  # a new width: the rows are chosen afresh
+        await pilot.pause()
+        assert not tiles.has_class("-two-rows")
+        tiles.show(long)
+        await pilot.pause()
+        assert tiles.has_class("-two-rows")
+        assert cut_figures(screen_lines(app)[: tiles.region.bottom]) == []
+        tiles.show(short)  # a digit less: no jump back at the next tick
+        await pilot.pause()
+        assert tiles.has_class("-two-rows")
+        await pilot.resize_terminal(122, 40)
+        await pilot.pause()
+        assert not tiles.has_class("-two-rows")
