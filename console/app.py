@@ -12,7 +12,6 @@ from collections import deque
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -90,7 +89,11 @@ class HotlineApp(App[None]):
         self.overdue_rules = settings.overdue_rules()
         self._cases_seen = -1  # the log's last event id when the cases were read
         self.pending_flags: deque[UrgentFlag] = deque()
+        #: flags already old when the console started or sought: listed as not logged, no banner each
+        self.earlier_flags: list[UrgentFlag] = []
         self._offered_flags: set[str] = set()
+        self._flags_cutoff: datetime | None = None
+        self._new_cutoff = True  # at start and after a seek: flags older than the setting skip the banner
 
     # ------------------------------------------------------------------ life
     def on_mount(self) -> None:
@@ -124,6 +127,7 @@ class HotlineApp(App[None]):
                 self._cases_seen = last
                 # a flag on the banner that another console has logged meanwhile leaves the banner
                 self.pending_flags = deque(flag for flag in self.pending_flags if not self._already_a_case(flag))
+                self.earlier_flags = [flag for flag in self.earlier_flags if not self._already_a_case(flag)]
         except StorageError as error:
             self.notify(f"escalation log: {error}", severity="error", timeout=10)
 
@@ -138,17 +142,19 @@ class HotlineApp(App[None]):
         if screen is None:
             return
         snap = self.floor.snapshot()
+        header = build_header(snap, self.settings, self.source.label())
         with self.batch_update():
-            screen.query_one(FloorHeader).show(build_header(snap, self.settings, self.source.label()))
+            screen.set_class(header.stale, "-stale")
+            screen.query_one(FloorHeader).show(header)
             screen.query_one(KpiTiles).show(build_tiles(snap, self.settings))
             screen.query_one(TrendChart).show(build_trend(self.floor.quarters()))
             screen.query_one(HotTopics).show(snap.topics)
             screen.query_one(BreakPanel).show(snap.breaks)
-            screen.query_one(AgentFloor).show(
-                self.floor.agents(), snap.now.timestamp() if snap.now else 0.0, snap.agents_by_state
+            screen.query_one(AgentFloor).show(self.floor.agents(), snap.now, snap.agents_by_state)
+            self._offer_flags(snap.flags, screen, snap.now)
+            screen.query_one(OpenEscalations).show(
+                build_escalation_rows(self.cases, snap.now, self.overdue_rules, self.earlier_flags)
             )
-            screen.query_one(OpenEscalations).show(build_escalation_rows(self.cases, snap.now, self.overdue_rules))
-            self._offer_flags(snap.flags, screen)
 
     def get_screen_dashboard(self) -> DashboardScreen | None:
         """The dashboard, once it is mounted (it stays under any modal screen)."""
@@ -158,12 +164,25 @@ class HotlineApp(App[None]):
         return None
 
     # ------------------------------------------------------------------ urgent flags
-    def _offer_flags(self, flags: Iterable[UrgentFlag], screen: Screen) -> None:
-        """A flag is offered once, never twice: not again after a seek back, not after it was logged."""
+    def _offer_flags(self, flags: Iterable[UrgentFlag], screen: Screen, now: datetime | None) -> None:
+        """A flag is offered once, never twice: not again after a seek back, not after it was logged.
+
+        Flags already older than ``flag_banner_max_age_minutes`` when the console starts or seeks go to
+        the open escalations as not logged, without a banner and a bell each.
+        """
+        if self._new_cutoff and now is not None:
+            self._new_cutoff = False
+            self._flags_cutoff = now - timedelta(minutes=self.settings.flag_banner_max_age_minutes)
+            cutoff = self._flags_cutoff
+            self.earlier_flags.extend(flag for flag in self.pending_flags if flag.ts < cutoff)
+            self.pending_flags = deque(flag for flag in self.pending_flags if flag.ts >= cutoff)
         for flag in flags:
             if flag.flag_id not in self._offered_flags:
                 self._offered_flags.add(flag.flag_id)
                 if self._already_a_case(flag):
+                    continue
+                if self._flags_cutoff is not None and flag.ts < self._flags_cutoff:
+                    self.earlier_flags.append(flag)
                     continue
                 self.pending_flags.append(flag)
                 self.bell()
@@ -175,11 +194,14 @@ class HotlineApp(App[None]):
         more = f" +{len(self.pending_flags) - 1} more" if len(self.pending_flags) > 1 else ""
         # what to do first: on a narrow screen the end of the line is cut
         banner.show(
-            Text.assemble(
+            (
                 f"急件 URGENT{more} [e] log [x] dismiss │ ",
                 f"{flag.ts.astimezone(self.settings.zone):%H:%M:%S} ",
-                f"{CATEGORY_LABELS.get(flag.category, flag.category)} sev {flag.severity} · ",
-                f"agent {flag.agent_id} · {mask_number(flag.caller)} · call {flag.call_id} · {flag.note}",
+                f"{CATEGORY_LABELS.get(flag.category, flag.category)} sev {flag.severity}",
+                f" · agent {flag.agent_id}",
+                f" · {mask_number(flag.caller)}",
+                f" · call {flag.call_id}",
+                f" · {flag.note}",
             )
         )
 
@@ -220,12 +242,14 @@ class HotlineApp(App[None]):
     def action_seek(self, direction: int) -> None:
         if (playback := self._playback()) is not None:
             playback.seek_by(SEEK_STEP * direction)
+            self._new_cutoff = True
             self.settle_memory()
             self.redraw()
 
     def seek_to(self, when: time | datetime) -> None:
         if (playback := self._playback()) is not None:
             playback.seek(when)
+            self._new_cutoff = True
             self.settle_memory()
             self.redraw()
 
@@ -282,6 +306,7 @@ class HotlineApp(App[None]):
         case_id = self.escalations.open_case(case, now=now)
         if case.flag_id is not None:
             self.pending_flags = deque(flag for flag in self.pending_flags if flag.flag_id != case.flag_id)
+            self.earlier_flags = [flag for flag in self.earlier_flags if flag.flag_id != case.flag_id]
         self.reload_cases()
         self.redraw()
         return case_id

@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     escalation_resolve_hours_difficult: float = Field(
         default=48, gt=0, description="A difficult case (疑难单) gets two working days."
     )
+    flag_banner_max_age_minutes: float = Field(
+        default=30,
+        ge=0,
+        description="Urgent flags older than this when the console starts or seeks go to the open escalations "
+        "as not logged, without a banner each.",
+    )
 
     # The live feed (docs/feed.md).
     feed_token: SecretStr | None = Field(

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Literal
 
+from console.events import CATEGORY_LABELS, AgentState, UrgentFlag
 from console.floor.counters import Counters
-from console.floor.snapshot import FloorSnapshot
-from console.formatting import MISSING, format_duration, format_rate, format_seconds
+from console.floor.snapshot import AgentView, FloorSnapshot
+from console.formatting import MISSING, format_duration, format_rate, format_seconds, mask_number
 from console.settings import Settings
 from storage import CaseView, OverdueRules
 
 __all__ = [
     "HeaderView",
     "Status",
+    "STALE_SOURCES",
+    "STATUS_MARKS",
     "TILE_KEYS",
     "TileView",
     "TrendView",
@@ -29,10 +32,18 @@ __all__ = [
     "build_tiles",
     "build_trend",
     "rate_status",
+    "time_in_state",
     "line_status",
+    "window_seen_minutes",
 ]
 
 Status = Literal["good", "warn", "bad", "none"]
+
+#: A tile's state in a glyph, beside its colour: met, close, missed (kept under NO_COLOR).
+STATUS_MARKS: dict[Status, str] = {"good": "✓", "warn": "~", "bad": "✗", "none": ""}
+
+#: Header words of a source whose figures are getting old (the feed is late or down).
+STALE_SOURCES = ("STALE", "DOWN")
 
 #: The KPI tiles, in the order the dashboard shows them.
 TILE_KEYS: tuple[str, ...] = (
@@ -59,6 +70,10 @@ class TileView:
     beside: str  # the last-15-minutes figure, or a detail
     status: Status
 
+    @property
+    def mark(self) -> str:
+        return STATUS_MARKS[self.status]
+
 
 @dataclass(frozen=True, slots=True)
 class HeaderView:
@@ -66,6 +81,8 @@ class HeaderView:
     source: str  # REPLAY ×60, PAUSED, END
     clock: str  # the floor's clock, never the wall clock
     day: str
+    stale: bool = False  # the figures are old: the feed is STALE or DOWN
+    window: str = ""  # a short window not yet seen whole: "15m · 6 of 15 min seen"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +114,26 @@ def line_status(value: float | None, line: float, settings: Settings) -> Status:
     return "warn" if value >= line * settings.warn_from_share_of_line else "good"
 
 
-def _recent(value: str, settings: Settings) -> str:
-    return f"{settings.recent_window_minutes}m {value}"
+def window_seen_minutes(snap: FloorSnapshot, settings: Settings) -> int | None:
+    """Whole minutes of the short window the source has seen, or None when it saw all of it."""
+    seen = snap.recent_seen_seconds
+    if seen is None or seen >= settings.recent_window_minutes * 60:
+        return None
+    return int(max(seen, 0) // 60)
 
 
 def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
     today, recent = snap.today, snap.recent
     s = settings
+    minutes = window_seen_minutes(snap, s)
+    nothing_seen = snap.recent_seen_seconds is not None and snap.recent_seen_seconds <= 0
+    # a window warming up says how much of it was seen: 6/15m; one that saw nothing shows —, never 0 %
+    warming = minutes is not None and not nothing_seen
+    window = f"{minutes}/{s.recent_window_minutes}m" if warming else f"{s.recent_window_minutes}m"
+
+    def _recent(value: str) -> str:
+        return f"{window} {MISSING if nothing_seen else value}"
+
     abandon_rate = today.abandoned / today.offered if today.offered else None
     longest = snap.longest_wait_seconds
     return [
@@ -112,7 +142,7 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
             "人工接通率",
             f"target ≥{format_rate(s.target_human_answer_rate, 0)}",
             format_rate(today.human_answer_rate),
-            _recent(format_rate(recent.human_answer_rate), s),
+            _recent(format_rate(recent.human_answer_rate)),
             rate_status(today.human_answer_rate, s.target_human_answer_rate, s),
         ),
         TileView(
@@ -120,7 +150,7 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
             f"SL({snap.sl_seconds or s.sl_seconds})",  # the T the figure was counted at (a feed's own)
             f"target ≥{format_rate(s.target_service_level, 0)}",
             format_rate(today.service_level),
-            _recent(format_rate(recent.service_level), s),
+            _recent(format_rate(recent.service_level)),
             rate_status(today.service_level, s.target_service_level, s),
         ),
         TileView(
@@ -128,7 +158,7 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
             "综合接通率",
             f"target ≥{format_rate(s.target_overall_answer_rate, 0)}",
             format_rate(today.overall_answer_rate),
-            _recent(format_rate(recent.overall_answer_rate), s),
+            _recent(format_rate(recent.overall_answer_rate)),
             rate_status(today.overall_answer_rate, s.target_overall_answer_rate, s),
         ),
         TileView(
@@ -136,7 +166,7 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
             "放弃量",
             f"short {today.short_abandoned:,} · ≤{format_rate(s.max_abandon_rate, 0)}",
             f"{today.abandoned:,}",
-            _recent(f"{recent.abandoned:,}", s),
+            _recent(f"{recent.abandoned:,}"),
             line_status(abandon_rate, s.max_abandon_rate, s),
         ),
         TileView(
@@ -160,7 +190,7 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
             "ASA",
             f"target ≤{s.target_asa_seconds:g} s",
             format_seconds(today.asa_seconds),
-            _recent(format_seconds(recent.asa_seconds), s),
+            _recent(format_seconds(recent.asa_seconds)),
             line_status(today.asa_seconds, s.target_asa_seconds, s),
         ),
     ]
@@ -168,13 +198,18 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
 
 def build_header(snap: FloorSnapshot, settings: Settings, source: str) -> HeaderView:
     now = snap.now
+    stale = source.startswith(STALE_SOURCES)
     if now is None:
-        return HeaderView(settings.centre_name, source, "--:--:--", "")
+        return HeaderView(settings.centre_name, source, "--:--:--", "", stale)
+    minutes = window_seen_minutes(snap, settings)
+    length = settings.recent_window_minutes
     return HeaderView(
         settings.centre_name,
         source,
         now.strftime("%H:%M:%S"),
         f"{now:%Y-%m-%d} 周{_WEEKDAYS[now.weekday()]}",
+        stale,
+        "" if minutes is None else f"{length}m · {minutes} of {length} min seen",
     )
 
 
@@ -192,9 +227,9 @@ def build_trend(quarters: Sequence[Counters]) -> TrendView:
 
 @dataclass(frozen=True, slots=True)
 class EscalationRow:
-    """An open case, as the open-escalations panel lists it."""
+    """An open case, as the open-escalations panel lists it; or a flag not logged yet (``case_id`` None)."""
 
-    case_id: int
+    case_id: int | None
     time: str
     category: str
     severity: int
@@ -204,23 +239,64 @@ class EscalationRow:
     overdue: bool
 
 
-def build_escalation_rows(cases: Sequence[CaseView], now: datetime | None, rules: OverdueRules) -> list[EscalationRow]:
-    """The open cases, newest first, each marked overdue against the floor's clock."""
-    rows = []
-    for case in sorted(cases, key=lambda c: c.occurred_at, reverse=True):
+#: The status of a flag raised before the console started (or sought) and not logged as a case.
+FLAG_STATUS = "flag"
+
+
+def build_escalation_rows(
+    cases: Sequence[CaseView],
+    now: datetime | None,
+    rules: OverdueRules,
+    unlogged: Sequence[UrgentFlag] = (),
+) -> list[EscalationRow]:
+    """The open cases and the earlier flags not logged, newest first, each case marked overdue against
+    the floor's clock."""
+    dated: list[tuple[datetime, EscalationRow]] = []
+    for flag in unlogged:
+        local = flag.ts.astimezone(now.tzinfo) if now is not None else flag.ts
+        dated.append(
+            (
+                flag.ts,
+                EscalationRow(
+                    case_id=None,
+                    time=local.strftime("%H:%M"),
+                    category=CATEGORY_LABELS.get(flag.category, flag.category),
+                    severity=flag.severity,
+                    agent_id=flag.agent_id,
+                    caller=mask_number(flag.caller),
+                    status=FLAG_STATUS,
+                    overdue=False,
+                ),
+            )
+        )
+    for case in cases:
         if not case.is_open:
             continue
         local = case.occurred_at.astimezone(now.tzinfo) if now is not None else case.occurred_at
-        rows.append(
-            EscalationRow(
-                case_id=case.case_id,
-                time=local.strftime("%H:%M"),
-                category=case.category_label,
-                severity=int(case.severity),
-                agent_id=case.agent_id,
-                caller=case.caller_masked,
-                status=case.status_label,
-                overdue=now is not None and case.overdue_at(now, rules),
+        dated.append(
+            (
+                case.occurred_at,
+                EscalationRow(
+                    case_id=case.case_id,
+                    time=local.strftime("%H:%M"),
+                    category=case.category_label,
+                    severity=int(case.severity),
+                    agent_id=case.agent_id,
+                    caller=case.caller_masked,
+                    status=case.status_label,
+                    overdue=now is not None and case.overdue_at(now, rules),
+                ),
             )
         )
-    return rows
+    dated.sort(key=lambda item: item[0], reverse=True)
+    return [row for _, row in dated]
+
+
+def time_in_state(agent: AgentView, now: float, day_start: float, zone: tzinfo | None) -> str:
+    """The floor's "in state" cell: how long in the state; for a signed-out agent, when they signed out
+    (``out 16:02``), or — when they have not signed in today (their state dates from midnight or before)."""
+    if agent.state is AgentState.OFFLINE:
+        if agent.since <= day_start:
+            return MISSING
+        return f"out {datetime.fromtimestamp(agent.since, zone):%H:%M}"
+    return format_duration(agent.seconds_in_state(now))

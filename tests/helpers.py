@@ -99,3 +99,20 @@ def feed_server_process(command: Sequence[str], **popen: Any) -> Iterator[Served
         _, err = process.communicate(timeout=30)
         if served is not None:
             served.stderr = err
+
+
+def screen_lines(app: Any) -> list[str]:
+    """The running app's screen as text, line by line, as the terminal shows it (cuts and all)."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text().splitlines()
+
+
+def cut_figures(lines: Iterable[str]) -> list[str]:
+    """Every cut figure on the lines: a word with a digit that ends (or starts) with an ellipsis."""
+    return [word for line in lines for word in line.split() if "…" in word and any(ch.isdigit() for ch in word)]

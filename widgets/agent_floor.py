@@ -6,8 +6,10 @@ Smooth at 5,000 agents: the rows are handed to a FastTable as they are and forma
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, tzinfo
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,7 +18,7 @@ from textual.widgets import Input
 
 from console.events import AgentState
 from console.floor.snapshot import AgentView
-from console.formatting import format_duration
+from console.viewmodel import time_in_state
 from widgets.fast_table import Cell, Column, FastTable
 
 __all__ = ["AgentFloor", "SORT_KEYS"]
@@ -42,10 +44,10 @@ _STATE_ORDER = {
 
 _COLUMNS = (
     Column("agent", 6),
-    Column("name", 6),
+    Column("name", 6, optional=True),  # the first to go on a narrow screen: the id stays
     Column("state", 6),
     Column("why", 4),
-    Column("in state", 8, "right"),
+    Column("in state", 9, "right"),  # 12:34:56, or when a signed-out agent left: out 16:02
     Column("calls", 5, "right"),
 )
 
@@ -61,7 +63,7 @@ SORT_KEYS: dict[str, Callable[[AgentView], Any]] = {
 }
 
 
-def _cells_at(now: float) -> Callable[[AgentView], Sequence[Cell]]:
+def _cells_at(now: float, day_start: float, zone: tzinfo | None) -> Callable[[AgentView], Sequence[Cell]]:
     def cells(agent: AgentView) -> Sequence[Cell]:
         label, style = STATE_LABELS[agent.state]
         return (
@@ -69,7 +71,7 @@ def _cells_at(now: float) -> Callable[[AgentView], Sequence[Cell]]:
             agent.name,
             Text(label, style=style),
             agent.reason or "",
-            format_duration(agent.seconds_in_state(now)),
+            time_in_state(agent, now, day_start, zone),
             f"{agent.calls_today:,}",
         )
 
@@ -96,28 +98,56 @@ class AgentFloor(Vertical):
         self.filter_text = ""
         self._agents: Sequence[AgentView] = []
         self._now = 0.0
+        self._day_start = 0.0
+        self._zone: tzinfo | None = None
+        self._by_state: Mapping[AgentState, int] = {}
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter agents: id, name, state, reason (Esc clears)", id="agent-filter")
         yield FastTable(_COLUMNS, id="agent-table")
 
-    def show(self, agents: Sequence[AgentView], now: float, by_state: Mapping[AgentState, int]) -> None:
-        """The agents, the floor's clock (epoch seconds) their time in state is counted to, and how many
-        are in each state (for the line over the table)."""
+    def show(self, agents: Sequence[AgentView], now: datetime | None, by_state: Mapping[AgentState, int]) -> None:
+        """The agents, the floor's clock their time in state is counted to, and how many are in each
+        state (for the line over the table)."""
         self._agents = agents
-        self._now = now
-        title = "坐席 the floor  " + " · ".join(
-            f"{STATE_LABELS[state][0]} {by_state.get(state, 0)}" for state in _STATE_ORDER if by_state.get(state, 0)
-        )
+        if now is not None:
+            self._now = now.timestamp()
+            self._day_start = now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+            self._zone = now.tzinfo
+        self._by_state = by_state
+        self._show_title()
+        self._redraw()
+
+    def _show_title(self) -> None:
+        """The count of each state, whole: with less room the words go, then the spaces, then the
+        states signed-out end first (a count is never cut)."""
+        counts = [(STATE_LABELS[state][0], n) for state in _STATE_ORDER if (n := self._by_state.get(state, 0))]
+        room = self.outer_size.width - 6  # the border's corners, dashes and the spaces round the title
+        title = ""
+        for kept in range(len(counts), -1, -1):
+            shown = counts[:kept]
+            for candidate in (
+                "坐席 the floor  " + " · ".join(f"{label} {n:,}" for label, n in shown),
+                "坐席 " + " · ".join(f"{label} {n:,}" for label, n in shown),
+                "坐席 " + " ".join(f"{label}{n:,}" for label, n in shown),
+            ):
+                title = candidate
+                if room <= 0 or cell_len(candidate) <= room:
+                    break
+            else:
+                continue
+            break
         if title != self.border_title:
             self.border_title = title
-        self._redraw()
+
+    def on_resize(self) -> None:
+        self._show_title()
 
     def _redraw(self) -> None:
         needle = self.filter_text.lower()
         rows = [agent for agent in self._agents if _matches(agent, needle)] if needle else list(self._agents)
         rows.sort(key=SORT_KEYS[self.sort_key])
-        self.query_one(FastTable).set_rows(rows, _cells_at(self._now))
+        self.query_one(FastTable).set_rows(rows, _cells_at(self._now, self._day_start, self._zone))
         shown = f"{len(rows):,} of {len(self._agents):,}" if needle else f"{len(rows):,}"
         subtitle = f"{shown} agents · sorted by {self.sort_key}" + (f" · filter “{self.filter_text}”" if needle else "")
         if subtitle != self.border_subtitle:

@@ -13,12 +13,12 @@ from widgets.fast_table import Column, FastTable
 __all__ = ["BreakPanel"]
 
 _COLUMNS = (
-    Column("agent", 6),
-    Column("name", 6),
+    Column("agent", 6, fit=True),
+    Column("name", 6, grow=True, optional=True),  # the first to go on a narrow screen: the id stays
     Column("why", 4),
     Column("since", 5),
-    Column("length", 7, "right"),
-    Column("left", 5, "right"),
+    Column("length", 7, "right", fit=True),
+    Column("left", 5, "right", fit=True),
 )
 
 

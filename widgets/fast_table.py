@@ -47,9 +47,28 @@ def _fit(text: str, width: int, align: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """A column of ``width`` terminal cells at least.
+
+    ``fit``: widened to its widest cell, so a figure is never cut (tables handed their rows whole).
+    ``grow``: given the spare width of the table, up to its widest cell (a topic's name); the first
+    to give up width (down to 4 cells) when the table is too narrow.
+    ``optional``: left out, last first, when the table is narrower than its columns (a name beside the id).
+    """
+
     label: str
     width: int
     align: Literal["left", "right"] = "left"
+    fit: bool = False
+    grow: bool = False
+    optional: bool = False
+
+
+#: The narrowest a grow column gets on a narrow table: a word and its ellipsis.
+_NARROWEST = 4
+
+
+def _plain(cell: Cell) -> str:
+    return cell.plain if isinstance(cell, Text) else str(cell)
 
 
 class FastTable(ScrollView, can_focus=True):
@@ -74,8 +93,64 @@ class FastTable(ScrollView, can_focus=True):
         self._cells: Callable[[Any], Sequence[Cell]] | None = None
         self._drawn: list[Sequence[Cell]] = []  # the cells of the lines on screen, as last drawn
         self._drawn_at: tuple[int, Size] | None = None  # at this scroll position and size
-        self._width = sum(column.width for column in self.columns) + len(self.columns) - 1
+        self._widest: list[int] = [column.width for column in self.columns]  # the widest cell of each column
+        self._plan: list[tuple[int, int]] = []  # the columns drawn: (index, width)
+        self._width = 0
+        self._plan_columns()
         self.virtual_size = Size(self._width, 1)
+
+    def _plan_columns(self) -> bool:
+        """Choose the columns drawn and their widths for the table's width; True when the plan changed."""
+        widths = [
+            max(column.width, self._widest[index]) if column.fit else column.width
+            for index, column in enumerate(self.columns)
+        ]
+        shown = list(range(len(self.columns)))
+        # the scrollbar's room kept whether it shows or not: rows coming and going never re-plan the columns
+        room = max(0, self.size.width - self.styles.scrollbar_size_vertical) if self.size.width else 0
+
+        def total() -> int:
+            return sum(widths[index] for index in shown) + len(shown) - 1
+
+        if room:
+            for index in reversed(range(len(self.columns))):
+                if total() <= room:
+                    break
+                if self.columns[index].optional:
+                    shown.remove(index)
+            for index in reversed(shown):
+                if total() <= room:
+                    break
+                if self.columns[index].grow:
+                    widths[index] = max(_NARROWEST, widths[index] - (total() - room))
+            spare = room - total()
+            for index in shown:
+                if spare <= 0:
+                    break
+                if self.columns[index].grow:
+                    extra = min(spare, max(0, self._widest[index] - widths[index]))
+                    widths[index] += extra
+                    spare -= extra
+        plan = [(index, widths[index]) for index in shown]
+        if plan == self._plan:
+            return False
+        self._plan = plan
+        self._width = total()
+        return True
+
+    def _measure(self, rows: Sequence[Sequence[Cell]]) -> None:
+        """The widest cell of each column that needs it (fit or grow), from rows handed whole."""
+        for index, column in enumerate(self.columns):
+            if column.fit or column.grow:
+                self._widest[index] = max(
+                    [cell_len(column.label), column.width]
+                    + [cell_len(_plain(row[index])) for row in rows if index < len(row)]
+                )
+
+    def on_resize(self) -> None:
+        if self._plan_columns():
+            self.virtual_size = Size(self._width, self.virtual_size.height)
+        self._repaint_changed_lines(everything=True)
 
     def set_subtitle(self, text: str) -> None:
         """The line under the table's border; repainted only when it changes."""
@@ -92,6 +167,11 @@ class FastTable(ScrollView, can_focus=True):
             return  # nothing to repaint
         self.rows = rows
         self._cells = cells
+        if cells is None:
+            self._measure(rows)
+        if self._plan_columns():
+            self.virtual_size = Size(self._width, self.virtual_size.height)
+            self._drawn_at = None  # every line is drawn again in the new columns
         # A new virtual size means a new layout of the whole screen. So the virtual height grows with
         # the rows but shrinks only when they fall under three quarters of it: rows coming and going
         # cost only their own lines (at most a quarter of the scroll range is blank at its end).
@@ -127,20 +207,23 @@ class FastTable(ScrollView, can_focus=True):
         line on every tick, and it is the largest part of painting a big floor.
         """
         segments: list[Segment] = []
-        for index, (column, cell) in enumerate(zip(self.columns, cells, strict=False)):
-            if index:
+        for position, (index, width) in enumerate(self._plan):
+            if index >= len(cells):
+                break
+            cell, column = cells[index], self.columns[index]
+            if position:
                 segments.append(Segment(" ", base))
             if isinstance(cell, Text) and len(cell.spans) > 0:
                 # a cell of several styles (rare): let Rich cut and pad it
                 text = cell.copy()
-                text.truncate(column.width, overflow="ellipsis", pad=True)
+                text.truncate(width, overflow="ellipsis", pad=True)
                 segments.extend(Segment(s.text, base + s.style if s.style else base) for s in text.render(self.app.console))
                 continue
             if isinstance(cell, Text):
                 plain, style = cell.plain, _style_of(cell.style)
             else:
                 plain, style = str(cell), None
-            segments.append(Segment(_fit(plain, column.width, column.align), base + style if style else base))
+            segments.append(Segment(_fit(plain, width, column.align), base + style if style else base))
         return Strip(segments, self._width)
 
     def render_line(self, y: int) -> Strip:

@@ -28,16 +28,24 @@ class FloorHeader(Static):
         if view == self._shown:
             return
         self._shown = view
-        source_style = "bold black on yellow" if view.source.startswith(("PAUSED", "END")) else "bold"
+        if view.source.startswith("DOWN"):
+            source_style = "bold white on red"
+        elif view.stale:
+            source_style = "bold black on dark_orange"
+        elif view.source.startswith(("PAUSED", "END")):
+            source_style = "bold black on yellow"
+        else:
+            source_style = "bold"
         self.update(
             Text.assemble(
                 (view.centre, "bold"),
                 "   ",
                 (f" {view.source} ", source_style),
                 "   ",
-                (view.clock, "bold"),
+                (view.clock, "dim" if view.stale else "bold"),
                 "  ",
                 (view.day, "dim"),
+                ("   " + view.window if view.window else "", "yellow"),
             ),
             layout=False,  # one line, always: no new layout
         )

@@ -14,12 +14,12 @@ __all__ = ["HotTopics"]
 _ARROWS = {"up": ("↑", "bold"), "down": ("↓", "dim"), "flat": ("→", "dim")}
 
 _COLUMNS = (
-    Column("#", 2, "right"),
-    Column("topic", 12),
-    Column("now", 4, "right"),
-    Column("prev", 4, "right"),
+    Column("#", 2, "right", fit=True),
+    Column("topic", 8, grow=True),  # a whole name (劳动监察/欠薪投诉) where the panel has room
+    Column("now", 4, "right", fit=True),
+    Column("prev", 4, "right", fit=True),
     Column("", 1),
-    Column("", 5),
+    Column("", 5, fit=True),
 )
 
 

@@ -12,12 +12,12 @@ from widgets.fast_table import Column, FastTable
 __all__ = ["OpenEscalations"]
 
 _COLUMNS = (
-    Column("#", 3, "right"),
+    Column("#", 3, "right", fit=True),
     Column("time", 5),
-    Column("category", 8),
+    Column("category", 6, grow=True),
     Column("!", 1, "right"),
-    Column("caller", 11),
-    Column("status", 6),
+    Column("caller", 11, fit=True),
+    Column("status", 6, grow=True),
 )
 
 
@@ -30,10 +30,10 @@ class OpenEscalations(FastTable):
     def show(self, cases: Sequence[EscalationRow]) -> None:
         rows = []
         for case in cases:
-            style = "bold red" if case.overdue else ""
+            style = "bold red" if case.overdue else "yellow" if case.case_id is None else ""
             rows.append(
                 (
-                    Text(f"{case.case_id}", style=style),
+                    Text("" if case.case_id is None else f"{case.case_id}", style=style),
                     case.time,
                     case.category,
                     Text(str(case.severity), style="bold red" if case.severity >= 3 else ""),
@@ -43,4 +43,9 @@ class OpenEscalations(FastTable):
             )
         self.set_rows(rows)
         overdue = sum(case.overdue for case in cases)
-        self.set_subtitle(f"{len(cases)} open" + (f" · {overdue} overdue" if overdue else ""))
+        flags = sum(case.case_id is None for case in cases)
+        self.set_subtitle(
+            f"{len(cases) - flags} open"
+            + (f" · {overdue} overdue" if overdue else "")
+            + (f" · {flags} flag{'s' if flags > 1 else ''} not logged" if flags else "")
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, Sparkline
@@ -10,7 +11,8 @@ from console.viewmodel import TrendView
 
 __all__ = ["TrendChart"]
 
-_SERIES = (("offered", "来电 offered"), ("answered", "人工接听 answered"), ("abandoned", "放弃 abandoned"))
+#: Each series: its key, its 12333 term and the English word (left out when the panel is narrow).
+_SERIES = (("offered", "来电", "offered"), ("answered", "人工接听", "answered"), ("abandoned", "放弃", "abandoned"))
 
 
 class TrendChart(Vertical):
@@ -24,17 +26,28 @@ class TrendChart(Vertical):
     TrendChart #trend-abandoned > .sparkline--min-color { color: $error 40%; }
     """
 
+    _trend: TrendView | None = None
+
     def compose(self) -> ComposeResult:
-        for key, _ in _SERIES:
+        for key, _, _ in _SERIES:
             yield Label(id=f"trend-label-{key}")
             yield Sparkline([], id=f"trend-{key}")
 
+    def on_resize(self) -> None:
+        if self._trend is not None:
+            self.show(self._trend)
+
     def show(self, trend: TrendView) -> None:
-        for key, label in _SERIES:
+        self._trend = trend
+        room = self.content_region.width
+        for key, term, word in _SERIES:
             series: list[int] = getattr(trend, key)
             latest = series[-1] if series else 0
             peak = max(series, default=0)
-            text = f"{label}  now {latest:,} · peak {peak:,}"
+            figures = f"now {latest:,} · peak {peak:,}"
+            text = f"{term} {word}  {figures}"
+            if room and cell_len(text) > room:
+                text = f"{term} {figures}"  # the figures whole, the English word goes
             caption = self.query_one(f"#trend-label-{key}", Label)
             if str(caption.content) != text:
                 caption.update(text, layout=False)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
@@ -25,11 +28,28 @@ class UrgentBanner(Static):
     UrgentBanner.-active { display: block; }
     """
 
-    _shown: Text | str | None = None
+    _shown: tuple[str, ...] | None = None
 
-    def show(self, message: Text | str | None) -> None:
+    def show(self, parts: Sequence[str] | None) -> None:
+        """The flag in parts, most urgent first, each with its separator; the last (the agent's note)
+        may be cut at the end of the line, the others are shown whole or not at all (never a cut figure)."""
+        message = tuple(parts) if parts is not None else None
         if message == self._shown:
             return  # called every tick: repaint only on a change
         self._shown = message
         self.set_class(message is not None, "-active")
-        self.update(message or "", layout=False)
+        self._draw()
+
+    def _draw(self) -> None:
+        parts = self._shown or ()
+        room = self.content_region.width or None
+        line = ""
+        for index, part in enumerate(parts):
+            if index == len(parts) - 1 or room is None or cell_len(line + part) <= room:
+                line += part
+            else:
+                break
+        self.update(Text(line), layout=False)  # plain text: "[e]" is a key, not markup
+
+    def on_resize(self) -> None:
+        self._draw()

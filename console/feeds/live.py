@@ -69,6 +69,7 @@ class LiveFloor:
         self._quarter_marks: dict[int, dict[str, float]] = {}
         self._day: date | None = None
         self._midnight = 0.0
+        self._first_clock: float | None = None  # the day's first snapshot: nothing before it was seen
         self._agents: list[AgentView] = []
         self._agent_cache: dict[str, tuple[tuple, AgentView]] = {}
 
@@ -93,6 +94,8 @@ class LiveFloor:
         self.latest = snap
         counters = snap.counters.model_dump()
         before = self._marks[-1].counters if self._marks else None  # the last snapshot of this day, if any
+        if self._first_clock is None:
+            self._first_clock = clock
         self._marks.append(_Mark(clock, counters, dict(snap.topics)))
         self._clocks.append(clock)
         while self._clocks and self._clocks[0] < clock - self._keep:
@@ -136,6 +139,7 @@ class LiveFloor:
         self._marks.clear()
         self._clocks.clear()
         self._quarter_marks = {}
+        self._first_clock = None
         self._day = day
         self._midnight = datetime.combine(day, time(0), self._zone).timestamp()
 
@@ -167,6 +171,15 @@ class LiveFloor:
         now = self._marks[-1]
         then = self._mark_at(now.clock - minutes * 60.0).topics
         return {topic: calls - then.get(topic, 0) for topic, calls in now.topics.items() if calls - then.get(topic, 0)}
+
+    def _seen_of(self, seconds: float) -> float | None:
+        """How much of the last ``seconds`` the console saw, or None for all of it: a window reaching
+        back to midnight is whole (the totals were 0 then), else it is seen from the day's first snapshot."""
+        now = self._marks[-1].clock
+        if now - seconds <= self._midnight or self._first_clock is None:
+            return None
+        seen = now - self._first_clock
+        return None if seen >= seconds else seen
 
     def agents(self) -> list[AgentView]:
         return list(self._agents)
@@ -253,6 +266,7 @@ class LiveFloor:
             breaks_taken_today=None,
             break_seconds_today=None,
             sl_seconds=snap.sl_seconds,  # the feed counted answered_within_T at its own T
+            recent_seen_seconds=self._seen_of(s.recent_window_minutes * 60.0),
         )
 
     @property

@@ -114,3 +114,6 @@ class FloorSnapshot:
     breaks_taken_today: int | None  # breaks started today (None: the source does not say)
     break_seconds_today: float | None  # time on break today, every reason, ongoing breaks so far
     sl_seconds: int | None = None  # the T that answered_within_T was counted at (a feed's own T)
+    # How much of the short window the source has seen (seconds); None: all of it. A live floor that
+    # began watching 6 minutes ago has seen 6 of the 15; a replay folds the day from its start.
+    recent_seen_seconds: float | None = None

@@ -24,9 +24,9 @@ from storage import EscalationLog
 def frozen_app(tmp_path: Path):
     logs: list[EscalationLog] = []
 
-    def make(start: time) -> HotlineApp:
+    def make(start: time, day: Path | None = None) -> HotlineApp:
         settings = Settings(centre_name="杭州市12333", supervisor_name="王班长")
-        replay = ReplaySource(bundled_day(), FloorEngine(settings), speed=60, clock=FakeClock())
+        replay = ReplaySource(day or bundled_day(), FloorEngine(settings), speed=60, clock=FakeClock())
         replay.seek(start)
         log = EscalationLog(tmp_path / "escalations.db")
         logs.append(log)
@@ -64,3 +64,9 @@ def test_the_dashboard_in_the_light_theme(snap_compare, frozen_app) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=light)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)], ids=["80x24", "120x40", "200x60"])
+def test_a_1500_agent_floor(snap_compare, frozen_app, big_day, size: tuple[int, int]) -> None:
+    # every figure whole at each size (tests/app/test_big_floor.py reads them back)
+    assert snap_compare(frozen_app(time(14, 33), big_day(1_500)), terminal_size=size)

@@ -80,3 +80,24 @@ def test_a_recording_sought_into_is_the_day_played_from_its_start(tmp_path: Path
         assert source.floor.quarters() == played.quarters()
         assert source.floor.snapshot() == played.snapshot()
     assert played.quarters()[40].offered > 0  # the current quarter is counted, not 0
+<<<<<<< HEAD
+=======
+    assert isinstance(date.today(), date) and isinstance(datetime.now(), datetime)
+
+
+def test_the_short_window_says_how_much_of_it_was_seen() -> None:
+    floor = LiveFloor(Settings(recent_window_minutes=15))
+    floor.take(offered("10:00:00", 1, 100))
+    assert floor.snapshot().recent_seen_seconds == 0  # one snapshot: nothing of the window seen
+    floor.take(offered("10:06:00", 2, 160))
+    assert floor.snapshot().recent_seen_seconds == 6 * 60
+    floor.take(offered("10:15:00", 3, 250))
+    assert floor.snapshot().recent_seen_seconds is None  # the whole 15 minutes seen
+
+
+def test_a_window_reaching_back_to_midnight_is_whole() -> None:
+    floor = LiveFloor(Settings(recent_window_minutes=15))
+    floor.take(offered("00:05:00", 1, 3))  # the totals were 0 at midnight: the window is known whole
+    assert floor.snapshot().recent_seen_seconds is None
+    assert floor.snapshot().recent.offered == 3
+>>>>>>> i7-screen-b

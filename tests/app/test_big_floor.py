@@ -1,0 +1,118 @@
+"""Big floors on small and large terminals: every figure on the screen is whole (issue 7, point 9).
+
+The console is opened at 14:33 on the bundled day (60 agents) and on simulated days of 1,500 and 5,000
+agents, at 80x24, 120x40 and 200x60, and the screen is read back as the terminal shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import time
+from pathlib import Path
+
+import pytest
+from helpers import FakeClock, cut_figures, screen_lines
+
+from console.app import HotlineApp
+from console.feeds.replay import ReplaySource
+from console.floor.engine import FloorEngine
+from console.floor.snapshot import TopicView
+from console.paths import bundled_day
+from console.settings import Settings
+from console.viewmodel import TILE_KEYS, TileView
+from storage import EscalationLog
+from widgets.agent_floor import AgentFloor
+from widgets.hot_topics import HotTopics
+from widgets.kpi_tiles import KpiTiles
+
+SIZES = [(80, 24), (120, 40), (200, 60)]
+
+
+@pytest.fixture
+def open_floor(tmp_path: Path, big_day) -> Iterator[Callable[[int], HotlineApp]]:
+    logs: list[EscalationLog] = []
+
+    def make(agents: int) -> HotlineApp:
+        settings = Settings(centre_name="杭州市12333", supervisor_name="王班长")
+        day = bundled_day() if agents == 60 else big_day(agents)
+        replay = ReplaySource(day, FloorEngine(settings), speed=60, clock=FakeClock())
+        replay.seek(time(14, 33))
+        log = EscalationLog(tmp_path / f"escalations-{len(logs)}.db")
+        logs.append(log)
+        app = HotlineApp(settings, replay, log, tick_seconds=3600, cases_every_seconds=3600)
+        app.bell = lambda: None  # type: ignore[method-assign]
+        return app
+
+    yield make
+    for log in logs:
+        log.close()
+
+
+@pytest.mark.parametrize("agents", [60, 1_500, 5_000])
+async def test_no_figure_is_cut_at_any_size(open_floor, agents: int) -> None:
+    app = open_floor(agents)
+    async with app.run_test(size=SIZES[0]) as pilot:
+        for size in SIZES:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            app.redraw()
+            await pilot.pause()
+            lines = screen_lines(app)
+            assert len(lines) == size[1]
+            assert cut_figures(lines) == [], f"{agents} agents at {size[0]}x{size[1]}:\n" + "\n".join(lines)
+            floor = app.screen.query_one(AgentFloor)
+            # the floor keeps its calls column at every size (the name is the first to go)
+            assert "calls" in lines[floor.region.y + 1], f"no calls column at {size}"
+            # every tile's text fits its tile: one row on a wide screen, two when one would cut
+            tiles = app.screen.query_one(KpiTiles)
+            assert tiles.has_class("-two-rows") == (size[0] < 200)
+
+
+async def test_hot_topics_use_a_wide_screen_for_whole_names_and_big_counts(open_floor) -> None:
+    app = open_floor(60)
+    topics = [
+        TopicView("劳动监察/欠薪投诉", 12_345, 9_876, 0.4, 0.1, "up", True, True),
+        TopicView("养老保险", 1_234, 1_200, 0.04, 0.04, "flat", False, False),
+    ]
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.pause()  # the first redraw is done: what is shown next stays
+        panel = app.screen.query_one(HotTopics)
+        panel.show(topics)
+        await pilot.pause()
+        lines = screen_lines(app)
+        shown = "\n".join(lines[panel.region.y : panel.region.bottom])
+        assert "劳动监察/欠薪投诉" in shown  # the whole name (18 cells), not 劳动监察/欠…
+        assert "12,345" in shown and "9,876" in shown and "▲激增!警戒" in shown
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        panel.show(topics)
+        await pilot.pause()
+        lines = screen_lines(app)
+        shown = "\n".join(lines[panel.region.y : panel.region.bottom])
+        assert "12,345" in shown and "9,876" in shown  # the counts stay whole; the name may be cut
+        assert cut_figures(lines[panel.region.y : panel.region.bottom]) == []
+
+
+async def test_the_tiles_take_two_rows_when_one_would_cut_and_do_not_jump_back(open_floor) -> None:
+    app = open_floor(60)
+    short = [TileView(key, "ASA", "target ≥85%", "9.9%", "15m 9.9%", "good") for key in TILE_KEYS]
+    # 7 tiles of 17 cells each at 120 columns: 15 for the text beside the bar and the padding
+    long = [replace(tile, beside="6/15m 99.9%") for tile in short]  # "9.9% 6/15m 99.9%": 16 cells
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        tiles = app.screen.query_one(KpiTiles)
+        tiles.show(short)
+        await pilot.resize_terminal(121, 40)  # a new width: the rows are chosen afresh
+        await pilot.pause()
+        assert not tiles.has_class("-two-rows")
+        tiles.show(long)
+        await pilot.pause()
+        assert tiles.has_class("-two-rows")
+        assert cut_figures(screen_lines(app)[: tiles.region.bottom]) == []
+        tiles.show(short)  # a digit less: no jump back at the next tick
+        await pilot.pause()
+        assert tiles.has_class("-two-rows")
+        await pilot.resize_terminal(122, 40)
+        await pilot.pause()
+        assert not tiles.has_class("-two-rows")
