@@ -67,7 +67,6 @@ def build_report(path: Path, settings: Settings, *, strict: bool = False) -> dic
             if calls
         ],
         "breaks": {
-            "taken": day.breaks.started,
             "counted": {"breaks": day.breaks.counted, "minutes": round(day.breaks.counted_seconds / 60, 1)},
             "exempt": {
                 "breaks": day.breaks.exempt,
