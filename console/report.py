@@ -175,10 +175,10 @@ def render_report(report: dict[str, Any], console: Console, settings: Settings) 
     overruns = Table(
         title="小休超时 Break overruns",
         caption=(
-            f"{breaks['counted']['breaks']:,} breaks counted, {breaks['counted']['minutes']:,} min; limits "
-            f"{settings.break_single_limit_minutes:g} min a break, {settings.break_daily_limit_minutes:g} min a day\n"
+            f"{breaks['counted']['breaks']:,} breaks counted, {breaks['counted']['minutes']:,} min\n"
             f"{breaks['exempt']['breaks']:,} exempt ({'、'.join(breaks['exempt']['reasons']) or MISSING}), "
-            f"{breaks['exempt']['minutes']:,} min, outside the limits"
+            f"{breaks['exempt']['minutes']:,} min, outside the limits\n"
+            f"limits {settings.break_single_limit_minutes:g} min a break, {settings.break_daily_limit_minutes:g} min a day"
         ),
         box=box.SIMPLE_HEAVY,
         title_justify="left",

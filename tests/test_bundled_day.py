@@ -121,6 +121,37 @@ def test_each_hour_counts_the_calls_offered_in_it(report: dict, count_by_offered
         assert all(row[rate] is None or 0 <= row[rate] <= 1 for rate in rates), row["hour"]
 
 
+def test_counted_and_exempt_breaks_apart_by_an_independent_count(report: dict) -> None:
+    # From the lines: each agent's time in `break`, from entering it to the next state, split by its
+    # reason into exempt (培训, 会议) and counted. The simulator never changes a reason inside a break,
+    # so each break has one reason (checked on the way).
+    exempt_reasons = set(Settings().break_exempt_reasons)
+    on_break: dict[str, tuple[datetime, str]] = {}
+    seconds = {"counted": 0.0, "exempt": 0.0}
+    breaks = {"counted": 0, "exempt": 0}
+    with gzip.open(bundled_day(), "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if row["type"] != "agent_state":
+                continue
+            ts = datetime.fromisoformat(row["ts"])
+            before = on_break.pop(row["agent_id"], None)
+            if before is not None:
+                assert row["state"] != "break", "a reason changed inside a break"
+                seconds["exempt" if before[1] in exempt_reasons else "counted"] += (ts - before[0]).total_seconds()
+            if row["state"] == "break":
+                breaks["exempt" if row["reason"] in exempt_reasons else "counted"] += 1
+                on_break[row["agent_id"]] = (ts, row["reason"])
+    end = datetime.fromisoformat(report["last_event"])
+    for since, reason in on_break.values():  # still on break when the file ends
+        seconds["exempt" if reason in exempt_reasons else "counted"] += (end - since).total_seconds()
+    shown = report["breaks"]
+    assert (shown["counted"]["breaks"], shown["exempt"]["breaks"]) == (breaks["counted"], breaks["exempt"])
+    assert shown["counted"]["minutes"] == round(seconds["counted"] / 60, 1)
+    assert shown["exempt"]["minutes"] == round(seconds["exempt"] / 60, 1)
+    assert breaks["exempt"] >= 1  # the day has a training: what the issue saw mixed into the totals
+
+
 def test_the_midday_surge_is_flagged_and_passes() -> None:
     engine = FloorEngine(Settings())
     with ReplaySource(bundled_day(), engine, speed=None) as replay:
