@@ -238,3 +238,23 @@ def test_report_prints_counted_and_exempt_breaks_apart(tmp_path: Path) -> None:
     assert "2 breaks counted, 20.0 min" in text
     assert "1 exempt (培训、会议), 54.0 min" in text
     assert "74.0 min" not in text  # no total that mixes the two
+
+
+def test_a_file_ending_with_its_days_tail_reports_that_day(tmp_path: Path) -> None:
+    # Only X's answer is after midnight: no call is offered on the 28th, so the report prints the 27th
+    # with X answered in it. By hand: offered 1, answered 1 (wait 30 s, within T): 100.0 %, ASA 30 s.
+    path = write_jsonl(
+        tmp_path / "tail.jsonl",
+        [
+            ev("call_offered", "23:59:40", call_id="X"),
+            ev("queued", "23:59:50", call_id="X", topic="社保卡"),
+            ev("answered", "00:00:20", day="2026-11-28", call_id="X", agent_id="A1"),
+        ],
+    )
+    report = json.loads(_report(str(path), "--json"))
+    t = report["totals"]
+    assert report["day"] == "2026-11-27" and report["last_event"].startswith("2026-11-28T00:00:20")
+    assert (t["offered"], t["human_answered"], t["answered_within_T"], t["asa_seconds"]) == (1, 1, 1, 30)
+    assert [(row["hour"], row["offered"], row["human_answered"]) for row in report["hours"]] == [(23, 1, 1)]
+    assert report["in_progress_at_end"] == {"in_ivr": 0, "waiting": 0, "talking": 1}
+    assert "2026-11-27" in _report(str(path))
