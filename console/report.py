@@ -37,14 +37,15 @@ def build_report(path: Path, settings: Settings, *, strict: bool = False, progre
         with stderr_progress(f"reading {path.name}", size, lambda: replay.bytes_read):
             replay.play_to_end()
     snap = engine.snapshot()
-    today = snap.today
-    singles, daily = engine.break_overruns()
+    # The day's figures by interval reporting: each call in the day and hour it was offered in.
+    day = engine.report_day()
+    today = day.totals
     finished = today.ivr_served + today.human_answered + today.abandoned
-    topics_total = sum(snap.topics_today.values())
+    topics_total = sum(day.topics.values())
     return {
         "centre": settings.centre_name,
         "file": str(path),
-        "day": snap.day.isoformat() if snap.day else None,
+        "day": day.day.isoformat() if day.day else None,
         "first_event": first.isoformat() if first else None,
         "last_event": snap.now.isoformat() if snap.now else None,
         "events": engine.events_applied,
@@ -56,28 +57,32 @@ def build_report(path: Path, settings: Settings, *, strict: bool = False, progre
             "break_exempt_reasons": settings.break_exempt_reasons,
         },
         "totals": today.as_dict(),
-        "in_progress_at_end": {"in_ivr": snap.in_ivr, "waiting": snap.waiting, "talking": snap.talking},
+        "in_progress_at_end": {"in_ivr": day.in_ivr, "waiting": day.waiting, "talking": day.talking},
         "identity": {
             "offered": today.offered,
             "finished": finished,
-            "still_in_ivr_or_queue": snap.in_ivr + snap.waiting,
-            "holds": today.offered == finished + snap.in_ivr + snap.waiting,
+            "still_in_ivr_or_queue": day.in_ivr + day.waiting,
+            "holds": today.offered == finished + day.in_ivr + day.waiting,
         },
-        "hours": [{"hour": row.hour} | row.counters.as_dict() for row in engine.hours()],
+        "hours": [{"hour": row.hour} | row.counters.as_dict() for row in day.hours],
         "topics": [
             {"topic": topic, "calls": calls, "share": ratio(calls, topics_total)}
-            for topic, calls in snap.topics_today.items()
+            for topic, calls in day.topics.items()
             if calls
         ],
         "breaks": {
-            "taken": snap.breaks_taken_today,
-            "minutes": round(snap.break_seconds_today / 60, 1),
-            "single_overruns": [_jsonable(asdict(record)) for record in singles],
-            "daily_overruns": [_jsonable(asdict(record)) for record in daily],
+            "counted": {"breaks": day.breaks.counted, "minutes": round(day.breaks.counted_seconds / 60, 1)},
+            "exempt": {
+                "breaks": day.breaks.exempt,
+                "minutes": round(day.breaks.exempt_seconds / 60, 1),
+                "reasons": settings.break_exempt_reasons,
+            },
+            "single_overruns": [_jsonable(asdict(record)) for record in day.single_overruns],
+            "daily_overruns": [_jsonable(asdict(record)) for record in day.daily_overruns],
         },
         "urgent_flags": [
             flag.model_dump(mode="json", exclude_none=True) | ({"caller": mask_number(flag.caller)} if flag.caller else {})
-            for flag in snap.flags
+            for flag in day.flags
         ],
         "problems": {"count": engine.problems.count, "first": [str(p) for p in engine.problems.kept[:20]]},
     }
@@ -177,8 +182,10 @@ def render_report(report: dict[str, Any], console: Console, settings: Settings) 
     overruns = Table(
         title="小休超时 Break overruns",
         caption=(
-            f"{breaks['taken']:,} breaks taken, {breaks['minutes']:,} min in all; limits "
-            f"{settings.break_single_limit_minutes:g} min a break, {settings.break_daily_limit_minutes:g} min a day"
+            f"{breaks['counted']['breaks']:,} breaks counted, {breaks['counted']['minutes']:,} min\n"
+            f"{breaks['exempt']['breaks']:,} exempt ({'、'.join(breaks['exempt']['reasons']) or MISSING}), "
+            f"{breaks['exempt']['minutes']:,} min, outside the limits\n"
+            f"limits {settings.break_single_limit_minutes:g} min a break, {settings.break_daily_limit_minutes:g} min a day"
         ),
         box=box.SIMPLE_HEAVY,
         title_justify="left",

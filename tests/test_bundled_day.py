@@ -53,6 +53,35 @@ def independent_count() -> dict[str, int]:
     }
 
 
+@pytest.fixture(scope="module")
+def count_by_offered_hour() -> dict[int, Counter[str]]:
+    """The counters per hour of the day counted straight from the JSON lines, without the engine: each
+    call's outcome goes to the local hour its call_offered line is in (interval reporting)."""
+    offered_hour: dict[str, int] = {}
+    queued_at: dict[str, datetime] = {}
+    hours: dict[int, Counter[str]] = {}
+    names = {"call_offered": "offered", "ivr_served": "ivr_served", "ivr_abandoned": "abandoned_ivr",
+             "queued": "human_requested", "answered": "human_answered", "queue_abandoned": "abandoned_queue"}  # fmt: skip
+    with gzip.open(bundled_day(), "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            name = names.get(row["type"])
+            if name is None:
+                continue
+            ts = datetime.fromisoformat(row["ts"])  # the file is written in +08:00, the centre's zone
+            if name == "offered":
+                offered_hour[row["call_id"]] = ts.hour
+            counts = hours.setdefault(offered_hour[row["call_id"]], Counter())
+            counts[name] += 1
+            if name == "human_requested":
+                queued_at[row["call_id"]] = ts
+            elif name == "human_answered":
+                counts["answered_within_T"] += (ts - queued_at[row["call_id"]]).total_seconds() <= 30
+            elif name == "abandoned_queue":
+                counts["short_abandoned"] += (ts - queued_at[row["call_id"]]).total_seconds() <= 5
+    return hours
+
+
 def test_the_bundled_day_is_hangzhou_sized(report: dict) -> None:
     assert report["totals"]["offered"] == 12_000
     assert report["day"] == "2026-11-27"
@@ -73,6 +102,54 @@ def test_the_identity_holds_for_finished_calls(report: dict) -> None:
 def test_hours_add_up_to_the_day(report: dict) -> None:
     for name in ("offered", "ivr_served", "human_answered", "abandoned_queue", "answered_within_T"):
         assert sum(row[name] for row in report["hours"]) == report["totals"][name]
+
+
+def test_each_hour_counts_the_calls_offered_in_it(report: dict, count_by_offered_hour: dict[int, Counter[str]]) -> None:
+    names = ("offered", "ivr_served", "abandoned_ivr", "human_requested", "human_answered", "abandoned_queue",
+             "short_abandoned", "answered_within_T")  # fmt: skip
+    assert {row["hour"]: {name: row[name] for name in names} for row in report["hours"]} == {
+        hour: {name: counts[name] for name in names} for hour, counts in count_by_offered_hour.items()
+    }
+    # the identity holds in every hour (the calls still open at the end are the last hour's), and no
+    # rate of any hour passes 100 %
+    open_at_end = report["in_progress_at_end"]["in_ivr"] + report["in_progress_at_end"]["waiting"]
+    last = report["hours"][-1]["hour"]
+    for row in report["hours"]:
+        still = open_at_end if row["hour"] == last else 0
+        assert row["offered"] == row["ivr_served"] + row["human_answered"] + row["abandoned"] + still, row["hour"]
+        rates = ("overall_answer_rate", "human_answer_rate", "service_level", "human_share", "ivr_share")
+        assert all(row[rate] is None or 0 <= row[rate] <= 1 for rate in rates), row["hour"]
+
+
+def test_counted_and_exempt_breaks_apart_by_an_independent_count(report: dict) -> None:
+    # From the lines: each agent's time in `break`, from entering it to the next state, split by its
+    # reason into exempt (培训, 会议) and counted. The simulator never changes a reason inside a break,
+    # so each break has one reason (checked on the way).
+    exempt_reasons = set(Settings().break_exempt_reasons)
+    on_break: dict[str, tuple[datetime, str]] = {}
+    seconds = {"counted": 0.0, "exempt": 0.0}
+    breaks = {"counted": 0, "exempt": 0}
+    with gzip.open(bundled_day(), "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if row["type"] != "agent_state":
+                continue
+            ts = datetime.fromisoformat(row["ts"])
+            before = on_break.pop(row["agent_id"], None)
+            if before is not None:
+                assert row["state"] != "break", "a reason changed inside a break"
+                seconds["exempt" if before[1] in exempt_reasons else "counted"] += (ts - before[0]).total_seconds()
+            if row["state"] == "break":
+                breaks["exempt" if row["reason"] in exempt_reasons else "counted"] += 1
+                on_break[row["agent_id"]] = (ts, row["reason"])
+    end = datetime.fromisoformat(report["last_event"])
+    for since, reason in on_break.values():  # still on break when the file ends
+        seconds["exempt" if reason in exempt_reasons else "counted"] += (end - since).total_seconds()
+    shown = report["breaks"]
+    assert (shown["counted"]["breaks"], shown["exempt"]["breaks"]) == (breaks["counted"], breaks["exempt"])
+    assert shown["counted"]["minutes"] == round(seconds["counted"] / 60, 1)
+    assert shown["exempt"]["minutes"] == round(seconds["exempt"] / 60, 1)
+    assert breaks["exempt"] >= 1  # the day has a training: what the issue saw mixed into the totals
 
 
 def test_the_midday_surge_is_flagged_and_passes() -> None:

@@ -280,3 +280,79 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(
     piped = hotline(*argv)
     assert piped.returncode == 0 and piped.stdout == out  # the same output, and nothing more
     assert piped.stderr == ""
+def _report(*argv: str) -> str:
+    """`hotline report ...` run as a command; its standard output."""
+    result = subprocess.run(
+        [sys.executable, "-m", "console", "report", *argv], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_a_call_answered_after_midnight_never_makes_a_rate_pass_100(tmp_path: Path) -> None:
+    # issue 7: X queued 23:59:50, answered 00:00:20. Y offered 00:01:00, served in the menu. The report
+    # prints the 28th (its last day): by hand, offered 1 (Y), IVR 1, answered 0: overall 1/1 = 100.0 %,
+    # human answer rate — (nothing to divide by). X is the 27th's call.
+    path = write_jsonl(
+        tmp_path / "midnight.jsonl",
+        [
+            ev("call_offered", "23:59:40", call_id="X"),
+            ev("queued", "23:59:50", call_id="X", topic="社保卡"),
+            ev("answered", "00:00:20", day="2026-11-28", call_id="X", agent_id="A1"),
+            ev("call_offered", "00:01:00", day="2026-11-28", call_id="Y"),
+            ev("ivr_served", "00:01:30", day="2026-11-28", call_id="Y", topic="医疗保险"),
+        ],
+    )
+    report = json.loads(_report(str(path), "--json"))
+    t = report["totals"]
+    assert report["day"] == "2026-11-28"
+    assert (t["offered"], t["ivr_served"], t["human_answered"], t["overall_answer_rate"]) == (1, 1, 0, 1.0)
+    assert report["identity"]["holds"] is True
+    assert [(row["hour"], row["offered"], row["human_answered"]) for row in report["hours"]] == [(0, 1, 0)]
+    text = _report(str(path))
+    assert "100.0%" in text and "200.0%" not in text
+
+
+def test_report_prints_counted_and_exempt_breaks_apart(tmp_path: Path) -> None:
+    # By hand: A1 小休 09:00-09:08 (8 min) and 小休 10:00-10:12 (12 min, 2 over); A2 培训 09:00-09:54
+    # (54 min, exempt). Counted: 2 breaks, 20 min; exempt: 1, 54 min (all together: 3 breaks, 74 min).
+    path = write_jsonl(
+        tmp_path / "breaks.jsonl",
+        [
+            ev("agent_state", "09:00:00", agent_id="A1", state="break", reason="小休"),
+            ev("agent_state", "09:00:00", agent_id="A2", state="break", reason="培训"),
+            ev("agent_state", "09:08:00", agent_id="A1", state="available"),
+            ev("agent_state", "09:54:00", agent_id="A2", state="available"),
+            ev("agent_state", "10:00:00", agent_id="A1", state="break", reason="小休"),
+            ev("agent_state", "10:12:00", agent_id="A1", state="available"),
+        ],
+    )
+    breaks = json.loads(_report(str(path), "--json"))["breaks"]
+    assert "taken" not in breaks and "minutes" not in breaks  # no figure that mixes the two kinds
+    assert breaks["counted"] == {"breaks": 2, "minutes": 20.0}
+    assert breaks["exempt"] == {"breaks": 1, "minutes": 54.0, "reasons": ["培训", "会议"]}
+    assert [(r["agent_id"], r["over_seconds"]) for r in breaks["single_overruns"]] == [("A1", 120.0)]
+    text = _report(str(path))
+    assert "2 breaks counted, 20.0 min" in text
+    assert "1 exempt (培训、会议), 54.0 min" in text
+    assert "74.0 min" not in text  # no total that mixes the two
+
+
+def test_a_file_ending_with_its_days_tail_reports_that_day(tmp_path: Path) -> None:
+    # Only X's answer is after midnight: no call is offered on the 28th, so the report prints the 27th
+    # with X answered in it. By hand: offered 1, answered 1 (wait 30 s, within T): 100.0 %, ASA 30 s.
+    path = write_jsonl(
+        tmp_path / "tail.jsonl",
+        [
+            ev("call_offered", "23:59:40", call_id="X"),
+            ev("queued", "23:59:50", call_id="X", topic="社保卡"),
+            ev("answered", "00:00:20", day="2026-11-28", call_id="X", agent_id="A1"),
+        ],
+    )
+    report = json.loads(_report(str(path), "--json"))
+    t = report["totals"]
+    assert report["day"] == "2026-11-27" and report["last_event"].startswith("2026-11-28T00:00:20")
+    assert (t["offered"], t["human_answered"], t["answered_within_T"], t["asa_seconds"]) == (1, 1, 1, 30)
+    assert [(row["hour"], row["offered"], row["human_answered"]) for row in report["hours"]] == [(23, 1, 1)]
+    assert report["in_progress_at_end"] == {"in_ivr": 0, "waiting": 0, "talking": 1}
+    assert "2026-11-27" in _report(str(path))

@@ -47,6 +47,19 @@ class _Mark:
 _ZERO = _Mark(float("-inf"), dict.fromkeys(COUNTER_FIELDS, 0), {})
 
 
+class _Stretch:
+    """An agent's break as the console has seen it across snapshots: one stretch off the phone,
+    whatever reasons it passes through (the feed's ``since`` is the current reason's start)."""
+
+    __slots__ = ("start", "counted_before", "reason_since", "reason")
+
+    def __init__(self, since: float, reason: str | None) -> None:
+        self.start = since
+        self.counted_before = 0.0  # limited time of the reasons before the current one
+        self.reason_since = since
+        self.reason = reason
+
+
 class LiveFloor:
     """The floor as the feed last described it, with the history the windows need."""
 
@@ -72,6 +85,7 @@ class LiveFloor:
         self._first_clock: float | None = None  # the day's first snapshot: nothing before it was seen
         self._agents: list[AgentView] = []
         self._agent_cache: dict[str, tuple[tuple, AgentView]] = {}
+        self._stretches: dict[str, _Stretch] = {}
 
     # ------------------------------------------------------------------ input
     def take(self, snap: FeedSnapshot) -> Verdict:
@@ -114,7 +128,32 @@ class LiveFloor:
             else:
                 self._quarter_marks[quarter] = counters if at_start else before
         self._agents = [self._agent_view(agent) for agent in snap.agents]
+        self._follow_breaks(snap)
         return Verdict(True, new_day=new_day)
+
+    def _follow_breaks(self, snap: FeedSnapshot) -> None:
+        """Join an agent's successive break reasons into one break, as the engine does. An agent seen on
+        break in two snapshots in a row is taken to have stayed on break between them."""
+        exempt = self.settings.break_exempt_reasons
+        stretches = {}
+        for agent in snap.agents:
+            if agent.state is not AgentState.BREAK:
+                continue
+            since = agent.since.timestamp()
+            stretch = self._stretches.get(agent.agent_id)
+            if stretch is None or (agent.reason == stretch.reason and since != stretch.reason_since):
+                # first seen on break, or the same reason begun again: the agent came back in between
+                stretch = _Stretch(since, agent.reason)
+            elif agent.reason != stretch.reason:
+                # a new reason: the one before ended when this one began (a feed that keeps the break's
+                # start instead gives no such moment, and the break is then taken as the new reason's)
+                if since > stretch.reason_since:
+                    if (stretch.reason or "") not in exempt:
+                        stretch.counted_before += since - stretch.reason_since
+                    stretch.reason_since = since
+                stretch.reason = agent.reason
+            stretches[agent.agent_id] = stretch
+        self._stretches = stretches
 
     def _agent_view(self, a: FeedAgent) -> AgentView:
         """The agent's view, made again only when the agent changed: most of a big floor is the same
@@ -219,12 +258,15 @@ class LiveFloor:
             states[agent.state] += 1
             if agent.state is AgentState.BREAK:
                 since = agent.since.timestamp()
+                stretch = self._stretches[agent.agent_id]
                 breaks.append(
                     break_view(
                         agent_id=agent.agent_id,
                         name=agent.name or agent.agent_id,
                         reason=agent.reason,
-                        since=since,
+                        since=stretch.start,
+                        reason_since=stretch.reason_since,
+                        counted_before=stretch.counted_before,
                         counted_from=max(since, self._midnight),
                         used_before=agent.break_used_today_seconds,
                         now=now,

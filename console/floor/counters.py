@@ -1,9 +1,10 @@
 """The counters of a period and the rates derived from them (DOMAIN.md, "The figures, defined").
 
-Every counter is attributed to the moment its deciding event happened: a call counts in ``offered``
-when it arrives, in ``human_answered`` when an agent answers it, in ``abandoned_queue`` when the caller
-hangs up. A rolling window therefore holds exactly the events that happened inside it, and the same
-figures come out of differencing a live feed's cumulative counters.
+A period's counters are counted one of two ways (docs/floor-engine.md): the day and its hours by the
+interval each call was offered in, whenever its outcome is decided (interval reporting: the identity
+of DOMAIN.md holds per day and per hour); the rolling windows at the moment of the deciding event (a
+call counts in ``offered`` when it arrives, in ``human_answered`` when an agent answers it), so that a
+window holds what happened on the floor inside it, as differencing a live feed's running totals gives.
 
 Rates are ``None`` when their denominator is 0: the console shows ``—``, never 0 or NaN.
 """

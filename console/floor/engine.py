@@ -30,8 +30,10 @@ from console.floor.rules import break_view, rank_topics, sort_breaks
 from console.floor.snapshot import (
     AgentView,
     BreakRecord,
+    BreakTotals,
     BreakView,
     DailyOverrun,
+    DayFigures,
     FloorSnapshot,
     HourRow,
     TopicView,
@@ -53,24 +55,64 @@ _TALKING = 2
 
 
 # A call the engine is following is a small list, the cheapest record to make on the hot path
-# (a call is created for every event that offers one): [stage, queued_at, first topic, the day that
-# topic was counted on].
-_STAGE, _QUEUED_AT, _TOPIC, _TOPIC_DAY = 0, 1, 2, 3
+# (a call is created for every event that offers one): [stage, queued_at, first topic, the counters of
+# the quarter hour it was offered in, the day it was offered on]. Every figure of the call goes to that
+# quarter, whenever it is decided (interval reporting).
+_STAGE, _QUEUED_AT, _TOPIC, _QUARTER, _BOOK = 0, 1, 2, 3, 4
 _Call = list
 
 
+class _DayBook:
+    """One local day's figures: calls by the quarter hour they were offered in, topics, breaks, flags."""
+
+    __slots__ = (
+        "day", "quarter_starts", "end", "quarters", "topics", "overruns", "daily_overruns", "flags",
+        "breaks_started", "counted_breaks", "counted_seconds", "exempt_breaks", "exempt_seconds",
+    )  # fmt: skip
+
+    def __init__(self, day: date, zone: Any) -> None:
+        midnight = datetime.combine(day, time(0), zone)
+        self.day = day
+        self.quarter_starts = [(midnight + timedelta(minutes=15 * q)).timestamp() for q in range(_QUARTERS)]
+        self.end = datetime.combine(day + timedelta(days=1), time(0), zone).timestamp()
+        self.quarters: list[defaultdict[str, float]] = [defaultdict(int) for _ in range(_QUARTERS)]
+        self.topics: Counter[str] = Counter()  # by the final classification (the returns)
+        self.overruns: list[BreakRecord] = []
+        self.daily_overruns: list[DailyOverrun] | None = None  # set when the day closes
+        self.flags: list[UrgentFlag] = []
+        self.breaks_started = 0  # break stretches begun this day
+        self.counted_breaks = 0  # stretches that took time against the limits, counted when they first did
+        self.counted_seconds = 0.0  # their limited time in this day (finished parts)
+        self.exempt_breaks = 0  # periods in an exempt reason (training, meetings)
+        self.exempt_seconds = 0.0
+
+    def counters(self, quarters: slice = slice(None)) -> Counters:
+        totals: Counter[str] = Counter()
+        for quarter in self.quarters[quarters]:
+            totals.update(quarter)
+        return Counters.from_totals(totals)
+
+
 class _Agent:
-    __slots__ = ("agent_id", "name", "state", "since", "reason", "calls_today", "break_used", "break_from")
+    __slots__ = (
+        "agent_id", "name", "state", "since", "reason", "calls_today", "break_used", "break_from",
+        "stretch_start", "stretch_counted", "stretch_reasons", "stretch_limited",
+    )  # fmt: skip
 
     def __init__(self, agent_id: str, now: float) -> None:
         self.agent_id = agent_id
         self.name = agent_id
         self.state = AgentState.OFFLINE
-        self.since = now
+        self.since = now  # when the agent entered this state (on break: this reason)
         self.reason: str | None = None
         self.calls_today = 0
-        self.break_used = 0.0  # seconds of limited breaks finished today
-        self.break_from = now  # when the current break started counting today (midnight for one that crossed it)
+        self.break_used = 0.0  # seconds of limited break finished today (earlier reasons of this break included)
+        self.break_from = now  # when the current reason started counting today (midnight for one that crossed it)
+        # The break stretch: one break from leaving the phone to coming back, whatever reasons it passes through.
+        self.stretch_start = now
+        self.stretch_counted = 0.0  # limited seconds of the stretch's earlier reasons (the whole of them)
+        self.stretch_reasons: list[str] = []
+        self.stretch_limited = False  # the stretch has taken limited time (it is a counted break)
 
 
 class FloorEngine:
@@ -113,10 +155,9 @@ class FloorEngine:
     def reset(self) -> None:
         """Forget everything: back to before the first event (a replay seeking backwards uses it)."""
         self._now = _NO_TIME
-        self._day: date | None = None
+        self._book: _DayBook | None = None  # today
+        self._closed: _DayBook | None = None  # the day before today, closed at its midnight
         self._day_end = float("-inf")
-        self._quarter_starts: list[float] = []
-        self._quarters: list[defaultdict[str, float]] = []  # today's counters per quarter hour
         self._quarter: defaultdict[str, float] = defaultdict(int)  # the current quarter's counters
         self._next_quarter = float("-inf")  # when the current quarter ends
         self._calls: dict[str, _Call] = {}
@@ -126,11 +167,7 @@ class FloorEngine:
         self._state_counts: dict[AgentState, int] = dict.fromkeys(AgentState, 0)
         self._agent_views: dict[str, AgentView] = {}
         self._changed_agents: set[str] = set()  # agents whose view is out of date
-        self._topics_today: Counter[str] = Counter()  # by the final classification (the returns)
         self._topics_asked: Counter[str] = Counter()  # by the topic first known (what callers asked)
-        self._overruns: list[BreakRecord] = []
-        self._breaks_today = 0
-        self._break_seconds_today = 0.0
         self.flags: list[UrgentFlag] = []
         self.events_applied = 0
         self._line: int | None = None
@@ -144,7 +181,7 @@ class FloorEngine:
 
     @property
     def day(self) -> date | None:
-        return self._day
+        return None if self._book is None else self._book.day
 
     # ------------------------------------------------------------------ input
     def apply(self, event: Event, line: int | None = None) -> bool:
@@ -177,20 +214,20 @@ class FloorEngine:
 
     # ------------------------------------------------------------------ days
     def _start_day(self, ts: float) -> None:
-        """Open the local day that holds ``ts``: today's counters restart at the centre's midnight."""
-        day = datetime.fromtimestamp(ts, self._zone).date()
-        midnight = datetime.combine(day, time(0), self._zone)
-        self._day = day
-        self._quarter_starts = [(midnight + timedelta(minutes=15 * q)).timestamp() for q in range(_QUARTERS)]
-        self._day_end = datetime.combine(day + timedelta(days=1), time(0), self._zone).timestamp()
-        self._quarters = [defaultdict(int) for _ in range(_QUARTERS)]
-        self._topics_today.clear()
+        """Open the local day that holds ``ts``: today's counters restart at the centre's midnight.
+
+        The day before is closed, not thrown away: its calls still being decided go on counting in it
+        (interval reporting), and the day report prints it when the file ends with only its tail.
+        """
+        book = _DayBook(datetime.fromtimestamp(ts, self._zone).date(), self._zone)
+        if self._book is not None:
+            self._close_day(self._book)
+        self._closed = self._book
+        self._book = book
+        self._day_end = book.end
         self._topics_asked.clear()
-        self._overruns.clear()
-        self._breaks_today = 0
-        self._break_seconds_today = 0.0
-        self.flags.clear()
-        day_start = midnight.timestamp()
+        self.flags = book.flags
+        day_start = book.quarter_starts[0]
         self._changed_agents.update(self._agents)
         for agent in self._agents.values():
             agent.calls_today = 0
@@ -198,26 +235,40 @@ class FloorEngine:
             if agent.state is AgentState.BREAK:
                 agent.break_from = day_start
 
+    def _close_day(self, book: _DayBook) -> None:
+        """Breaks going on at the day's midnight count in it up to midnight; its overruns are set then."""
+        end = book.end
+        for agent in self._agents.values():
+            if agent.state is AgentState.BREAK:
+                part = end - agent.break_from
+                if agent.reason in self._exempt:
+                    book.exempt_seconds += part
+                else:
+                    book.counted_seconds += part
+                    counted = self._stretch_counted(agent, end)
+                    if counted > self._single_limit:
+                        book.overruns.append(self._overrun(agent, counted, ongoing=True))
+        book.daily_overruns = self._daily_overruns(end)
+
     def _enter_quarter(self, ts: float) -> None:
         """The clock reached a new local quarter hour (or day): point today's counting at it."""
         if ts >= self._day_end:
             self._start_day(ts)
-        quarter = bisect_right(self._quarter_starts, ts) - 1
-        self._quarter = self._quarters[quarter]
-        self._next_quarter = self._quarter_starts[quarter + 1] if quarter < _QUARTERS - 1 else self._day_end
-
-    def _count(self, ts: float, name: str, amount: float = 1) -> None:
-        self._quarter[name] += amount
-        self._kpi_add(ts, name, amount)
+        book = self._book
+        quarter = bisect_right(book.quarter_starts, ts) - 1  # type: ignore[union-attr]
+        self._quarter = book.quarters[quarter]  # type: ignore[union-attr]
+        self._next_quarter = book.quarter_starts[quarter + 1] if quarter < _QUARTERS - 1 else self._day_end  # type: ignore[union-attr]
 
     # ------------------------------------------------------------------ calls
     def _on_offered(self, event: CallOffered, ts: float) -> bool:
         if event.call_id in self._calls:
             self.problems.record(self._line, f"call {event.call_id} is offered twice; repeat skipped")
             return False
-        self._calls[event.call_id] = [_IN_IVR, 0.0, None, None]
+        quarter = self._quarter
+        self._calls[event.call_id] = [_IN_IVR, 0.0, None, quarter, self._book]
         self._in_ivr += 1
-        self._count(ts, "offered")
+        quarter["offered"] += 1
+        self._kpi_add(ts, "offered", 1)
         return True
 
     def _call_in(self, call_id: str, stage: int, what: str) -> _Call | None:
@@ -228,11 +279,16 @@ class FloorEngine:
             return None
         return call
 
+    def _count(self, call: _Call, ts: float, name: str, amount: float = 1) -> None:
+        """One figure of ``call``: in the quarter hour the call was offered in (the day's figures and its
+        hours), and at ``ts``, the deciding event, in the rolling windows."""
+        call[_QUARTER][name] += amount
+        self._kpi_add(ts, name, amount)
+
     def _first_topic(self, call: _Call, topic: str | None, ts: float) -> None:
         if topic is not None and call[_TOPIC] is None:
             call[_TOPIC] = topic
-            call[_TOPIC_DAY] = self._day
-            self._topics_today[topic] += 1
+            call[_BOOK].topics[topic] += 1
             self._topics_asked[topic] += 1
             self._topic_windows.add(ts, topic)
 
@@ -243,7 +299,7 @@ class FloorEngine:
         self._first_topic(call, event.topic, ts)
         del self._calls[event.call_id]
         self._in_ivr -= 1
-        self._count(ts, "ivr_served" if event.type == "ivr_served" else "abandoned_ivr")
+        self._count(call, ts, "ivr_served" if event.type == "ivr_served" else "abandoned_ivr")
         return True
 
     def _on_queued(self, event: Queued, ts: float) -> bool:
@@ -255,7 +311,7 @@ class FloorEngine:
         call[_QUEUED_AT] = ts
         self._in_ivr -= 1
         self._waiting[event.call_id] = ts
-        self._count(ts, "human_requested")
+        self._count(call, ts, "human_requested")
         return True
 
     def _on_answered(self, event: Answered, ts: float) -> bool:
@@ -265,10 +321,10 @@ class FloorEngine:
         call[_STAGE] = _TALKING
         del self._waiting[event.call_id]
         wait = ts - call[_QUEUED_AT]
-        self._count(ts, "human_answered")
-        self._count(ts, "wait_answered_seconds", wait)
+        self._count(call, ts, "human_answered")
+        self._count(call, ts, "wait_answered_seconds", wait)
         if wait <= self._sl:
-            self._count(ts, "answered_within_T")
+            self._count(call, ts, "answered_within_T")
         self._agent(event.agent_id, ts).calls_today += 1
         self._changed_agents.add(event.agent_id)
         return True
@@ -279,9 +335,9 @@ class FloorEngine:
             return False
         del self._calls[event.call_id]
         del self._waiting[event.call_id]
-        self._count(ts, "abandoned_queue")
+        self._count(call, ts, "abandoned_queue")
         if ts - call[_QUEUED_AT] <= self._short:
-            self._count(ts, "short_abandoned")
+            self._count(call, ts, "short_abandoned")
         return True
 
     def _on_ended(self, event: CallEnded, ts: float) -> bool:
@@ -289,14 +345,15 @@ class FloorEngine:
         if call is None:
             return False
         del self._calls[event.call_id]
-        if event.topic is not None and event.topic != call[_TOPIC] and call[_TOPIC_DAY] in (self._day, None):
-            # The agent's final classification is what the day's returns count. A call whose topic
-            # was counted yesterday (it crossed midnight) stays in yesterday's table as it was.
+        if event.topic is not None and event.topic != call[_TOPIC]:
+            # The agent's final classification is what the returns count, in the day the call was
+            # offered on (yesterday's table, for a call that crossed midnight).
+            topics = call[_BOOK].topics
             if call[_TOPIC] is not None:
-                self._topics_today[call[_TOPIC]] -= 1
-            self._topics_today[event.topic] += 1
-        self._count(ts, "handled")
-        self._count(ts, "handle_seconds", event.talk_seconds + event.wrap_seconds)
+                topics[call[_TOPIC]] -= 1
+            topics[event.topic] += 1
+        self._count(call, ts, "handled")
+        self._count(call, ts, "handle_seconds", event.talk_seconds + event.wrap_seconds)
         return True
 
     # ------------------------------------------------------------------ agents
@@ -316,39 +373,84 @@ class FloorEngine:
         state = event.state
         if state is agent.state and (state is not _BREAK or event.reason == agent.reason):
             return True  # the same state again (switches repeat lines): it goes on, it does not restart
-        if agent.state is _BREAK:
-            self._end_break(agent, ts)
+        was_on_break = agent.state is _BREAK
+        was_limited = was_on_break and agent.reason not in self._exempt
+        if was_on_break:
+            self._end_reason(agent, ts)
         counts[agent.state] -= 1
         counts[state] += 1
         agent.state = state
         agent.since = ts
         agent.break_from = ts
-        if state is _BREAK:
-            agent.reason = event.reason
-            self._breaks_today += 1
-        else:
+        if state is not _BREAK:
+            if was_on_break:
+                self._end_stretch(agent, ts)
             agent.reason = None
+            return True
+        # A break, or another reason within the same break: one stretch off the phone is one break,
+        # whatever reasons it passes through (DOMAIN.md), so a new reason does not restart its clock.
+        reason = event.reason or ""
+        limited = reason not in self._exempt
+        book = self._book
+        if not was_on_break:
+            book.breaks_started += 1  # type: ignore[union-attr]
+            agent.stretch_start = ts
+            agent.stretch_counted = 0.0
+            agent.stretch_reasons = [reason]
+            agent.stretch_limited = False
+        else:
+            agent.stretch_reasons.append(reason)
+        if limited and not agent.stretch_limited:
+            agent.stretch_limited = True
+            book.counted_breaks += 1  # type: ignore[union-attr]
+        elif not limited and (was_limited or not was_on_break):
+            book.exempt_breaks += 1  # type: ignore[union-attr]
+        agent.reason = event.reason
         return True
 
-    def _end_break(self, agent: _Agent, ts: float) -> None:
-        duration = ts - agent.since
-        self._break_seconds_today += ts - agent.break_from
+    def _end_reason(self, agent: _Agent, ts: float) -> None:
+        """The agent leaves a break reason: its part today goes to the day's totals, and its limited
+        time to the agent's day and to the stretch it belongs to."""
+        part = ts - agent.break_from
+        book = self._book
         if agent.reason in self._exempt:
+            book.exempt_seconds += part  # type: ignore[union-attr]
             return
-        agent.break_used += ts - agent.break_from
-        if duration > self._single_limit:
-            self._overruns.append(self._overrun(agent, duration, ongoing=False))
+        book.counted_seconds += part  # type: ignore[union-attr]
+        agent.break_used += part
+        agent.stretch_counted += ts - agent.since
 
-    def _overrun(self, agent: _Agent, duration: float, *, ongoing: bool) -> BreakRecord:
+    def _end_stretch(self, agent: _Agent, ts: float) -> None:
+        if agent.stretch_counted > self._single_limit:
+            self._book.overruns.append(self._overrun(agent, agent.stretch_counted, ongoing=False))  # type: ignore[union-attr]
+
+    def _stretch_counted(self, agent: _Agent, now: float) -> float:
+        """The limited time of the agent's break stretch up to ``now`` (the single-break limit's length)."""
+        if agent.reason in self._exempt:
+            return agent.stretch_counted
+        return agent.stretch_counted + now - agent.since
+
+    def _overrun(self, agent: _Agent, counted: float, *, ongoing: bool) -> BreakRecord:
         return BreakRecord(
             agent_id=agent.agent_id,
             name=agent.name,
-            reason=agent.reason or "",
-            start=datetime.fromtimestamp(agent.since, self._zone),
-            seconds=duration,
-            over_seconds=duration - self._single_limit,
+            reason="→".join(agent.stretch_reasons),
+            start=datetime.fromtimestamp(agent.stretch_start, self._zone),
+            seconds=counted,
+            over_seconds=counted - self._single_limit,
             ongoing=ongoing,
         )
+
+    def _daily_overruns(self, now: float) -> list[DailyOverrun]:
+        daily = []
+        for agent in self._agents.values():
+            used = agent.break_used
+            if agent.state is AgentState.BREAK and agent.reason not in self._exempt:
+                used += now - agent.break_from
+            if used > self._daily_limit:
+                daily.append(DailyOverrun(agent.agent_id, agent.name, used, used - self._daily_limit))
+        daily.sort(key=lambda record: (-record.over_seconds, record.agent_id))
+        return daily
 
     def _on_flag(self, event: UrgentFlag, ts: float) -> bool:
         if any(flag.flag_id == event.flag_id for flag in self.flags):
@@ -359,28 +461,20 @@ class FloorEngine:
 
     # ------------------------------------------------------------------ output
     def counters_today(self) -> Counters:
-        totals: Counter[str] = Counter()
-        for hour in self._quarters:
-            totals.update(hour)
-        return Counters.from_totals(totals)
+        """Today's counters: the calls offered today, each with whatever of it is decided by now."""
+        return Counters() if self._book is None else self._book.counters()
 
     def hours(self) -> list[HourRow]:
         """Today's hour-by-hour counters, for the hours that saw any traffic."""
-        rows = []
-        for hour in range(24):
-            totals: Counter[str] = Counter()
-            for quarter in self._quarters[4 * hour : 4 * hour + 4]:
-                totals.update(quarter)
-            if totals:
-                rows.append(HourRow(hour, Counters.from_totals(totals)))
-        return rows
+        return [] if self._book is None else _hours(self._book)
 
     def quarters(self) -> list[Counters]:
         """Today's counters per quarter hour, from midnight to the quarter the clock is in (the trend)."""
-        if self._now == _NO_TIME or not self._quarters:
+        book = self._book
+        if self._now == _NO_TIME or book is None:
             return []
-        current = bisect_right(self._quarter_starts, self._now) - 1
-        return [Counters.from_totals(totals) for totals in self._quarters[: current + 1]]
+        current = bisect_right(book.quarter_starts, self._now) - 1
+        return [Counters.from_totals(totals) for totals in book.quarters[: current + 1]]
 
     def topics_asked_today(self) -> dict[str, int]:
         """Calls per topic today by the topic first known: the running totals the hot-topic windows
@@ -417,7 +511,9 @@ class FloorEngine:
                     agent_id=agent.agent_id,
                     name=agent.name,
                     reason=agent.reason,
-                    since=agent.since,
+                    since=agent.stretch_start,
+                    reason_since=agent.since,
+                    counted_before=agent.stretch_counted,
                     counted_from=agent.break_from,
                     used_before=agent.break_used,
                     now=self._now,
@@ -431,22 +527,63 @@ class FloorEngine:
 
     def break_overruns(self) -> tuple[list[BreakRecord], list[DailyOverrun]]:
         """Today's breaks over the single limit (finished and ongoing), and agents over the daily limit."""
-        now = self._now
-        singles = list(self._overruns)
-        daily = []
-        for agent in self._agents.values():
-            used = agent.break_used
-            on_limited_break = agent.state is AgentState.BREAK and agent.reason not in self._exempt
-            if on_limited_break:
-                used += now - agent.break_from
-                duration = now - agent.since
-                if duration > self._single_limit:
-                    singles.append(self._overrun(agent, duration, ongoing=True))
-            if used > self._daily_limit:
-                daily.append(DailyOverrun(agent.agent_id, agent.name, used, used - self._daily_limit))
+        if self._book is None:
+            return [], []
+        return self._singles(self._book), self._daily_overruns(self._now)
+
+    def _singles(self, book: _DayBook) -> list[BreakRecord]:
+        singles = list(book.overruns)
+        if book is self._book:
+            for agent in self._agents.values():
+                if agent.state is AgentState.BREAK:
+                    counted = self._stretch_counted(agent, self._now)
+                    if counted > self._single_limit:
+                        singles.append(self._overrun(agent, counted, ongoing=True))
         singles.sort(key=lambda record: (-record.over_seconds, record.agent_id))
-        daily.sort(key=lambda record: (-record.over_seconds, record.agent_id))
-        return singles, daily
+        return singles
+
+    def _break_totals(self, book: _DayBook) -> BreakTotals:
+        counted, exempt = book.counted_seconds, book.exempt_seconds
+        if book is self._book:  # the breaks going on now, so far
+            now = self._now
+            for agent in self._agents.values():
+                if agent.state is AgentState.BREAK:
+                    if agent.reason in self._exempt:
+                        exempt += now - agent.break_from
+                    else:
+                        counted += now - agent.break_from
+        return BreakTotals(book.breaks_started, book.counted_breaks, counted, book.exempt_breaks, exempt)
+
+    def report_day(self) -> DayFigures:
+        """The day the day report prints: today, or, when no call has been offered today (a file that
+        ends with the tail of the day before: its last answers and hang-ups after midnight), the day
+        before, with those late outcomes counted in it. Before the first event: an empty day, ``day`` None."""
+        book = self._book
+        if book is None:
+            return DayFigures(
+                day=None, totals=Counters(), hours=[], in_ivr=0, waiting=0, talking=0, topics={},
+                breaks=BreakTotals(0, 0, 0.0, 0, 0.0), single_overruns=[], daily_overruns=[], flags=[],
+            )  # fmt: skip
+        if self._closed is not None and not any(quarter.get("offered") for quarter in book.quarters):
+            book = self._closed
+        open_calls = [0, 0, 0]  # in the menu, waiting, talking: of the calls offered that day
+        for call in self._calls.values():
+            if call[_BOOK] is book:
+                open_calls[call[_STAGE]] += 1
+        singles = self._singles(book)
+        return DayFigures(
+            day=book.day,
+            totals=book.counters(),
+            hours=_hours(book),
+            in_ivr=open_calls[_IN_IVR],
+            waiting=open_calls[_WAITING],
+            talking=open_calls[_TALKING],
+            topics={topic: calls for topic, calls in book.topics.most_common() if calls > 0},
+            breaks=self._break_totals(book),
+            single_overruns=singles,
+            daily_overruns=self._daily_overruns(self._now) if book.daily_overruns is None else list(book.daily_overruns),
+            flags=list(book.flags),
+        )
 
     def topics(self) -> list[TopicView]:
         """Hot topics: calls in the window, the previous window, trend, surge against the baseline, alarm."""
@@ -458,10 +595,12 @@ class FloorEngine:
         """Every figure of the floor at its clock: the view model the console and the report draw."""
         windows = self._kpi_windows
         now = self._now
+        book = self._book
         longest = now - next(iter(self._waiting.values())) if self._waiting else None
+        totals = None if book is None else self._break_totals(book)
         return FloorSnapshot(
             now=self.now,
-            day=self._day,
+            day=self.day,
             today=self.counters_today(),
             recent=Counters.from_totals(windows.totals(0, now)),
             last_hour=Counters.from_totals(windows.totals(1, now)),
@@ -472,13 +611,22 @@ class FloorEngine:
             agents_by_state=dict(self._state_counts),
             breaks=self.breaks(),
             topics=self.topics(),
-            topics_today={topic: calls for topic, calls in self._topics_today.most_common() if calls > 0},
+            topics_today={} if book is None else {t: calls for t, calls in book.topics.most_common() if calls > 0},
             flags=list(self.flags),
             sl_seconds=self.settings.sl_seconds,
-            breaks_taken_today=self._breaks_today,
-            break_seconds_today=self._break_seconds_today
-            + sum(now - agent.break_from for agent in self._agents.values() if agent.state is AgentState.BREAK),
+            breaks_taken_today=0 if totals is None else totals.started,
+            break_seconds_today=0.0 if totals is None else totals.counted_seconds + totals.exempt_seconds,
+            break_totals=totals,
         )
+
+
+def _hours(book: _DayBook) -> list[HourRow]:
+    """A day's hour-by-hour counters, for the hours that saw any traffic."""
+    rows = []
+    for hour in range(24):
+        if any(book.quarters[4 * hour : 4 * hour + 4]):
+            rows.append(HourRow(hour, book.counters(slice(4 * hour, 4 * hour + 4))))
+    return rows
 
 
 def _clock(ts: float, zone: Any) -> str:

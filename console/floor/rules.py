@@ -23,6 +23,8 @@ def break_view(
     name: str,
     reason: str | None,
     since: float,
+    reason_since: float,
+    counted_before: float,
     counted_from: float,
     used_before: float,
     now: float,
@@ -31,25 +33,29 @@ def break_view(
 ) -> BreakView:
     """An agent on break at ``now``: length, overruns and break time left today.
 
-    ``since`` is when the break began; ``counted_from`` when it began counting against today (midnight
-    for a break that crossed it); ``used_before`` the limited break time of today's finished breaks.
+    A break is one stretch off the phone, whatever reasons it passes through (DOMAIN.md): ``since`` is
+    when it began, ``reason_since`` when its current reason began, ``counted_before`` the limited time
+    of its earlier reasons. Time in an exempt reason (training, meetings) neither counts nor restarts
+    the clock. ``counted_from`` is when the current reason began counting against today (midnight for
+    a break that crossed it); ``used_before`` the limited break time already taken today.
     """
-    duration = now - since
     limited = (reason or "") not in settings.break_exempt_reasons
     single_limit = settings.break_single_limit_minutes * 60.0
     daily_limit = settings.break_daily_limit_minutes * 60.0
+    counted = counted_before + (now - reason_since if limited else 0.0)
     used = used_before + (now - counted_from if limited else 0.0)
     return BreakView(
         agent_id=agent_id,
         name=name,
         reason=reason or "",
         since=datetime.fromtimestamp(since, zone),
-        seconds=duration,
+        seconds=now - since,
         limited=limited,
-        over_single=limited and duration > single_limit,
+        over_single=counted > single_limit,
         used_today_seconds=used,
-        over_daily=limited and used > daily_limit,
+        over_daily=used > daily_limit,
         left_today_seconds=max(0.0, daily_limit - used),
+        counted_seconds=counted,
     )
 
 

@@ -12,7 +12,17 @@ from typing import Literal
 from console.events import AgentState, UrgentFlag
 from console.floor.counters import Counters
 
-__all__ = ["AgentView", "BreakRecord", "BreakView", "DailyOverrun", "FloorSnapshot", "HourRow", "TopicView"]
+__all__ = [
+    "AgentView",
+    "BreakRecord",
+    "BreakTotals",
+    "BreakView",
+    "DailyOverrun",
+    "DayFigures",
+    "FloorSnapshot",
+    "HourRow",
+    "TopicView",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +44,10 @@ class AgentView:
 
 @dataclass(frozen=True, slots=True)
 class BreakView:
-    """An agent on break now (小休/示忙): why, since when, and against the break rules."""
+    """An agent on break now (小休/示忙): why, since when, and against the break rules.
+
+    A break is the whole stretch off the phone, whatever reasons it passed through: ``since`` and
+    ``seconds`` are the stretch's, ``reason`` is the one given now."""
 
     agent_id: str
     name: str
@@ -42,15 +55,19 @@ class BreakView:
     since: datetime
     seconds: float
     limited: bool  # False for reasons exempt from the limits (training, meetings)
-    over_single: bool  # this break is longer than the single-break limit
+    over_single: bool  # the break's limited time is longer than the single-break limit
     used_today_seconds: float  # limited break time today, this break included
     over_daily: bool  # over the daily limit
     left_today_seconds: float  # limited break time left today
+    counted_seconds: float = 0.0  # the break's time in limited reasons: what the single-break limit measures
 
 
 @dataclass(frozen=True, slots=True)
 class BreakRecord:
-    """A break longer than the single-break limit (finished, or still going when ``ongoing``)."""
+    """A break longer than the single-break limit (finished, or still going when ``ongoing``).
+
+    ``reason`` lists the reasons the break passed through (``小休→用餐→其他``); ``seconds`` is its
+    limited time, the length the single-break limit measures."""
 
     agent_id: str
     name: str
@@ -69,6 +86,21 @@ class DailyOverrun:
     name: str
     used_seconds: float
     over_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class BreakTotals:
+    """A day's breaks, the ones that count against the limits apart from the exempt ones.
+
+    A break (one stretch off the phone) counts once, in ``counted``, as soon as it has taken limited
+    time; every period in an exempt reason (training, meetings), alone or inside a break, counts in
+    ``exempt``. The seconds are each kind's time in the day, ongoing breaks so far."""
+
+    started: int  # breaks begun in the day, every reason
+    counted: int
+    counted_seconds: float
+    exempt: int
+    exempt_seconds: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,3 +149,22 @@ class FloorSnapshot:
     # How much of the short window the source has seen (seconds); None: all of it. A live floor that
     # began watching 6 minutes ago has seen 6 of the 15; a replay folds the day from its start.
     recent_seen_seconds: float | None = None
+    break_totals: BreakTotals | None = None  # counted and exempt breaks apart (None: the source does not say)
+
+
+@dataclass(frozen=True, slots=True)
+class DayFigures:
+    """One local day as the day report prints it: every call in the day and hour it was offered in,
+    with whatever of it was decided (even after midnight), and the day's breaks and flags."""
+
+    day: date | None  # None before the first event
+    totals: Counters
+    hours: list[HourRow]
+    in_ivr: int  # of the day's calls, still in the voice menu at the end
+    waiting: int  # still waiting in the queue
+    talking: int  # still with an agent (already counted as answered)
+    topics: dict[str, int]
+    breaks: BreakTotals
+    single_overruns: list[BreakRecord]
+    daily_overruns: list[DailyOverrun]
+    flags: list[UrgentFlag]

@@ -6,7 +6,7 @@ from datetime import time, timedelta
 from pathlib import Path
 
 from feed_fakes import snapshot
-from helpers import FakeClock, at
+from helpers import FakeClock, at, ev, fold
 
 from console.feeds.live import LiveFloor
 from console.feeds.protocol import FeedSnapshot
@@ -80,9 +80,6 @@ def test_a_recording_sought_into_is_the_day_played_from_its_start(tmp_path: Path
         assert source.floor.quarters() == played.quarters()
         assert source.floor.snapshot() == played.snapshot()
     assert played.quarters()[40].offered > 0  # the current quarter is counted, not 0
-<<<<<<< HEAD
-=======
-    assert isinstance(date.today(), date) and isinstance(datetime.now(), datetime)
 
 
 def test_the_short_window_says_how_much_of_it_was_seen() -> None:
@@ -100,4 +97,32 @@ def test_a_window_reaching_back_to_midnight_is_whole() -> None:
     floor.take(offered("00:05:00", 1, 3))  # the totals were 0 at midnight: the window is known whole
     assert floor.snapshot().recent_seen_seconds is None
     assert floor.snapshot().recent.offered == 3
->>>>>>> i7-screen-b
+def test_a_watching_console_joins_break_reasons_into_one_break_as_the_engine_does() -> None:
+    # issue 7's agent, published by the engine and watched every minute: 小休 09:00, 用餐 09:08,
+    # 其他 09:16 (one break, 24 min by 09:24), then 小休 09:30, 培训 09:35 (exempt), 小休 09:50, back
+    # 09:58: the second break has 5 + 8 = 13 limited minutes. The feed's `since` is the current
+    # reason's start, as real platforms send it; the live floor must still see one break each time.
+    changes = {
+        "09:00": "小休", "09:08": "用餐", "09:16": "其他", "09:24": None,
+        "09:30": "小休", "09:35": "培训", "09:50": "小休", "09:58": None,
+    }  # fmt: skip
+    settings = Settings()
+    engine = fold([ev("agent_state", "08:59:00", agent_id="A1", state="available")], settings)
+    floor = LiveFloor(settings)
+    seen = []
+    for minute in range(60):
+        clock = f"09:{minute:02d}:00"
+        if clock[:5] in changes:
+            reason = changes[clock[:5]]
+            state = "available" if reason is None else "break"
+            engine.apply(ev("agent_state", clock, agent_id="A1", state=state, **({"reason": reason} if reason else {})))
+        engine.advance_to(at(clock))
+        assert floor.take(feed_snapshot(engine, minute)).taken
+        assert floor.snapshot().breaks == engine.snapshot().breaks, clock
+        seen += [(clock, row.since, row.counted_seconds, row.over_single) for row in floor.snapshot().breaks]
+    by_clock = {clock: rest for clock, *rest in seen}
+    assert by_clock["09:10:00"] == [at("09:00:00"), 600, False]  # 10 min: at the limit
+    assert by_clock["09:20:00"] == [at("09:00:00"), 1200, True]  # through 用餐 and 其他: 20 min, over
+    assert by_clock["09:45:00"] == [at("09:30:00"), 300, False]  # in training: 5 limited min, paused
+    assert by_clock["09:57:00"] == [at("09:30:00"), 720, True]  # 5 + 7: over
+    assert "09:24:00" not in by_clock and "09:59:00" not in by_clock  # back on the phone

@@ -460,3 +460,182 @@ def test_a_repeated_state_does_not_restart_it() -> None:
     assert engine.snapshot().breaks_taken_today == 1
     agents = {a.agent_id: a for a in engine.agents()}
     assert agents["A2"].since == at("10:20:00").timestamp()
+
+
+def test_a_new_reason_does_not_restart_the_break() -> None:
+    # issue 7: 小休 09:00 -> 用餐 09:08 -> 其他 09:16 -> available 09:24 is one break of 24 minutes
+    # (用餐 is a limited reason by default: only 培训 and 会议 are exempt), 14 minutes over the 10.
+    events = [
+        ev("agent_state", "08:30:00", agent_id="A1", state="available"),
+        ev("agent_state", "09:00:00", agent_id="A1", state="break", reason="小休"),
+        ev("agent_state", "09:08:00", agent_id="A1", state="break", reason="用餐"),
+        ev("agent_state", "09:16:00", agent_id="A1", state="break", reason="其他"),
+    ]
+    engine = fold(events)
+    engine.advance_to(at("09:20:00"))
+    (row,) = engine.snapshot().breaks
+    # on break since 09:00, 20 minutes, all of them limited: over the single limit already
+    assert (row.reason, row.since, row.seconds, row.counted_seconds) == ("其他", at("09:00:00"), 1200, 1200)
+    assert row.over_single and row.used_today_seconds == pytest.approx(20 * 60)
+    (ongoing,), _ = engine.break_overruns()
+    assert ongoing.ongoing and ongoing.reason == "小休→用餐→其他"
+    engine.apply(ev("agent_state", "09:24:00", agent_id="A1", state="available"))
+    (overrun,), daily = engine.break_overruns()
+    assert (overrun.agent_id, overrun.reason, overrun.start, overrun.ongoing) == ("A1", "小休→用餐→其他", at("09:00:00"), False)
+    assert (overrun.seconds, overrun.over_seconds) == (pytest.approx(24 * 60), pytest.approx(14 * 60))
+    assert daily == []  # 24 of 40 minutes
+    assert engine.snapshot().breaks_taken_today == 1
+    # the floor table still shows the time in the current state: available since 09:24
+    assert engine.agents()[0].since == at("09:24:00").timestamp()
+
+
+def test_an_exempt_reason_inside_a_break_pauses_its_clock() -> None:
+    # 小休 09:00-09:06 (6 min), 培训 09:06-09:36 (30 min, exempt), 小休 09:36-09:42 (6 min): one break
+    # whose limited time is 6 + 6 = 12 min, over the 10. The training neither counts nor restarts the
+    # clock, so switching through an exempt reason is no way round the rule.
+    events = [
+        ev("agent_state", "08:30:00", agent_id="A1", state="available"),
+        ev("agent_state", "09:00:00", agent_id="A1", state="break", reason="小休"),
+        ev("agent_state", "09:06:00", agent_id="A1", state="break", reason="培训"),
+    ]
+    engine = fold(events)
+    engine.advance_to(at("09:30:00"))
+    (row,) = engine.snapshot().breaks
+    # 30 minutes off the phone, 6 of them limited
+    assert (row.seconds, row.counted_seconds, row.limited, row.over_single) == (1800, 360, False, False)
+    assert row.used_today_seconds == pytest.approx(6 * 60)
+    engine.apply(ev("agent_state", "09:36:00", agent_id="A1", state="break", reason="小休"))
+    engine.advance_to(at("09:40:00"))
+    (row,) = engine.snapshot().breaks
+    assert (row.counted_seconds, row.over_single) == (600, False)  # 6 + 4 = 10 min: at the limit, not over
+    engine.apply(ev("agent_state", "09:42:00", agent_id="A1", state="available"))
+    (overrun,), _ = engine.break_overruns()
+    assert (overrun.reason, overrun.start) == ("小休→培训→小休", at("09:00:00"))
+    assert (overrun.seconds, overrun.over_seconds) == (pytest.approx(12 * 60), pytest.approx(2 * 60))
+    totals = engine.snapshot().break_totals
+    # one counted break of 12 min; one exempt period of 30 min
+    assert (totals.started, totals.counted, totals.counted_seconds) == (1, 1, pytest.approx(12 * 60))
+    assert (totals.exempt, totals.exempt_seconds) == (1, pytest.approx(30 * 60))
+
+
+def test_coming_back_to_the_phone_ends_the_break() -> None:
+    # 小休 09:00-09:08, available for a minute, 小休 09:09-09:17: two breaks of 8 min, neither over
+    engine = fold(
+        [
+            ev("agent_state", "09:00:00", agent_id="A1", state="break", reason="小休"),
+            ev("agent_state", "09:08:00", agent_id="A1", state="available"),
+            ev("agent_state", "09:09:00", agent_id="A1", state="break", reason="其他"),
+            ev("agent_state", "09:17:00", agent_id="A1", state="available"),
+        ]
+    )
+    assert engine.break_overruns() == ([], [])
+    totals = engine.snapshot().break_totals
+    assert (totals.started, totals.counted, totals.counted_seconds) == (2, 2, pytest.approx(16 * 60))
+
+
+def test_break_totals_keep_exempt_breaks_apart() -> None:
+    # the day of test_daily_limit_counts_pieces_and_skips_exempt_reasons, at 15:14:
+    # counted: 小休 9 + 用餐 9 + 小休 9 + 其他 14 (ongoing) = 4 breaks, 41 min; exempt: 培训 60 min
+    events = [
+        ev("agent_state", "09:00:00", agent_id="A9", state="break", reason="小休"),
+        ev("agent_state", "09:09:00", agent_id="A9", state="available"),
+        ev("agent_state", "10:00:00", agent_id="A9", state="break", reason="培训"),
+        ev("agent_state", "11:00:00", agent_id="A9", state="available"),
+        ev("agent_state", "12:00:00", agent_id="A9", state="break", reason="用餐"),
+        ev("agent_state", "12:09:00", agent_id="A9", state="available"),
+        ev("agent_state", "14:00:00", agent_id="A9", state="break", reason="小休"),
+        ev("agent_state", "14:09:00", agent_id="A9", state="available"),
+        ev("agent_state", "15:00:00", agent_id="A9", state="break", reason="其他"),
+    ]
+    engine = fold(events)
+    engine.advance_to(at("15:14:00"))
+    totals = engine.snapshot().break_totals
+    assert (totals.started, totals.counted, totals.exempt) == (5, 4, 1)
+    assert totals.counted_seconds == pytest.approx(41 * 60)
+    assert totals.exempt_seconds == pytest.approx(60 * 60)
+
+
+def test_a_call_counts_in_the_day_and_hour_it_was_offered_in() -> None:
+    # issue 7: X queued at 23:59:50 and answered at 00:00:20 used to make the new day 200 %.
+    # By hand, interval reporting: X (offered 23:59:40, waited 30 s: within T) is all the 27th's, in
+    # hour 23; Y (offered 00:01:00, served in the menu) is the 28th's. The 28th: offered 1, IVR 1,
+    # human 0: overall answer rate 1/1 = 100 %, and the identity 1 = 1 + 0 + 0 holds.
+    engine = fold(
+        [
+            ev("call_offered", "23:59:40", call_id="X"),
+            ev("queued", "23:59:50", call_id="X", topic="社保卡"),
+            ev("answered", "00:00:20", day="2026-11-28", call_id="X", agent_id="A1"),
+            ev("call_offered", "00:01:00", day="2026-11-28", call_id="Y"),
+            ev("ivr_served", "00:01:30", day="2026-11-28", call_id="Y", topic="医疗保险"),
+        ]
+    )
+    snap = engine.snapshot()
+    today = snap.today
+    assert snap.day.isoformat() == "2026-11-28"
+    assert (today.offered, today.ivr_served, today.human_answered, today.abandoned) == (1, 1, 0, 0)
+    assert today.overall_answer_rate == 1.0 and today.human_answer_rate is None
+    assert [(row.hour, row.counters.offered, row.counters.ivr_served) for row in engine.hours()] == [(0, 1, 1)]
+    # the rolling windows count at the deciding event: at 00:01:30 the last 15 minutes saw both offers,
+    # X's answer (at 00:00:20) and Y's menu service
+    assert (snap.recent.offered, snap.recent.human_answered, snap.recent.ivr_served) == (2, 1, 1)
+    # the report's day is the 28th (it has calls); X stays in the 27th, answered
+    figures = engine.report_day()
+    assert figures.day.isoformat() == "2026-11-28" and figures.totals == today
+
+
+def test_hours_count_a_call_in_the_hour_it_was_offered_in() -> None:
+    # By hand: P offered 09:59:50, queued 09:59:55, answered 10:00:20 (wait 25 s, within 30), ended
+    # 10:05:20 (talk 280 + wrap 20 = 300 s): all of it in hour 9. Q offered 10:10:00, queued 10:10:05,
+    # hung up 10:10:07 (2 s: short). R offered 10:20:00, served in the menu.
+    # Hour 9: offered 1, requested 1, answered 1, within T 1, ASA 25 s, AHT 300 s; human rate 1/1.
+    # Hour 10: offered 2, requested 1, IVR 1, queue abandons 1 (short 1), human denominator 0 + 1 - 1 = 0;
+    # overall 1/2. Identity per hour: 9: 1 = 0 + 1 + 0; 10: 2 = 1 + 0 + 1.
+    engine = fold(
+        [
+            ev("call_offered", "09:59:50", call_id="P"),
+            ev("queued", "09:59:55", call_id="P", topic="社保卡"),
+            ev("answered", "10:00:20", call_id="P", agent_id="A1"),
+            ev("call_ended", "10:05:20", call_id="P", agent_id="A1", talk_seconds=280, wrap_seconds=20),
+            ev("call_offered", "10:10:00", call_id="Q"),
+            ev("queued", "10:10:05", call_id="Q", topic="社保卡"),
+            ev("queue_abandoned", "10:10:07", call_id="Q"),
+            ev("call_offered", "10:20:00", call_id="R"),
+            ev("ivr_served", "10:20:30", call_id="R", topic="社保卡"),
+        ]
+    )
+    nine, ten = (row.counters for row in engine.hours())
+    assert (nine.offered, nine.human_requested, nine.human_answered, nine.answered_within_T) == (1, 1, 1, 1)
+    assert (nine.asa_seconds, nine.aht_seconds, nine.human_answer_rate, nine.overall_answer_rate) == (25, 300, 1.0, 1.0)
+    assert (ten.offered, ten.human_requested, ten.ivr_served, ten.human_answered) == (2, 1, 1, 0)
+    assert (ten.abandoned_queue, ten.short_abandoned, ten.human_denominator) == (1, 1, 0)
+    assert (ten.overall_answer_rate, ten.human_answer_rate, ten.asa_seconds) == (0.5, None, None)
+    for row in (nine, ten):
+        assert row.offered == row.ivr_served + row.human_answered + row.abandoned
+
+
+def test_the_report_day_of_a_file_that_ends_with_the_tail_of_its_day() -> None:
+    # The file's only lines after midnight are X's answer and end: no call is offered on the 28th, so
+    # the report prints the 27th, with X answered (wait 30 s) and ended (talk 120 s) in it.
+    # 27th by hand: offered 2 (W served in the menu at 23:30, X), IVR 1, answered 1: 2/2 = 100 %.
+    engine = fold(
+        [
+            ev("call_offered", "23:30:00", call_id="W"),
+            ev("ivr_served", "23:31:00", call_id="W", topic="社保卡"),
+            ev("call_offered", "23:59:40", call_id="X"),
+            ev("queued", "23:59:50", call_id="X", topic="养老保险"),
+            ev("agent_state", "23:59:50", agent_id="A1", state="break", reason="小休"),
+            ev("answered", "00:00:20", day="2026-11-28", call_id="X", agent_id="A2"),
+            ev("call_ended", "00:02:20", day="2026-11-28", call_id="X", agent_id="A2", talk_seconds=120, topic="失业保险"),
+        ]
+    )
+    assert engine.snapshot().today.offered == 0  # the console's "today" is the 28th
+    figures = engine.report_day()
+    t = figures.totals
+    assert figures.day.isoformat() == "2026-11-27"
+    assert (t.offered, t.ivr_served, t.human_answered, t.answered_within_T, t.handled) == (2, 1, 1, 1, 1)
+    assert (t.overall_answer_rate, t.asa_seconds, t.aht_seconds) == (1.0, 30, 120)
+    assert (figures.in_ivr, figures.waiting, figures.talking) == (0, 0, 0)
+    assert [(row.hour, row.counters.offered) for row in figures.hours] == [(23, 2)]
+    assert figures.topics == {"社保卡": 1, "失业保险": 1}  # X's final topic, in its own day
+    # A1's break going on at midnight counts in the 27th for its 10 seconds there
+    assert (figures.breaks.counted, figures.breaks.counted_seconds) == (1, pytest.approx(10))
