@@ -60,7 +60,8 @@ class DashboardScreen(Screen[None]):
         with Horizontal(id="bottom"):
             yield _panel(BreakPanel(id="breaks"), "小休 on break")
             yield _panel(AgentFloor(id="floor"), "坐席 the floor")
-        yield Footer()
+        # compact, and ctrl+p named on the help screen instead: every key fits at 120 columns
+        yield Footer(compact=True, show_command_palette=False)
 
 
 def _panel(widget: WidgetT, title: str) -> WidgetT:
