@@ -9,11 +9,16 @@ from __future__ import annotations
 import gc
 import getpass
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING
+from functools import partial, wraps
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from rich.markup import escape
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
 from console.events import CATEGORY_LABELS, UrgentFlag
@@ -23,7 +28,7 @@ from console.formatting import mask_number
 from console.screens.dashboard import DashboardScreen
 from console.settings import Settings
 from console.viewmodel import build_escalation_rows, build_header, build_tiles, build_trend
-from storage import CaseView, EscalationLog, NewCase, StorageError
+from storage import CaseView, EscalationLog, NewCase, StorageError, is_practice_db_path
 from widgets.agent_floor import AgentFloor
 from widgets.break_panel import BreakPanel
 from widgets.floor_header import FloorHeader
@@ -41,6 +46,29 @@ if TYPE_CHECKING:
 __all__ = ["HotlineApp"]
 
 SEEK_STEP = timedelta(minutes=15)
+
+ActionT = TypeVar("ActionT", bound="Callable[..., None]")
+
+
+def after_loading(action: ActionT) -> ActionT:
+    """A key that touches the floor waits while a day is read or a seek is computed, then runs, in order."""
+
+    @wraps(action)
+    def run(self: HotlineApp, *args: Any) -> None:
+        if self.loading is not None:
+            self._deferred.append(partial(action, self, *args))
+            return
+        action(self, *args)
+
+    return run  # type: ignore[return-value]
+
+
+class FloorMoved(Message):
+    """The seek (or the first load) running in a thread is done; ``error`` says why it could not be."""
+
+    def __init__(self, error: str | None) -> None:
+        super().__init__()
+        self.error = error
 #: At most this many events are applied in one tick: a bigger burst slows the replay instead of the screen.
 MAX_EVENTS_PER_TICK = 20_000
 
@@ -50,18 +78,22 @@ class HotlineApp(App[None]):
 
     TITLE = "hotline-console"
     CSS_PATH = "app.tcss"
+    #: Keys that only a replay answers (pause, speed, seek): a live floor hides them (check_action).
+    PLAYBACK_ACTIONS = frozenset({"toggle_pause", "faster", "slower", "seek", "go_to_time"})
+    _SPEED = Binding.Group("Speed")
+    _SEEK = Binding.Group("±15 min")
+    # One binding a key: the footer shows each pair under one word (a group), the help lists every key once.
     BINDINGS = [
         Binding("space", "toggle_pause", "Pause", id="pause"),
-        # The footer shows one entry for each pair (+/-, [/]); the help screen lists every key.
-        Binding("plus,equals_sign", "faster", "Speed", id="faster", key_display="+/-"),
-        Binding("minus", "slower", "Slower", id="slower", key_display="-", show=False),
-        Binding("left_square_bracket", "seek(-1)", "±15 min", id="seek-back", key_display="[/]"),
-        Binding("right_square_bracket", "seek(1)", "+15 min", id="seek-forward", key_display="]", show=False),
+        Binding("plus,equals_sign", "faster", "Faster", id="faster", key_display="+", group=_SPEED),
+        Binding("minus", "slower", "Slower", id="slower", key_display="-", group=_SPEED),
+        Binding("left_square_bracket", "seek(-1)", "Back 15 min", id="seek-back", key_display="[", group=_SEEK),
+        Binding("right_square_bracket", "seek(1)", "Forward 15 min", id="seek-forward", key_display="]", group=_SEEK),
         Binding("g", "go_to_time", "Go to", id="go-to"),
         Binding("e", "escalate", "Escalate", id="escalate"),
-        Binding("x", "dismiss_flag", "Dismiss flag", id="dismiss-flag", show=False),
+        Binding("x", "dismiss_flag", "Dismiss", id="dismiss-flag"),
         Binding("a", "act_on_case", "Act", id="act-on-case"),
-        Binding("h", "hand_over", "Hand over", id="hand-over", show=False),
+        Binding("h", "hand_over", "Hand over", id="hand-over"),
         Binding("slash", "filter_agents", "Filter", id="filter", key_display="/"),
         Binding("s", "sort_agents", "Sort", id="sort"),
         Binding("question_mark", "help", "Help", id="help", key_display="?"),
@@ -76,6 +108,7 @@ class HotlineApp(App[None]):
         *,
         tick_seconds: float = 0.25,
         cases_every_seconds: float = 5.0,
+        start: time | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -94,12 +127,20 @@ class HotlineApp(App[None]):
         self._offered_flags: set[str] = set()
         self._flags_cutoff: datetime | None = None
         self._new_cutoff = True  # at start and after a seek: flags older than the setting skip the banner
+        self.start = start
+        self.practice_log = is_practice_db_path(log.path)
+        #: What the floor is busy with ("seeking to 23:00…"), or None; the tick and the floor's keys wait.
+        self.loading: str | None = None
+        self._deferred: deque[Callable[[], None]] = deque()
 
     # ------------------------------------------------------------------ life
     def on_mount(self) -> None:
         self.reload_cases()
         self.push_screen(DashboardScreen())
         self.settle_memory()
+        if self.start is not None and isinstance(self.source, Playback):
+            playback, start = self.source, self.start
+            self._move(f"loading… reading the day to {start:%H:%M}…", lambda: playback.seek(start))
         self.set_interval(self.tick_seconds, self.tick)
         if isinstance(self.source, FeedPoller):
             # the feed is polled in the background; the UI never waits on the network
@@ -132,7 +173,9 @@ class HotlineApp(App[None]):
             self.notify(f"escalation log: {error}", severity="error", timeout=10)
 
     def tick(self) -> None:
-        """Apply what is due on the floor's clock and redraw."""
+        """Apply what is due on the floor's clock and redraw (not while a seek is moving the floor)."""
+        if self.loading is not None:
+            return
         self.source.tick(MAX_EVENTS_PER_TICK)
         self.ticks += 1
         self.redraw()
@@ -141,8 +184,11 @@ class HotlineApp(App[None]):
         screen = self.get_screen_dashboard()
         if screen is None:
             return
+        screen.show_loading(self.loading)
+        if self.loading is not None:
+            return  # the floor is being moved in a thread: the last figures stay until it is done
         snap = self.floor.snapshot()
-        header = build_header(snap, self.settings, self.source.label())
+        header = build_header(snap, self.settings, self._source_label())
         with self.batch_update():
             screen.set_class(header.stale, "-stale")
             screen.query_one(FloorHeader).show(header)
@@ -155,6 +201,11 @@ class HotlineApp(App[None]):
             screen.query_one(OpenEscalations).show(
                 build_escalation_rows(self.cases, snap.now, self.overdue_rules, self.earlier_flags)
             )
+
+    def _source_label(self) -> str:
+        """Where the figures come from, and plainly when the cases go to a practice log (a replay's)."""
+        label = self.source.label()
+        return f"{label} · PRACTICE log" if self.practice_log else label
 
     def get_screen_dashboard(self) -> DashboardScreen | None:
         """The dashboard, once it is mounted (it stays under any modal screen)."""
@@ -211,12 +262,25 @@ class HotlineApp(App[None]):
         except StorageError:
             return False  # offer it: the form will say what is wrong with the log
 
+    @after_loading
     def action_dismiss_flag(self) -> None:
         if self.pending_flags:
             self.pending_flags.popleft()
             self.redraw()
 
     # ------------------------------------------------------------------ replay controls
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A live floor cannot be paused, sped up or moved in time: those keys leave the footer and do nothing."""
+        return action not in self.PLAYBACK_ACTIONS or isinstance(self.source, Playback)
+
+    def keys_here(self) -> list[Binding]:
+        """The app's keys that work on this source, in order (the help screen and the command palette)."""
+        return [
+            binding
+            for binding in self.BINDINGS
+            if isinstance(binding, Binding) and self.check_action(binding.action.split("(")[0], ()) is not False
+        ]
+
     def _playback(self) -> Playback | None:
         """The source's replay controls, or None (and a word) on a live floor."""
         if isinstance(self.source, Playback):
@@ -224,35 +288,67 @@ class HotlineApp(App[None]):
         self.notify("a live floor cannot be paused, sped up or moved in time", severity="warning", timeout=3)
         return None
 
+    def _move(self, doing: str, move: Callable[[], None]) -> None:
+        """Move the floor (a seek, the first load) in a thread; the screen says so and keys wait for it."""
+        self.loading = doing
+        self.redraw()
+        self.run_worker(partial(self._moving, move), thread=True, group="seek", name=doing)
+
+    def _moving(self, move: Callable[[], None]) -> None:
+        """In the worker's thread: nothing else touches the floor until FloorMoved is handled."""
+        try:
+            move()
+        except ValueError as error:  # e.g. a file with no events to seek in
+            self.post_message(FloorMoved(str(error)))
+        else:
+            self.post_message(FloorMoved(None))
+
+    @on(FloorMoved)
+    def _moved(self, message: FloorMoved) -> None:
+        self.loading = None
+        self._new_cutoff = True
+        self.settle_memory()
+        if message.error:
+            self.notify(message.error, severity="error", timeout=5)
+        self.redraw()
+        while self._deferred and self.loading is None:
+            self._deferred.popleft()()
+
+    def _seeking_to(self, when: datetime | time) -> str:
+        shown = when.astimezone(self.settings.zone) if isinstance(when, datetime) else when
+        return f"loading… seeking to {shown:%H:%M}…"
+
+    @after_loading
     def action_toggle_pause(self) -> None:
         if (playback := self._playback()) is not None:
             self.notify("paused" if playback.toggle_pause() else "playing", timeout=1.5)
             self.redraw()
 
+    @after_loading
     def action_faster(self) -> None:
         if (playback := self._playback()) is not None:
             self.notify(f"speed ×{playback.faster():g}", timeout=1.5)
             self.redraw()
 
+    @after_loading
     def action_slower(self) -> None:
         if (playback := self._playback()) is not None:
             self.notify(f"speed ×{playback.slower():g}", timeout=1.5)
             self.redraw()
 
+    @after_loading
     def action_seek(self, direction: int) -> None:
         if (playback := self._playback()) is not None:
-            playback.seek_by(SEEK_STEP * direction)
-            self._new_cutoff = True
-            self.settle_memory()
-            self.redraw()
+            delta = SEEK_STEP * direction
+            doing = self._seeking_to(self.floor.now + delta) if self.floor.now else "loading… seeking…"
+            self._move(doing, lambda: playback.seek_by(delta))
 
+    @after_loading
     def seek_to(self, when: time | datetime) -> None:
         if (playback := self._playback()) is not None:
-            playback.seek(when)
-            self._new_cutoff = True
-            self.settle_memory()
-            self.redraw()
+            self._move(self._seeking_to(when), lambda: playback.seek(when))
 
+    @after_loading
     def action_go_to_time(self) -> None:
         from console.screens.go_to import GoToTimeScreen
 
@@ -281,11 +377,12 @@ class HotlineApp(App[None]):
     def action_help(self) -> None:
         from console.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen(self.BINDINGS, BINDING_HELP))
+        self.push_screen(HelpScreen(self.keys_here(), BINDING_HELP))
 
     def supervisor(self) -> str:
         return self.settings.supervisor_name or getpass.getuser()
 
+    @after_loading
     def action_escalate(self) -> None:
         """Open the escalation form, pre-filled from the flag on the banner if there is one."""
         from console.screens.escalation_form import EscalationFormScreen, FormDefaults
@@ -311,6 +408,7 @@ class HotlineApp(App[None]):
         self.redraw()
         return case_id
 
+    @after_loading
     def action_act_on_case(self) -> None:
         """Log what was done about an open case, or move its status (newest open case first)."""
         from console.screens.case_action import CaseActionScreen
@@ -327,6 +425,7 @@ class HotlineApp(App[None]):
         self.reload_cases()
         self.redraw()
 
+    @after_loading
     def action_hand_over(self) -> None:
         """Shift change: every open case gets a hand-over entry naming the next supervisor."""
         from console.screens.case_action import HandOverScreen
@@ -351,11 +450,12 @@ class HotlineApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.action != "quit":
+        for binding in self.keys_here():
+            if binding.action != "quit":
+                # the palette reads titles and help as markup: a key such as "[" must be escaped
                 yield SystemCommand(
-                    f"{binding.description} ({binding.key_display or binding.key})",
-                    BINDING_HELP.get(binding.id or "", binding.description),
+                    escape(f"{binding.description} ({self.get_key_display(binding)})"),
+                    escape(BINDING_HELP.get(binding.id or "", binding.description)),
                     lambda action=binding.action: self.run_action(action),
                 )
 
@@ -363,9 +463,9 @@ class HotlineApp(App[None]):
 #: One line of help per binding id, for the help screen and the command palette.
 BINDING_HELP: dict[str, str] = {
     "pause": "Pause or resume the replay; the floor's clock stops while paused.",
-    "faster": "Replay faster (+) or slower (-): 1x, 2x, 5x, 10x, 30x, 60x ... 3600x.",
+    "faster": "Replay faster: 1x, 2x, 5x, 10x, 30x, 60x ... 3600x.",
     "slower": "Replay slower.",
-    "seek-back": "Go back 15 minutes on the floor's clock ([), or forward (]).",
+    "seek-back": "Go back 15 minutes on the floor's clock.",
     "seek-forward": "Go forward 15 minutes on the floor's clock.",
     "go-to": "Go to a time of day (HH:MM).",
     "escalate": "Log an urgent case: pre-filled from the urgent flag on the banner, else empty.",

@@ -292,17 +292,27 @@ def _console(path: Path, args: argparse.Namespace, settings: Settings) -> int:
     from storage import EscalationLog, StorageError
 
     try:
-        log = EscalationLog(args.db or settings.escalation_db)
+        log = EscalationLog(escalation_log_path(args, settings, practice=True))
     except StorageError as error:
         raise UserError(str(error)) from None
     replay = ReplaySource(path, FloorEngine(settings), speed=args.speed)
     if replay.finished:
         raise UserError(f"{path} has no events to replay")
-    if args.start is not None:
-        replay.seek(args.start)
     with replay, log:
-        HotlineApp(settings, replay, log).run()
+        HotlineApp(settings, replay, log, start=args.start).run()  # the console seeks to --start, saying so
     return 0
+
+
+def escalation_log_path(args: argparse.Namespace, settings: Settings, *, practice: bool) -> Path:
+    """The escalation log a console writes to: ``--db`` when given; else a replay (``practice``) writes to
+    the practice log beside the real one, and ``watch`` to the real one (the escalation_db setting, else
+    the user data folder's). A training case so never lands in the shared, append-only log."""
+    from storage import default_db_path, practice_db_path
+
+    if args.db is not None:
+        return Path(args.db)
+    real = Path(settings.escalation_db) if settings.escalation_db else default_db_path()
+    return practice_db_path(real) if practice else real
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> str | None:
@@ -329,7 +339,7 @@ def _watch(args: argparse.Namespace, settings: Settings) -> int:
     except OSError as error:
         raise UserError(f"cannot read the CA bundle {settings.feed_ca_bundle}: {error.strerror or error}") from None
     try:
-        log = EscalationLog(args.db or settings.escalation_db)
+        log = EscalationLog(escalation_log_path(args, settings, practice=False))
     except StorageError as error:
         raise UserError(str(error)) from None
     recorder = None if args.no_record else _recorder(settings)
@@ -392,14 +402,12 @@ def _console_on_recording(args: argparse.Namespace, settings: Settings) -> int:
     try:
         recording = Recording(args.recording)
         source = RecordingSource(recording, LiveFloor(settings), day=args.date, speed=args.speed)
-        log = EscalationLog(args.db or settings.escalation_db)
+        log = EscalationLog(escalation_log_path(args, settings, practice=True))
     except (StorageError, ValueError) as error:
         raise UserError(str(error)) from None
-    if args.start is not None:
-        source.seek(args.start)
     try:
         with log:
-            HotlineApp(settings, source, log).run()
+            HotlineApp(settings, source, log, start=args.start).run()
     finally:
         source.close()
     return 0

@@ -28,7 +28,7 @@ from storage.models import (
     OverdueRules,
     Severity,
 )
-from storage.paths import default_db_path, default_recordings_path
+from storage.paths import default_db_path, default_recordings_path, is_practice_db_path, practice_db_path
 
 # The SQLite classes (and sqlite-utils, a third of a second to import) load when first asked for, so
 # a command that never opens a log — `hotline report`, say — does not pay for them.
@@ -77,4 +77,6 @@ __all__ = [
     "StorageError",
     "default_db_path",
     "default_recordings_path",
+    "is_practice_db_path",
+    "practice_db_path",
 ]

@@ -49,6 +49,17 @@ def fold(events: Iterable[Event], settings: Settings | None = None) -> FloorEngi
     return engine
 
 
+async def floor_settled(app: Any, pilot: Any, rounds: int = 200) -> None:
+    """Wait until the console has no seek or load running and no key left waiting for one (bounded)."""
+    for _ in range(rounds):
+        if app.loading is None and not app._deferred:
+            await pilot.pause()
+            return
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    raise AssertionError(f"the console is still busy: {app.loading}")
+
+
 class FakeClock:
     """A monotonic clock that moves only when the test says so."""
 

@@ -13,8 +13,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Select
 
-from console.screens.form import ModalForm
-from storage import ACTION_LABELS, STATUS_LABELS, ActionKind, CaseStatus, InvalidField, NewAction, StorageError
+from console.screens.form import ModalForm, in_the_forms_words
+from storage import ACTION_LABELS, STATUS_LABELS, ActionKind, CaseStatus, NewAction, StorageError
 
 __all__ = ["CaseActionScreen", "CaseEntry", "HandOverScreen"]
 
@@ -63,16 +63,16 @@ class CaseActionScreen(ModalForm[str | None]):
         note = self.query_one("#note", Input).value.strip()
         by = self.query_one("#by", Input).value.strip()
         if not case_text.isdigit():
-            self._say(f"case #: {case_text!r} is not a case number")
+            self._say(f"Case # {case_text!r} is not a case number: write the number, e.g. 12." if case_text else "Case # is empty: write the case number.")
             return
         if what is Select.NULL:
-            self._say("what: choose an action or a status")
+            self._say("Choose what was done (an action) or the case's new status.")
             return
         status = CaseStatus(what.removeprefix(_STATUS_PREFIX)) if what.startswith(_STATUS_PREFIX) else None
         try:
             action = None if status else NewAction(kind=ActionKind(what), at=self._now, by=by, note=note)
         except ValidationError as error:
-            self._say(str(InvalidField.from_validation_error(error)))
+            self._say(*in_the_forms_words(error, {"by": "by", "note": "note"}))
             return
         entry = CaseEntry(int(case_text), action, status, by, self._now, note)
         try:
@@ -106,7 +106,7 @@ class HandOverScreen(ModalForm[str | None]):
         note = self.query_one("#note", Input).value.strip()
         by = self.query_one("#by", Input).value.strip()
         if not to:
-            self._say("to: who takes the cases over?")
+            self._say("To is empty: who takes the cases over?")
             return
         try:
             handed = self._save(by, to, note)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 
 from console.viewmodel import TILE_KEYS
 from widgets.agent_floor import AgentFloor
@@ -38,8 +39,16 @@ class DashboardScreen(Screen[None]):
         self.ready = True
         self.app.call_after_refresh(self.app.redraw)  # type: ignore[attr-defined]
 
+    def show_loading(self, doing: str | None) -> None:
+        """The line under the header while a day is read or a seek is computed ("loading… seeking to 23:00…")."""
+        line = self.query_one("#loading", Static)
+        line.set_class(doing is not None, "-shown")
+        if doing is not None:
+            line.update(Text(doing))
+
     def compose(self) -> ComposeResult:
         yield FloorHeader(id="header")
+        yield Static("", id="loading")
         yield UrgentBanner(id="banner")
         yield KpiTiles(TILE_KEYS, id="tiles")
         with Horizontal(id="middle"):
@@ -51,7 +60,8 @@ class DashboardScreen(Screen[None]):
         with Horizontal(id="bottom"):
             yield _panel(BreakPanel(id="breaks"), "小休 on break")
             yield _panel(AgentFloor(id="floor"), "坐席 the floor")
-        yield Footer()
+        # compact, and ctrl+p named on the help screen instead: every key fits at 120 columns
+        yield Footer(compact=True, show_command_palette=False)
 
 
 def _panel(widget: WidgetT, title: str) -> WidgetT:

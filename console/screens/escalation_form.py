@@ -18,13 +18,12 @@ from textual.widgets import Input, Select
 
 from console.events import UrgentFlag
 from console.formatting import mask_number
-from console.screens.form import ModalForm
+from console.screens.form import ModalForm, in_the_forms_words
 from storage import (
     ACTION_LABELS,
     CATEGORY_LABELS,
     SEVERITY_LABELS,
     ActionKind,
-    InvalidField,
     NewCase,
     StorageError,
 )
@@ -69,6 +68,21 @@ class EscalationFormScreen(ModalForm[int | None]):
         "action-note": "actions",
     }
 
+    #: A NewCase field (or a nested one) -> its label on the form, for what is said when it is wrong.
+    LABELS = {
+        "occurred_at": "when",
+        "call_id": "call",
+        "agent_id": "agent",
+        "caller": "caller",
+        "category": "category",
+        "severity": "severity",
+        "summary": "summary",
+        "logged_by": "logged by",
+        "actions": "action taken",
+        "actions.0.note": "action note",
+        "actions.0.by": "logged by",
+    }
+
     def __init__(self, defaults: FormDefaults, save: Callable[[NewCase], int]) -> None:
         super().__init__()
         self.defaults = defaults
@@ -103,6 +117,12 @@ class EscalationFormScreen(ModalForm[int | None]):
             yield from self._row("logged by", Input(self.defaults.logged_by, id="logged-by"))
             yield from self._buttons()
 
+    def _empty(self, field: Any) -> bool:
+        # a flag's number is kept behind its masked placeholder: the caller is filled
+        if field.id == "caller" and self.defaults.flag is not None and self.defaults.flag.caller:
+            return False
+        return super()._empty(field)
+
     def values(self) -> dict[str, Any]:
         """The form as NewCase input (no validation here: the model does it)."""
         text = {id_: self.query_one(f"#{id_}", Input).value.strip() for id_ in ("occurred-at", "call-id", "agent-id", "caller", "summary", "logged-by", "action-note")}
@@ -136,12 +156,11 @@ class EscalationFormScreen(ModalForm[int | None]):
         try:
             case = NewCase.model_validate(self.values())
         except ValidationError as error:
-            invalid = InvalidField.from_validation_error(error)
-            bad_fields = {name.split(".")[0] for name in invalid.errors}
+            bad_fields = {str(problem["loc"][0]) for problem in error.errors() if problem["loc"]}
             for widget_id, field in self.FIELDS.items():
                 if field in bad_fields:
                     self.query_one(f"#{widget_id}").add_class("-invalid")
-            self._say("; ".join(f"{name}: {message}" for name, message in invalid.errors.items()))
+            self._say(*in_the_forms_words(error, self.LABELS))
             return
         try:
             case_id = self._save(case)

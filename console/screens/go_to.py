@@ -24,7 +24,7 @@ class GoToTimeScreen(ModalScreen[time | None]):
     GoToTimeScreen > Vertical {
         width: 44; height: auto; border: thick $primary; background: $surface; padding: 1 2;
     }
-    GoToTimeScreen #go-to-error { color: $error; }
+    GoToTimeScreen #go-to-error { width: 100%; height: auto; color: $error; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel-go-to")]
 

@@ -7,7 +7,7 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from helpers import FakeClock, at
+from helpers import FakeClock, at, floor_settled
 from textual.widgets import Input, Select
 
 from console.app import HotlineApp
@@ -108,13 +108,15 @@ async def test_seek_keys_and_go_to_move_the_clock(make_app: MakeApp) -> None:
     app, _ = make_app(time(10, 0))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("right_square_bracket")
+        await floor_settled(app, pilot)
         assert "10:15:00" in text_of(app, "FloorHeader")
         await pilot.press("left_square_bracket", "left_square_bracket")
+        await floor_settled(app, pilot)
         assert "09:45:00" in text_of(app, "FloorHeader")
         assert app.floor.snapshot().today == engine_at(time(9, 45)).snapshot().today
         await pilot.press("g")
         await pilot.press(*"14:30", "enter")
-        await pilot.pause()
+        await floor_settled(app, pilot)
         assert "14:30:00" in text_of(app, "FloorHeader")
         await pilot.press("g")
         await pilot.press(*"25:99", "enter")
@@ -156,10 +158,12 @@ async def test_an_urgent_flag_raises_the_banner_once(make_app: MakeApp, monkeypa
         assert bells == [1]
         # going back before the flag and over it again does not offer it a second time
         await pilot.press("left_square_bracket", "right_square_bracket")
+        await floor_settled(app, pilot)
         assert len(app.pending_flags) == 1 and bells == [1]
         await pilot.press("x")
         assert not banner.has_class("-active")
         await pilot.press("left_square_bracket", "right_square_bracket")
+        await floor_settled(app, pilot)
         assert not banner.has_class("-active") and bells == [1]
 
 
@@ -269,8 +273,17 @@ async def test_an_invalid_form_saves_nothing_and_says_why(make_app: MakeApp, log
         await pilot.pause()
         assert isinstance(app.screen, EscalationFormScreen)  # still open, nothing lost
         errors = str(form.query_one("#form-errors").content)
-        for field in ("call_id", "agent_id", "caller", "category", "severity", "summary"):
-            assert field in errors
+        # whole sentences in the form's words: its labels, never the model's field names or pydantic's
+        for sentence in (
+            "Call is empty: fill it in.",
+            "Agent is empty: fill it in.",
+            "Caller should be a phone number: 6 to 20 digits, with an optional leading +, dashes and spaces.",
+            "Choose the category from the list.",
+            "Choose the severity from the list.",
+            "Summary is empty: fill it in.",
+        ):
+            assert sentence in errors
+        assert "call_id" not in errors and "Input should" not in errors
         for widget_id in ("call-id", "agent-id", "caller", "category", "severity", "summary"):
             assert form.query_one(f"#{widget_id}").has_class("-invalid"), widget_id
         assert not form.query_one("#logged-by").has_class("-invalid")

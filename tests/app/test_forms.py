@@ -1,0 +1,148 @@
+"""The console's forms as a supervisor meets them: typing goes into the first field to fill, the field
+being typed in is plainly marked in both themes, and what is wrong is said whole, wrapped, in the form's words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import time
+from pathlib import Path
+
+import pytest
+from helpers import FakeClock, at
+from textual.color import Color
+from textual.widgets import Input, Label
+
+from console.app import HotlineApp
+from console.feeds.replay import ReplaySource
+from console.floor.engine import FloorEngine
+from console.paths import bundled_day
+from console.screens.case_action import CaseActionScreen, HandOverScreen
+from console.screens.escalation_form import EscalationFormScreen
+from console.screens.go_to import GoToTimeScreen
+from console.settings import Settings
+from storage import EscalationLog, NewCase
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Iterator[EscalationLog]:
+    with EscalationLog(tmp_path / "escalations.db") as opened:
+        yield opened
+
+
+def console_at(start: time, log: EscalationLog) -> tuple[HotlineApp, FakeClock]:
+    clock = FakeClock()
+    settings = Settings(supervisor_name="王班长")
+    replay = ReplaySource(bundled_day(), FloorEngine(settings), speed=60, clock=clock)
+    replay.seek(start)
+    app = HotlineApp(settings, replay, log, tick_seconds=3600, cases_every_seconds=3600)
+    app.bell = lambda: None  # type: ignore[method-assign]
+    return app, clock
+
+
+async def test_each_form_opens_on_its_first_empty_field(log: EscalationLog) -> None:
+    app, clock = console_at(time(9, 0), log)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("e")  # no flag: the time and the supervisor are filled, the call is not
+        assert isinstance(app.screen, EscalationFormScreen)
+        assert app.screen.focused is app.screen.query_one("#call-id")
+        await pilot.press(*"C1")
+        assert app.screen.query_one("#call-id", Input).value == "C1"  # typing goes into it
+        await pilot.press("escape")
+        await pilot.press("a")  # no open case yet: the case number is to fill
+        assert isinstance(app.screen, CaseActionScreen)
+        assert app.screen.focused is app.screen.query_one("#case-id")
+        await pilot.press("escape")
+        await pilot.press("h")
+        assert isinstance(app.screen, HandOverScreen)
+        assert app.screen.focused is app.screen.query_one("#to")
+        await pilot.press(*"李班长")
+        assert app.screen.query_one("#to", Input).value == "李班长"
+        await pilot.press("escape")
+        await pilot.press("g")
+        assert isinstance(app.screen, GoToTimeScreen) and app.screen.focused is app.screen.query_one("#go-to-time")
+
+
+async def test_a_flag_fills_the_escalation_form_so_the_action_is_first_to_fill(log: EscalationLog) -> None:
+    app, clock = console_at(time(10, 44), log)  # the bundled day's first flag is at 10:44:28
+    async with app.run_test(size=(120, 40)) as pilot:
+        clock.tick(1)
+        app.tick()
+        await pilot.pause()
+        await pilot.press("e")
+        # when, call, agent, caller (kept behind its mask), category, severity and summary come from the flag
+        assert app.screen.focused is app.screen.query_one("#action-kind")
+
+
+async def test_the_open_case_fills_the_case_number_so_what_was_done_is_first(log: EscalationLog) -> None:
+    log.open_case(
+        NewCase(
+            occurred_at=at("09:50:00"), call_id="C1", agent_id="A0007", category="crisis", severity=3,
+            summary="失业后说不想活了", logged_by="王班长",
+        ),
+        now=at("09:50:00"),
+    )  # fmt: skip
+    app, _ = console_at(time(10, 0), log)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        assert app.screen.focused is app.screen.query_one("#what")
+
+
+def _label_colours(form, row_field: str) -> tuple[Color, Color]:
+    """The background of the focused field's label and of another row's label."""
+    rows = list(form.query(".row"))
+    focused_row = next(row for row in rows if row.query(f"#{row_field}"))
+    other_row = next(row for row in rows if not row.query(f"#{row_field}"))
+    return focused_row.query_one(Label).styles.background, other_row.query_one(Label).styles.background
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+async def test_the_field_being_typed_in_is_plainly_marked(log: EscalationLog, theme: str) -> None:
+    app, _ = console_at(time(9, 0), log)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.theme = theme
+        await pilot.press("h")
+        await pilot.pause()
+        form = app.screen
+        lit, plain = _label_colours(form, "to")
+        accent = Color.parse(app.theme_variables["accent"])
+        assert lit == accent and plain != accent  # the label of the field being typed in is lit
+        field = form.query_one("#to", Input)
+        unfocused = form.query_one("#note", Input)
+        # the field itself is tinted apart from the others: a visible step, not a shade
+        assert field.styles.background != unfocused.styles.background
+        assert field.styles.background.a > 0.3
+        await pilot.press("tab")  # the mark moves with the focus
+        await pilot.pause()
+        assert form.focused is unfocused
+        lit, plain = _label_colours(form, "note")
+        assert lit == accent and plain != accent
+
+
+async def test_what_is_wrong_is_said_whole_and_wrapped(log: EscalationLog) -> None:
+    app, _ = console_at(time(9, 0), log)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("e")
+        form = app.screen
+        form.query_one("#caller", Input).value = "call me"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        errors = form.query_one("#form-errors", Label)
+        box = errors.parent
+        # the line is as wide as the form and as tall as its text: "Not saved:" and six sentences, the
+        # caller's ("· " and 95 characters) wrapped onto a second line of the 92 columns inside the form
+        # (96 wide, less its thick border and its padding)
+        assert errors.size.width == box.content_size.width == 92
+        assert errors.size.height == 1 + 6 + 1
+
+
+async def test_the_go_to_error_is_shown_whole(log: EscalationLog) -> None:
+    app, _ = console_at(time(9, 0), log)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("g")
+        await pilot.press(*"25:99", "enter")
+        await pilot.pause()
+        error = app.screen.query_one("#go-to-error", Label)
+        assert str(error.content) == "'25:99' is not a time of day like 09:30"
+        # 39 characters in a box of 44 less its border (2) and padding (4): two lines, nothing cut
+        assert error.size.width == 38 and error.size.height == 2
