@@ -80,6 +80,8 @@ class HotlineApp(App[None]):
     CSS_PATH = "app.tcss"
     #: Keys that only a replay answers (pause, speed, seek): a live floor hides them (check_action).
     PLAYBACK_ACTIONS = frozenset({"toggle_pause", "faster", "slower", "seek", "go_to_time"})
+    #: Keys that leave the footer (not the keyboard, the help or the palette) on a screen too narrow for all.
+    FOOTER_SECONDARY_ACTIONS = frozenset({"dismiss_flag", "hand_over", "filter_agents"})
     _SPEED = Binding.Group("Speed")
     _SEEK = Binding.Group("±15 min")
     # One binding a key: the footer shows each pair under one word (a group), the help lists every key once.
@@ -136,7 +138,7 @@ class HotlineApp(App[None]):
     # ------------------------------------------------------------------ life
     def on_mount(self) -> None:
         self.reload_cases()
-        self.push_screen(DashboardScreen())
+        self.push_screen(DashboardScreen(footer_secondary=self.FOOTER_SECONDARY_ACTIONS))
         self.settle_memory()
         if self.start is not None and isinstance(self.source, Playback):
             playback, start = self.source, self.start

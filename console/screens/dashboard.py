@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TypeVar
 
 from rich.text import Text
@@ -9,13 +10,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from console.viewmodel import TILE_KEYS
 from widgets.agent_floor import AgentFloor
 from widgets.break_panel import BreakPanel
 from widgets.floor_header import FloorHeader
 from widgets.hot_topics import HotTopics
+from widgets.key_footer import KeyFooter
 from widgets.kpi_tiles import KpiTiles
 from widgets.open_escalations import OpenEscalations
 from widgets.trend_chart import TrendChart
@@ -31,9 +33,13 @@ class DashboardScreen(Screen[None]):
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
-    def __init__(self) -> None:
+    #: Every replay key fits the footer from this width on; below it the secondary keys leave the footer.
+    FULL_FOOTER_WIDTH = 120
+
+    def __init__(self, *, footer_secondary: Collection[str] = ()) -> None:
         super().__init__()
         self.ready = False
+        self.footer_secondary = footer_secondary
 
     def on_mount(self) -> None:
         self.ready = True
@@ -61,7 +67,7 @@ class DashboardScreen(Screen[None]):
             yield _panel(BreakPanel(id="breaks"), "小休 on break")
             yield _panel(AgentFloor(id="floor"), "坐席 the floor")
         # compact, and ctrl+p named on the help screen instead: every key fits at 120 columns
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(secondary=self.footer_secondary, full_width=self.FULL_FOOTER_WIDTH)
 
 
 def _panel(widget: WidgetT, title: str) -> WidgetT:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from feed_fakes import FaultyFeed, FeedServer, snapshot
-from helpers import FakeClock, floor_settled
+from helpers import FakeClock, floor_settled, screen_lines
 from textual.command import CommandList, CommandPalette
 from textual.widgets._footer import FooterKey, FooterLabel
 
@@ -186,3 +186,25 @@ async def test_a_live_floor_offers_only_the_keys_that_work_on_it(server: FeedSer
         await pilot.press("question_mark")
         table = app.screen.query_one("Static").content
         assert [str(cell) for cell in table.columns[0]._cells] == ["e", "x", "a", "h", "/", "s", "?", "q"]
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [
+        ((80, 24), ["space", "+", "-", "[", "]", "g", "e", "a", "s", "?", "q"]),
+        ((120, 40), ["space", "+", "-", "[", "]", "g", "e", "x", "a", "h", "/", "s", "?", "q"]),
+    ],
+    ids=["80x24", "120x40"],
+)
+async def test_the_footer_keeps_help_and_quit_whole_on_a_small_terminal(
+    log: EscalationLog, size: tuple[int, int], shown: list[str]
+) -> None:
+    app, _ = replay_at(time(10, 0), log)
+    async with app.run_test(size=size) as pilot:
+        await floor_settled(app, pilot)
+        await pilot.pause()
+        assert footer_keys(app) == shown
+        footer_line = screen_lines(app)[-1].rstrip()
+        assert footer_line.endswith("? Help q Quit") and len(footer_line) <= size[0]
+        await pilot.press("h")  # a key left out of a narrow footer still works
+        assert isinstance(app.screen, HandOverScreen)
