@@ -102,6 +102,8 @@ class FeedPoller:
         self._last_good: float | None = None
         self._last_error: str | None = None
         self.polls = 0
+        self.polls_done = 0  # polls that have finished, good or not
+        self._poll_done = asyncio.Event()
         self.failures_in_a_row = 0
         self.recording_error: str | None = None  # why the last snapshot could not be recorded
         self.restart_after = 3  # answers in a row with an earlier clock before the feed counts as restarted
@@ -156,8 +158,20 @@ class FeedPoller:
             timeout=self._timeout, verify=self._verify, headers=headers, transport=self._transport, follow_redirects=False
         )
 
+    async def next_poll_done(self) -> None:
+        """Wait until the poll in flight (or the next one) has finished: its answer or its fault is in."""
+        self._poll_done.clear()
+        await self._poll_done.wait()
+
     async def poll_once(self, client: httpx.AsyncClient) -> bool:
         """One poll; True when the floor took a new snapshot."""
+        try:
+            return await self._poll(client)
+        finally:
+            self.polls_done += 1
+            self._poll_done.set()
+
+    async def _poll(self, client: httpx.AsyncClient) -> bool:
         self.polls += 1
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)

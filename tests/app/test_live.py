@@ -31,11 +31,13 @@ def header(app: HotlineApp) -> str:
     return str(app.screen.query_one("FloorHeader").content)
 
 
-async def until(condition, pilot, seconds: float = 5.0) -> None:
-    """Wait for ``condition`` (bounded): the poller runs on its own in the app."""
+async def until(condition, poller: FeedPoller, pilot, seconds: float = 5.0) -> None:
+    """Wait for ``condition`` on the poller's floor or status (bounded): it can only change when a poll
+    finishes, so each round waits for the poller's next answer, then lets the app handle what it posted."""
     async with asyncio.timeout(seconds):
         while not condition():
-            await pilot.pause(0.02)
+            await poller.next_poll_done()
+            await pilot.pause()
 
 
 async def test_the_console_follows_a_live_feed_through_an_outage(server: FeedServer, tmp_path: Path) -> None:
@@ -48,7 +50,7 @@ async def test_the_console_follows_a_live_feed_through_an_outage(server: FeedSer
     with EscalationLog(tmp_path / "log.db") as log:
         app = HotlineApp(settings, poller, log, tick_seconds=3600, cases_every_seconds=3600)
         async with app.run_test(size=(120, 40)) as pilot:
-            await until(lambda: poller.floor.latest is not None, pilot)
+            await until(lambda: poller.floor.latest is not None, poller, pilot)
             app.tick()
             await pilot.pause()
             assert "LIVE" in header(app) and "10:00:00" in header(app)
@@ -60,7 +62,7 @@ async def test_the_console_follows_a_live_feed_through_an_outage(server: FeedSer
             assert "LIVE" in header(app)
 
             await server.stop()
-            await until(lambda: poller.status().last_error is not None, pilot)
+            await until(lambda: poller.status().last_error is not None, poller, pilot)
             status_clock.tick(10)
             app.tick()
             await pilot.pause()
@@ -73,7 +75,7 @@ async def test_the_console_follows_a_live_feed_through_an_outage(server: FeedSer
 
             server.feed.current = snapshot("10:03:00", seq=2, scale=1.5)
             await server.start()
-            await until(lambda: poller.floor.latest.seq == 2, pilot)
+            await until(lambda: poller.floor.latest.seq == 2, poller, pilot)
             app.tick()
             await pilot.pause()
             assert "LIVE" in header(app) and "10:03:00" in header(app)
@@ -95,14 +97,14 @@ async def test_an_urgent_flag_on_the_feed_is_offered_once(
         app = HotlineApp(settings, poller, log, tick_seconds=3600, cases_every_seconds=3600)
         monkeypatch.setattr(app, "bell", lambda: bells.append(1))
         async with app.run_test(size=(120, 40)) as pilot:
-            await until(lambda: poller.floor.latest is not None, pilot)
+            await until(lambda: poller.floor.latest is not None, poller, pilot)
             app.tick()
             await pilot.pause()
             banner = app.screen.query_one(UrgentBanner)
             assert banner.has_class("-active") and "139****5678" in str(banner.content)
             # the next snapshots still carry the flag: it is not offered again
             server.feed.current = snapshot("10:00:05", seq=2, scale=1.01, flags=[flag])
-            await until(lambda: poller.floor.latest.seq == 2, pilot)
+            await until(lambda: poller.floor.latest.seq == 2, poller, pilot)
             app.tick()
             await pilot.pause()
             assert len(app.pending_flags) == 1 and bells == [1]
@@ -145,7 +147,7 @@ async def test_end_to_end_with_the_reference_feed_server(tmp_path: Path) -> None
         with EscalationLog(tmp_path / "log.db") as log:
             app = HotlineApp(settings, poller, log, tick_seconds=3600, cases_every_seconds=3600)
             async with app.run_test(size=(120, 40)) as pilot:
-                await until(lambda: poller.floor.latest is not None, pilot)
+                await until(lambda: poller.floor.latest is not None, poller, pilot)
                 app.tick()
                 await pilot.pause()
                 shown_at = poller.floor.now
@@ -166,7 +168,7 @@ async def test_end_to_end_with_the_reference_feed_server(tmp_path: Path) -> None
                     assert value in str(app.screen.query_one(tile).content), tile
                 # the floor moves on at the server; the console follows
                 server_clock.tick(60)  # an hour at 60x
-                await until(lambda: poller.floor.now is not None and poller.floor.now.hour == 11, pilot, 10)
+                await until(lambda: poller.floor.now is not None and poller.floor.now.hour == 11, poller, pilot, 10)
                 app.tick()
                 await pilot.pause()
                 assert "11:30:00" in header(app)
@@ -190,12 +192,15 @@ async def test_a_wrong_token_says_so_and_never_shows_it(tmp_path: Path) -> None:
     task, url = await _serving(feed_app, stop)
     wrong = "the-wrong-token-77aa"
     try:
-        poller = FeedPoller(url, LiveFloor(settings), interval=0.05, token=wrong, down_after=0.2, stale_after=0.1)
+        status_clock = FakeClock()  # the staleness clock: the test says when the feed has been refused too long
+        poller = FeedPoller(
+            url, LiveFloor(settings), interval=0.05, token=wrong, down_after=0.2, stale_after=0.1, clock=status_clock
+        )
         with EscalationLog(tmp_path / "log.db") as log:
             app = HotlineApp(settings, poller, log, tick_seconds=3600, cases_every_seconds=3600)
             async with app.run_test(size=(120, 40)) as pilot:
-                await until(lambda: poller.status().last_error is not None, pilot)
-                await pilot.pause(0.3)
+                await until(lambda: poller.status().last_error is not None, poller, pilot)
+                status_clock.tick(0.3)  # past down_after with no good answer
                 app.tick()
                 await pilot.pause()
                 assert "DOWN" in header(app) and "refused the token" in header(app)

@@ -162,8 +162,8 @@ async def test_polls_never_overlap_even_when_the_feed_stalls(server: FeedServer)
     task = asyncio.create_task(poller.run())
     try:
         async with asyncio.timeout(5):
-            while server.feed.requests < 4:
-                await asyncio.sleep(0.05)
+            while poller.polls_done < 4:  # four polls answered (each one stalled by the feed)
+                await poller.next_poll_done()
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
