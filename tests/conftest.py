@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
 from helpers import FakeClock
 
 from console.settings import Settings
+
+# Where PYTHONDONTWRITEBYTECODE is set (as on our machines) every `hotline` the tests start would compile
+# the project again: let this run and the processes it starts keep their bytecode (__pycache__, ignored).
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+@pytest.fixture(autouse=True)
+def _a_user_of_its_own(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs as a user with empty folders of its own: no test reads the settings or writes the
+    escalation log of the person running the suite, and tests running side by side never share a file."""
+    home = tmp_path_factory.mktemp("home")
+    for variable, folder in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state")):
+        monkeypatch.setenv(variable, str(home / folder))
+    for variable in [name for name in os.environ if name.startswith("HOTLINE_")]:
+        monkeypatch.delenv(variable)
 
 
 @pytest.fixture

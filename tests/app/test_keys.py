@@ -100,7 +100,7 @@ def footer_keys(app: HotlineApp) -> list[str]:
 
 async def test_the_palette_lists_every_command_and_runs_each_safe_one(log: EscalationLog) -> None:
     app, clock = replay_at(time(10, 44), log)  # the day's first urgent flag comes at 10:44:28
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         clock.tick(1)
         app.tick()
         await pilot.pause()
