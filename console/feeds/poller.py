@@ -83,7 +83,9 @@ class FeedPoller:
         rng: random.Random | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self.url = url.rstrip("/") + "/snapshot"
+        # the feed's address, or its snapshot's (as `hotline feed-server` prints it): both mean the same
+        base = url.rstrip("/")
+        self.url = base if base.endswith("/snapshot") else f"{base}/snapshot"
         self.floor = floor
         self.interval = interval
         self._token = token

@@ -52,6 +52,18 @@ async def test_a_good_feed_is_live_and_its_figures_shown(server: FeedServer, clo
     assert poller.status().state is FeedState.LIVE
 
 
+@pytest.mark.parametrize("address", ["{url}", "{url}/", "{url}/snapshot", "{url}/snapshot/"])
+async def test_the_feed_may_be_named_by_its_address_or_its_snapshot(
+    server: FeedServer, clock: FakeClock, address: str
+) -> None:
+    # `hotline feed-server` prints http://127.0.0.1:PORT/snapshot: watching that address polls the feed
+    poller = FeedPoller(address.format(url=server.url), LiveFloor(Settings()), clock=clock)
+    assert poller.url == f"{server.url}/snapshot"
+    async with poller._client() as client:
+        assert await poller.poll_once(client)
+    assert poller.status().state is FeedState.LIVE
+
+
 @pytest.mark.parametrize(
     ("mode", "reason"),
     [
