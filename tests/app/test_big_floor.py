@@ -49,7 +49,7 @@ def open_floor(tmp_path: Path, big_day) -> Iterator[Callable[[int], HotlineApp]]
         log.close()
 
 
-@pytest.mark.parametrize("agents", [60, 1_500, 5_000])
+@pytest.mark.parametrize("agents", [60, 1_500, pytest.param(5_000, marks=pytest.mark.slow)])
 async def test_no_figure_is_cut_at_any_size(open_floor, agents: int) -> None:
     app = open_floor(agents)
     async with app.run_test(size=SIZES[0]) as pilot:

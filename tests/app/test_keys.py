@@ -98,6 +98,7 @@ def footer_keys(app: HotlineApp) -> list[str]:
     return [key.key_display for key in app.screen.query(FooterKey) if key.key != app.COMMAND_PALETTE_BINDING]
 
 
+@pytest.mark.slow  # some 20 commands typed into the palette, each with its effect checked
 async def test_the_palette_lists_every_command_and_runs_each_safe_one(log: EscalationLog) -> None:
     app, clock = replay_at(time(10, 44), log)  # the day's first urgent flag comes at 10:44:28
     async with app.run_test(size=(80, 24)) as pilot:
