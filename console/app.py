@@ -210,9 +210,12 @@ class HotlineApp(App[None]):
         return f"{label} · PRACTICE log" if self.practice_log else label
 
     def get_screen_dashboard(self) -> DashboardScreen | None:
-        """The dashboard, once it is mounted (it stays under any modal screen)."""
+        """The dashboard, once it is mounted (it stays under any modal screen); None once the app is ending,
+        when a timer may still fire while the screen's widgets are being taken down."""
+        if not self.is_running:
+            return None
         for screen in self.screen_stack:
-            if isinstance(screen, DashboardScreen) and screen.ready:
+            if isinstance(screen, DashboardScreen) and screen.ready and screen.is_attached:
                 return screen
         return None
 
