@@ -127,8 +127,8 @@ class LiveFloor:
                 self._quarter_marks[quarter] = _ZERO.counters if quarter == 0 else counters
             else:
                 self._quarter_marks[quarter] = counters if at_start else before
-        self._agents = [self._agent_view(agent) for agent in snap.agents]
         self._follow_breaks(snap)
+        self._agents = [self._agent_view(agent) for agent in snap.agents]
         return Verdict(True, new_day=new_day)
 
     def _follow_breaks(self, snap: FeedSnapshot) -> None:
@@ -158,7 +158,9 @@ class LiveFloor:
     def _agent_view(self, a: FeedAgent) -> AgentView:
         """The agent's view, made again only when the agent changed: most of a big floor is the same
         from one snapshot to the next, and 5,000 new views a second were most of taking a snapshot."""
-        key = (a.name, a.state, a.since, a.reason, a.calls_today, a.break_used_today_seconds)
+        stretch = self._stretches.get(a.agent_id) if a.state is AgentState.BREAK else None
+        break_start = None if stretch is None else stretch.start
+        key = (a.name, a.state, a.since, a.reason, a.calls_today, a.break_used_today_seconds, break_start)
         cached = self._agent_cache.get(a.agent_id)
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -170,6 +172,7 @@ class LiveFloor:
             a.reason if a.state is AgentState.BREAK else None,
             a.calls_today,
             a.break_used_today_seconds,
+            break_start,
         )
         self._agent_cache[a.agent_id] = (key, view)
         return view

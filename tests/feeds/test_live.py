@@ -120,6 +120,11 @@ def test_a_watching_console_joins_break_reasons_into_one_break_as_the_engine_doe
         assert floor.take(feed_snapshot(engine, minute)).taken
         assert floor.snapshot().breaks == engine.snapshot().breaks, clock
         seen += [(clock, row.since, row.counted_seconds, row.over_single) for row in floor.snapshot().breaks]
+        # the floor table's time in state is the whole break's, as the break panel's and the engine's
+        (agent,) = floor.agents()
+        assert agent.in_state_since == engine.agents()[0].in_state_since, clock
+        for row in floor.snapshot().breaks:
+            assert agent.in_state_since == row.since.timestamp(), clock
     by_clock = {clock: rest for clock, *rest in seen}
     assert by_clock["09:10:00"] == [at("09:00:00"), 600, False]  # 10 min: at the limit
     assert by_clock["09:20:00"] == [at("09:00:00"), 1200, True]  # through 用餐 and 其他: 20 min, over

@@ -10,6 +10,7 @@ from console.events import AgentState
 from console.floor.engine import FloorEngine
 from console.problems import InputRefused, ProblemLog
 from console.settings import Settings
+from console.viewmodel import time_in_state
 
 
 def small_day_engine(settings: Settings | None = None) -> FloorEngine:
@@ -479,6 +480,10 @@ def test_a_new_reason_does_not_restart_the_break() -> None:
     assert row.over_single and row.used_today_seconds == pytest.approx(20 * 60)
     (ongoing,), _ = engine.break_overruns()
     assert ongoing.ongoing and ongoing.reason == "小休→用餐→其他"
+    # the floor table agrees with the break panel: in state since 09:00 (20:00), reason 其他 now
+    (agent,) = engine.agents()
+    assert (agent.in_state_since, agent.reason) == (at("09:00:00").timestamp(), "其他")
+    assert time_in_state(agent, at("09:20:00").timestamp(), at("00:00:00").timestamp(), None) == "20:00"
     engine.apply(ev("agent_state", "09:24:00", agent_id="A1", state="available"))
     (overrun,), daily = engine.break_overruns()
     assert (overrun.agent_id, overrun.reason, overrun.start, overrun.ongoing) == ("A1", "小休→用餐→其他", at("09:00:00"), False)
