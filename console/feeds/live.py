@@ -223,6 +223,12 @@ class LiveFloor:
         seen = now - self._first_clock
         return None if seen >= seconds else seen
 
+    def _seen_back(self, seconds: float) -> bool:
+        """The running totals ``seconds`` before now are known exactly: at or before midnight (all 0),
+        or from a snapshot the console saw (at or after the day's first)."""
+        then = self._marks[-1].clock - seconds
+        return then <= self._midnight or (self._first_clock is not None and then >= self._first_clock)
+
     def agents(self) -> list[AgentView]:
         return list(self._agents)
 
@@ -284,12 +290,17 @@ class LiveFloor:
             longest = max(0.0, now - oldest)
         waiting = queue.waiting_count if queue.waiting_count is not None else len(queue.waiting)
         w = s.topic_window_minutes
+        baseline_end = w + s.topic_baseline_gap_minutes
+        baseline_start = baseline_end + s.topic_baseline_minutes
         topics = rank_topics(
             self._topics_since(w),
             self._topics_since(2 * w),
-            self._topics_since(w + s.topic_baseline_gap_minutes),
-            self._topics_since(w + s.topic_baseline_gap_minutes + s.topic_baseline_minutes),
+            self._topics_since(baseline_end),
+            self._topics_since(baseline_start),
             s,
+            # a console that began watching lately has not seen the window before, nor the baseline
+            previous_seen=self._seen_back(w * 60.0) and self._seen_back(2 * w * 60.0),
+            baseline_seen=self._seen_back(baseline_end * 60.0) and self._seen_back(baseline_start * 60.0),
         )
         today = Counters.from_totals(snap.counters.model_dump())
         talking = states[AgentState.ON_CALL]

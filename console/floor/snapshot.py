@@ -118,10 +118,10 @@ class TopicView:
 
     topic: str
     calls: int  # calls in the window
-    previous: int  # calls in the window before it
+    previous: int | None  # calls in the window before it (None: the source did not see all of it)
     share: float  # share of all topic-classified calls in the window
-    baseline_share: float | None  # share in the baseline before the window (None: no baseline yet)
-    trend: Literal["up", "down", "flat"]
+    baseline_share: float | None  # share in the baseline before the window (None: no baseline yet, or not seen)
+    trend: Literal["up", "down", "flat"] | None  # None: against a window not seen
     surging: bool  # share ≥ surge ratio × baseline share, on enough calls
     alarm: bool  # at or over the topic's alarm line
 

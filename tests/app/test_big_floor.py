@@ -116,3 +116,17 @@ async def test_the_tiles_take_two_rows_when_one_would_cut_and_do_not_jump_back(o
         await pilot.resize_terminal(122, 40)
         await pilot.pause()
         assert not tiles.has_class("-two-rows")
+
+
+async def test_a_topic_against_an_unseen_window_shows_no_previous_and_no_arrow(open_floor) -> None:
+    # a console that began watching 4 minutes ago: 10 calls now, the window before never seen
+    app = open_floor(60)
+    topics = [TopicView("养老保险", 10, None, 1.0, None, None, False, False)]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        panel = app.screen.query_one(HotTopics)
+        panel.show(topics)
+        await pilot.pause()
+        (row,) = [line for line in screen_lines(app)[panel.region.y : panel.region.bottom] if "养老保险" in line]
+        cells = row.split("养老保险", 1)[1].split("│", 1)[0].split()  # the topic's row, to the panel's edge
+        assert cells == ["10", "—"]  # now 10, prev —, and no arrow (it was `10 0 ↑`)
