@@ -158,7 +158,7 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
             "综合接通率",
             f"target ≥{format_rate(s.target_overall_answer_rate, 0)}",
             format_rate(today.overall_answer_rate),
-            _recent(format_rate(recent.overall_answer_rate)),
+            _recent(format_rate(recent.window_answer_rate)),  # over the calls decided in it: ≤ 100 %
             rate_status(today.overall_answer_rate, s.target_overall_answer_rate, s),
         ),
         TileView(

@@ -29,7 +29,7 @@ STATE_LABELS: dict[AgentState, tuple[str, str]] = {
     AgentState.RINGING: ("振铃", "yellow"),
     AgentState.ON_CALL: ("通话", "bold"),
     AgentState.WRAP_UP: ("整理", "cyan"),
-    AgentState.BREAK: ("小休", "magenta"),
+    AgentState.BREAK: ("示忙", "magenta"),  # not 小休: that is one of the reasons the why column shows
 }
 
 # Sorted by state, the floor reads from what needs an eye (breaks) to who is signed out.
@@ -55,8 +55,8 @@ _COLUMNS = (
 #: first is earliest ``since`` first, so no key needs the clock.
 SORT_KEYS: dict[str, Callable[[AgentView], Any]] = {
     # the agent id last in every key: rows that tie stay in one order from tick to tick
-    "state": lambda a: (_STATE_ORDER[a.state], a.since, a.agent_id),
-    "in state": lambda a: (a.since, a.agent_id),
+    "state": lambda a: (_STATE_ORDER[a.state], a.in_state_since, a.agent_id),
+    "in state": lambda a: (a.in_state_since, a.agent_id),
     "calls": lambda a: (-a.calls_today, a.agent_id),
     "agent": lambda a: a.agent_id,
     "name": lambda a: (a.name, a.agent_id),

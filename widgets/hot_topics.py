@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from console.floor.snapshot import TopicView
+from console.formatting import MISSING
 from widgets.fast_table import Column, FastTable
 
 __all__ = ["HotTopics"]
@@ -32,7 +33,7 @@ class HotTopics(FastTable):
     def show(self, topics: Sequence[TopicView]) -> None:
         rows = []
         for rank, row in enumerate(topics, 1):
-            arrow, style = _ARROWS[row.trend]
+            arrow, style = ("", "") if row.trend is None else _ARROWS[row.trend]
             marks = []
             if row.surging:
                 marks.append(("▲激增", "bold red"))
@@ -40,6 +41,6 @@ class HotTopics(FastTable):
                 marks.append(("!警戒", "bold yellow"))
             topic = Text(row.topic, style="bold red" if row.surging else "")
             rows.append(
-                (str(rank), topic, f"{row.calls:,}", f"{row.previous:,}", Text(arrow, style), Text.assemble(*marks))
+                (str(rank), topic, f"{row.calls:,}", MISSING if row.previous is None else f"{row.previous:,}", Text(arrow, style), Text.assemble(*marks))
             )
         self.set_rows(rows)

@@ -14,10 +14,12 @@ __all__ = ["OpenEscalations"]
 _COLUMNS = (
     Column("#", 3, "right", fit=True),
     Column("time", 5),
-    Column("category", 6, grow=True),
+    Column("category", 8, grow=True),  # the label whole, even with no rows
     Column("!", 1, "right"),
-    Column("caller", 11, fit=True),
-    Column("status", 6, grow=True),
+    # a narrow panel (one of three at 80 and 120 columns) leaves the caller out (the case keeps the
+    # number) so that the category and the status are read whole
+    Column("caller", 11, fit=True, optional=True),
+    Column("status", 6, fit=True),  # never cut: ⚠ 待处理 whole
 )
 
 

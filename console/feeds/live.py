@@ -127,8 +127,8 @@ class LiveFloor:
                 self._quarter_marks[quarter] = _ZERO.counters if quarter == 0 else counters
             else:
                 self._quarter_marks[quarter] = counters if at_start else before
-        self._agents = [self._agent_view(agent) for agent in snap.agents]
         self._follow_breaks(snap)
+        self._agents = [self._agent_view(agent) for agent in snap.agents]
         return Verdict(True, new_day=new_day)
 
     def _follow_breaks(self, snap: FeedSnapshot) -> None:
@@ -158,7 +158,9 @@ class LiveFloor:
     def _agent_view(self, a: FeedAgent) -> AgentView:
         """The agent's view, made again only when the agent changed: most of a big floor is the same
         from one snapshot to the next, and 5,000 new views a second were most of taking a snapshot."""
-        key = (a.name, a.state, a.since, a.reason, a.calls_today, a.break_used_today_seconds)
+        stretch = self._stretches.get(a.agent_id) if a.state is AgentState.BREAK else None
+        break_start = None if stretch is None else stretch.start
+        key = (a.name, a.state, a.since, a.reason, a.calls_today, a.break_used_today_seconds, break_start)
         cached = self._agent_cache.get(a.agent_id)
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -170,6 +172,7 @@ class LiveFloor:
             a.reason if a.state is AgentState.BREAK else None,
             a.calls_today,
             a.break_used_today_seconds,
+            break_start,
         )
         self._agent_cache[a.agent_id] = (key, view)
         return view
@@ -219,6 +222,12 @@ class LiveFloor:
             return None
         seen = now - self._first_clock
         return None if seen >= seconds else seen
+
+    def _seen_back(self, seconds: float) -> bool:
+        """The running totals ``seconds`` before now are known exactly: at or before midnight (all 0),
+        or from a snapshot the console saw (at or after the day's first)."""
+        then = self._marks[-1].clock - seconds
+        return then <= self._midnight or (self._first_clock is not None and then >= self._first_clock)
 
     def agents(self) -> list[AgentView]:
         return list(self._agents)
@@ -281,12 +290,17 @@ class LiveFloor:
             longest = max(0.0, now - oldest)
         waiting = queue.waiting_count if queue.waiting_count is not None else len(queue.waiting)
         w = s.topic_window_minutes
+        baseline_end = w + s.topic_baseline_gap_minutes
+        baseline_start = baseline_end + s.topic_baseline_minutes
         topics = rank_topics(
             self._topics_since(w),
             self._topics_since(2 * w),
-            self._topics_since(w + s.topic_baseline_gap_minutes),
-            self._topics_since(w + s.topic_baseline_gap_minutes + s.topic_baseline_minutes),
+            self._topics_since(baseline_end),
+            self._topics_since(baseline_start),
             s,
+            # a console that began watching lately has not seen the window before, nor the baseline
+            previous_seen=self._seen_back(w * 60.0) and self._seen_back(2 * w * 60.0),
+            baseline_seen=self._seen_back(baseline_end * 60.0) and self._seen_back(baseline_start * 60.0),
         )
         today = Counters.from_totals(snap.counters.model_dump())
         talking = states[AgentState.ON_CALL]

@@ -59,9 +59,20 @@ class Counters:
         return self.human_answered + self.abandoned_queue - self.short_abandoned
 
     @property
+    def decided(self) -> int:
+        """Calls whose outcome was decided: answered by a person or the menu, or abandoned."""
+        return self.total_answered + self.abandoned
+
+    @property
     def overall_answer_rate(self) -> float | None:
-        """综合接通率 = total answered / offered."""
+        """综合接通率 = total answered / offered (a day or an hour: the calls offered in it)."""
         return ratio(self.total_answered, self.offered)
+
+    @property
+    def window_answer_rate(self) -> float | None:
+        """综合接通率 of a rolling window = total answered / decided: counted at the deciding event, a
+        window can hold answers to calls offered before it, so ``offered`` is not its denominator."""
+        return ratio(self.total_answered, self.decided)
 
     @property
     def human_answer_rate(self) -> float | None:

@@ -498,7 +498,10 @@ class FloorEngine:
         views = self._agent_views
         for agent_id in self._changed_agents:
             a = self._agents[agent_id]
-            views[agent_id] = AgentView(a.agent_id, a.name, a.state, a.since, a.reason, a.calls_today, a.break_used)
+            views[agent_id] = AgentView(
+                a.agent_id, a.name, a.state, a.since, a.reason, a.calls_today, a.break_used,
+                a.stretch_start if a.state is AgentState.BREAK else None,
+            )  # fmt: skip
         self._changed_agents.clear()
         # in the order the agents were first seen (the events' order), whatever order the set kept
         return [views[agent_id] for agent_id in self._agents]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from math import sqrt
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from console.floor.snapshot import BreakView, TopicView
@@ -71,22 +72,29 @@ def rank_topics(
     to_baseline_end: Mapping[str, float],
     to_baseline_start: Mapping[str, float],
     settings: Settings,
+    *,
+    previous_seen: bool = True,
+    baseline_seen: bool = True,
 ) -> list[TopicView]:
     """Hot topics from calls per topic counted back from now over four spans.
 
     The spans are: the window w; 2w (the window and the one before); w + gap (to where the baseline
     ends); w + gap + baseline (to where it starts). Trend, surge and alarm as docs/floor-engine.md says.
+    A source that has not seen the whole window before (a console that began watching a few minutes
+    ago) says so with ``previous_seen`` False: no previous count and no trend; nor a surge while the
+    baseline was not wholly seen (``baseline_seen`` False).
     """
     s = settings
     window_total = sum(window.values())
     baseline = {topic: calls - to_baseline_end.get(topic, 0) for topic, calls in to_baseline_start.items()}
-    baseline_total = sum(baseline.values())
+    baseline_total = sum(baseline.values()) if baseline_seen else 0
     rows = []
     for topic in set(window) | set(window_and_previous):
         calls = int(window.get(topic, 0))
-        previous = int(window_and_previous.get(topic, 0) - calls)
-        if calls <= 0 and previous <= 0:
+        before = int(window_and_previous.get(topic, 0) - calls)
+        if calls <= 0 and (before <= 0 or not previous_seen):
             continue
+        previous = before if previous_seen else None
         share = calls / window_total if window_total else 0.0
         base_share = baseline.get(topic, 0) / baseline_total if baseline_total else None
         surging = False
@@ -95,7 +103,10 @@ def rank_topics(
             # (Poisson: the standard deviation of a count is its square root).
             expected = base_share * window_total
             surging = calls >= s.topic_surge_ratio * expected and calls - expected >= s.topic_surge_z * sqrt(expected)
-        if calls > previous * s.topic_trend_ratio and calls - previous >= 2:
+        trend: Literal["up", "down", "flat"] | None
+        if previous is None:
+            trend = None  # the window before was not seen: no arrow
+        elif calls > previous * s.topic_trend_ratio and calls - previous >= 2:
             trend = "up"
         elif previous > calls * s.topic_trend_ratio and previous - calls >= 2:
             trend = "down"
@@ -114,5 +125,5 @@ def rank_topics(
                 alarm=line is not None and calls >= line,
             )
         )
-    rows.sort(key=lambda row: (-row.calls, -row.previous, row.topic))
+    rows.sort(key=lambda row: (-row.calls, -(row.previous or 0), row.topic))
     return rows

@@ -27,8 +27,11 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class AgentView:
-    """One agent on the floor. ``since`` is when the agent entered the state (epoch seconds): the time
-    in state is the floor's clock minus it, so a view stays valid while the clock runs."""
+    """One agent on the floor. ``since`` is when the agent entered the state (epoch seconds; on break,
+    when the current reason began, as a feed sends it). ``break_start`` is, on break, when the whole
+    break began: a stretch off the phone is one break whatever reasons it passes through, so the time
+    in state is the floor's clock minus :attr:`in_state_since`, and a view stays valid while the clock
+    runs."""
 
     agent_id: str
     name: str
@@ -37,9 +40,15 @@ class AgentView:
     reason: str | None
     calls_today: int
     break_used_today: float = 0.0  # limited break time of finished breaks today (seconds)
+    break_start: float | None = None  # on break: when the break began (the break panel's since)
+
+    @property
+    def in_state_since(self) -> float:
+        """When the time in state counts from: the break's start on break, else the state's."""
+        return self.since if self.break_start is None else self.break_start
 
     def seconds_in_state(self, now: float) -> float:
-        return now - self.since
+        return now - self.in_state_since
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +118,10 @@ class TopicView:
 
     topic: str
     calls: int  # calls in the window
-    previous: int  # calls in the window before it
+    previous: int | None  # calls in the window before it (None: the source did not see all of it)
     share: float  # share of all topic-classified calls in the window
-    baseline_share: float | None  # share in the baseline before the window (None: no baseline yet)
-    trend: Literal["up", "down", "flat"]
+    baseline_share: float | None  # share in the baseline before the window (None: no baseline yet, or not seen)
+    trend: Literal["up", "down", "flat"] | None  # None: against a window not seen
     surging: bool  # share ≥ surge ratio × baseline share, on enough calls
     alarm: bool  # at or over the topic's alarm line
 

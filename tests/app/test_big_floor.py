@@ -20,11 +20,12 @@ from console.floor.engine import FloorEngine
 from console.floor.snapshot import TopicView
 from console.paths import bundled_day
 from console.settings import Settings
-from console.viewmodel import TILE_KEYS, TileView
+from console.viewmodel import TILE_KEYS, EscalationRow, TileView
 from storage import EscalationLog
 from widgets.agent_floor import AgentFloor
 from widgets.hot_topics import HotTopics
 from widgets.kpi_tiles import KpiTiles
+from widgets.open_escalations import OpenEscalations
 
 SIZES = [(80, 24), (120, 40), (200, 60)]
 
@@ -116,3 +117,45 @@ async def test_the_tiles_take_two_rows_when_one_would_cut_and_do_not_jump_back(o
         await pilot.resize_terminal(122, 40)
         await pilot.pause()
         assert not tiles.has_class("-two-rows")
+
+
+async def test_a_topic_against_an_unseen_window_shows_no_previous_and_no_arrow(open_floor) -> None:
+    # a console that began watching 4 minutes ago: 10 calls now, the window before never seen
+    app = open_floor(60)
+    topics = [TopicView("养老保险", 10, None, 1.0, None, None, False, False)]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        panel = app.screen.query_one(HotTopics)
+        panel.show(topics)
+        await pilot.pause()
+        (row,) = [line for line in screen_lines(app)[panel.region.y : panel.region.bottom] if "养老保险" in line]
+        cells = row.split("养老保险", 1)[1].split("│", 1)[0].split()  # the topic's row, to the panel's edge
+        assert cells == ["10", "—"]  # now 10, prev —, and no arrow (it was `10 0 ↑`)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40", "200x60"])
+async def test_the_escalations_panel_shows_its_headers_and_statuses_whole(open_floor, size) -> None:
+    # At 80 and 120 columns the panel is one of three (36 cells inside): # 2, time 5, category 12,
+    # ! 1, caller 11 and ⚠ 待处理 8 with 5 spaces need 44, so the caller leaves and the rest is whole
+    # (it was `categ…`, `stat…`, `⚠ 待 …`); a wide panel keeps the caller.
+    app = open_floor(60)
+    rows = [
+        EscalationRow(12, "14:30", "自杀/自伤风险", 3, "A07", "138****5678", "待处理", overdue=True),
+        EscalationRow(11, "14:10", "欠薪/群体事件", 2, "A12", "139****1234", "处理中", overdue=False),
+        EscalationRow(None, "13:50", "投诉举报", 1, "A03", "137****0000", "flag", overdue=False),
+    ]
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        panel = app.screen.query_one(OpenEscalations)
+        panel.show([])
+        await pilot.pause()
+        header = screen_lines(app)[panel.region.y + 1]
+        assert " category " in header and " status " in header  # whole with no case too (was categ…)
+        panel.show(rows)
+        await pilot.pause()
+        lines = screen_lines(app)
+        shown = "\n".join(lines[panel.region.y : panel.region.bottom])
+        panel_lines = [line for line in shown.split("\n") if "14:30" in line or "category" in line]
+        assert any(" category " in line and " status " in line for line in panel_lines)  # whole labels
+        assert "自杀/自伤风险" in shown and "⚠ 待处理" in shown and "处理中" in shown and "flag" in shown
+        assert ("138****5678" in shown) == (size[0] >= 200)

@@ -26,6 +26,7 @@ from console.screens.help import HelpScreen
 from console.settings import Settings
 from storage import EscalationLog
 from widgets.agent_floor import AgentFloor
+from widgets.key_footer import KeyFooter
 
 #: Every command the palette offers on a replay, as a supervisor reads them (Textual's own and the console's keys).
 REPLAY_COMMANDS = {
@@ -209,3 +210,35 @@ async def test_the_footer_keeps_help_and_quit_whole_on_a_small_terminal(
         assert footer_line.endswith("? Help q Quit") and len(footer_line) <= size[0]
         await pilot.press("h")  # a key left out of a narrow footer still works
         assert isinstance(app.screen, HandOverScreen)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_a_live_floor_keeps_every_key_in_the_footer_where_they_fit(
+    server: FeedServer, log: EscalationLog, size: tuple[int, int]
+) -> None:
+    # the live keys, compact: "e Escalate x Dismiss a Act h Hand over / Filter s Sort ? Help q Quit"
+    # = 10 + 1 + 9 + 1 + 5 + 1 + 11 + 1 + 8 + 1 + 6 + 1 + 6 + 1 + 6 = 68 cells, within 80
+    settings = Settings()
+    poller = FeedPoller(server.url, LiveFloor(settings), interval=0.05, read_timeout=0.5)
+    app = HotlineApp(settings, poller, log, tick_seconds=3600, cases_every_seconds=3600)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        footer = app.screen.query_one(KeyFooter)
+        assert footer.cells_needed() == 68
+        assert footer_keys(app) == ["e", "x", "a", "h", "/", "s", "?", "q"]
+        assert screen_lines(app)[-1].rstrip() == "e Escalate x Dismiss a Act h Hand over / Filter s Sort ? Help q Quit"
+
+
+async def test_a_replay_footer_needs_more_than_80_cells_for_every_key(log: EscalationLog) -> None:
+    # "space Pause + - Speed [ ] ±15 min g Go to" (41) + a space + the live keys' 68 = 110 cells: over
+    # 80, so x, h and / leave: 110 - "x Dismiss " (10) - "h Hand over " (12) - "/ Filter " (9) = 79
+    app, _ = replay_at(time(10, 0), log)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await floor_settled(app, pilot)
+        await pilot.pause()
+        footer = app.screen.query_one(KeyFooter)
+        assert (footer.cells_needed(), footer.cells_needed(without_secondary=True)) == (110, 79)
+        assert screen_lines(app)[-1].rstrip() == (
+            "space Pause + - Speed [ ] ±15 min g Go to e Escalate a Act s Sort ? Help q Quit"
+        )

@@ -120,9 +120,50 @@ def test_a_watching_console_joins_break_reasons_into_one_break_as_the_engine_doe
         assert floor.take(feed_snapshot(engine, minute)).taken
         assert floor.snapshot().breaks == engine.snapshot().breaks, clock
         seen += [(clock, row.since, row.counted_seconds, row.over_single) for row in floor.snapshot().breaks]
+        # the floor table's time in state is the whole break's, as the break panel's and the engine's
+        (agent,) = floor.agents()
+        assert agent.in_state_since == engine.agents()[0].in_state_since, clock
+        for row in floor.snapshot().breaks:
+            assert agent.in_state_since == row.since.timestamp(), clock
     by_clock = {clock: rest for clock, *rest in seen}
     assert by_clock["09:10:00"] == [at("09:00:00"), 600, False]  # 10 min: at the limit
     assert by_clock["09:20:00"] == [at("09:00:00"), 1200, True]  # through 用餐 and 其他: 20 min, over
     assert by_clock["09:45:00"] == [at("09:30:00"), 300, False]  # in training: 5 limited min, paused
     assert by_clock["09:57:00"] == [at("09:30:00"), 720, True]  # 5 + 7: over
     assert "09:24:00" not in by_clock and "09:59:00" not in by_clock  # back on the phone
+
+
+def topics_at(clock: str, seq: int, **topics: int) -> FeedSnapshot:
+    return snapshot(clock, seq, scale=1 + seq / 10, topics=topics)
+
+
+def test_hot_topics_have_no_previous_count_nor_trend_before_the_window_before_was_seen() -> None:
+    # Watching from 10:00 (养老保险 100 calls so far today), window 15 min. At 10:04 the window counts
+    # 110 - 100 = 10, but the window before (09:34-09:49) was never seen: no previous, no arrow (it
+    # was `prev 0 ↑`). At 10:30 both were seen: 150 - 120 = 30 now, 120 - 100 = 20 before, 30 > 20 x
+    # 1.25 and by 10: up.
+    floor = LiveFloor(Settings(topic_window_minutes=15))
+    floor.take(topics_at("10:00:00", 1, 养老保险=100))
+    floor.take(topics_at("10:04:00", 2, 养老保险=110))
+    (row,) = floor.snapshot().topics
+    assert (row.calls, row.previous, row.trend) == (10, None, None)
+    floor.take(topics_at("10:15:00", 3, 养老保险=120))
+    floor.take(topics_at("10:30:00", 4, 养老保险=150))
+    (row,) = floor.snapshot().topics
+    assert (row.calls, row.previous, row.trend) == (30, 20, "up")
+
+
+def test_no_surge_against_a_baseline_the_console_did_not_see_whole() -> None:
+    # Watching from 10:00; at 11:00 the baseline (08:15-10:15] was seen from 10:00 only: 社保卡 10 of
+    # 110 calls. The window (10:45-11:00]: 社保卡 50, 养老保险 10. Against that quarter hour 社保卡 would
+    # surge (expected 10/110 x 60 = 5.5; 50 ≥ 2 x 5.5 and 50 - 5.5 ≥ 4 x √5.5), but the baseline was
+    # not seen whole: no baseline share, no surge.
+    floor = LiveFloor(Settings(topic_window_minutes=15))
+    floor.take(topics_at("10:00:00", 1, 社保卡=100, 养老保险=100))
+    floor.take(topics_at("10:15:00", 2, 社保卡=110, 养老保险=200))
+    floor.take(topics_at("10:30:00", 3, 社保卡=110, 养老保险=200))
+    floor.take(topics_at("10:45:00", 4, 社保卡=110, 养老保险=200))
+    floor.take(topics_at("11:00:00", 5, 社保卡=160, 养老保险=210))
+    rows = {row.topic: row for row in floor.snapshot().topics}
+    assert (rows["社保卡"].calls, rows["社保卡"].previous, rows["社保卡"].trend) == (50, 0, "up")
+    assert rows["社保卡"].baseline_share is None and not rows["社保卡"].surging

@@ -10,6 +10,7 @@ from console.events import AgentState
 from console.floor.engine import FloorEngine
 from console.problems import InputRefused, ProblemLog
 from console.settings import Settings
+from console.viewmodel import build_tiles, time_in_state
 
 
 def small_day_engine(settings: Settings | None = None) -> FloorEngine:
@@ -479,6 +480,10 @@ def test_a_new_reason_does_not_restart_the_break() -> None:
     assert row.over_single and row.used_today_seconds == pytest.approx(20 * 60)
     (ongoing,), _ = engine.break_overruns()
     assert ongoing.ongoing and ongoing.reason == "小休→用餐→其他"
+    # the floor table agrees with the break panel: in state since 09:00 (20:00), reason 其他 now
+    (agent,) = engine.agents()
+    assert (agent.in_state_since, agent.reason) == (at("09:00:00").timestamp(), "其他")
+    assert time_in_state(agent, at("09:20:00").timestamp(), at("00:00:00").timestamp(), None) == "20:00"
     engine.apply(ev("agent_state", "09:24:00", agent_id="A1", state="available"))
     (overrun,), daily = engine.break_overruns()
     assert (overrun.agent_id, overrun.reason, overrun.start, overrun.ongoing) == ("A1", "小休→用餐→其他", at("09:00:00"), False)
@@ -639,3 +644,32 @@ def test_the_report_day_of_a_file_that_ends_with_the_tail_of_its_day() -> None:
     assert figures.topics == {"社保卡": 1, "失业保险": 1}  # X's final topic, in its own day
     # A1's break going on at midnight counts in the 27th for its 10 seconds there
     assert (figures.breaks.counted, figures.breaks.counted_seconds) == (1, pytest.approx(10))
+
+
+def test_a_windows_overall_answer_rate_is_over_the_calls_decided_in_it() -> None:
+    # At 09:21 the 15-minute window is (09:06, 09:21]. C0 (offered 08:59) and C1 (offered 09:00) are
+    # answered in it at 09:20 and 09:20:30; C2 (09:18) is served in the menu at 09:19; C3 (09:19)
+    # hangs up in the menu at 09:19:30. Offered in the window: 2 (C2, C3); answered: 3 (C0, C1 by a
+    # person, C2 by the menu), 150 % over offered. Decided in it: 3 answered + 1 abandoned = 4, so
+    # the window's 综合接通率 is 3 / 4 = 75.0 %. The day counts by offered: 3 answered of 4 offered.
+    events = [
+        ev("call_offered", "08:59:00", call_id="C0"),
+        ev("queued", "08:59:10", call_id="C0", topic="社保卡"),
+        ev("call_offered", "09:00:00", call_id="C1"),
+        ev("queued", "09:00:10", call_id="C1", topic="社保卡"),
+        ev("call_offered", "09:18:00", call_id="C2"),
+        ev("ivr_served", "09:19:00", call_id="C2", topic="社保卡"),
+        ev("call_offered", "09:19:00", call_id="C3"),
+        ev("ivr_abandoned", "09:19:30", call_id="C3"),
+        ev("answered", "09:20:00", call_id="C0", agent_id="A1"),
+        ev("answered", "09:20:30", call_id="C1", agent_id="A2"),
+    ]
+    engine = fold(events)
+    engine.advance_to(at("09:21:00"))
+    snap = engine.snapshot()
+    recent = snap.recent
+    assert (recent.offered, recent.total_answered, recent.abandoned, recent.decided) == (2, 3, 1, 4)
+    assert recent.window_answer_rate == pytest.approx(0.75)
+    assert snap.today.overall_answer_rate == pytest.approx(3 / 4)
+    tiles = {tile.key: tile for tile in build_tiles(snap, Settings())}
+    assert tiles["overall_answer_rate"].beside == "15m 75.0%"  # it was 150.0 %
