@@ -23,15 +23,11 @@ class KeyFooter(Footer):
     compact footer lays them out), the keys a supervisor reaches for less often (they still work, and
     the help screen and the palette list them) leave the footer instead. A live floor has fewer keys
     than a replay, so it keeps them all on a narrower screen.
-
-    ``full_width`` is the width from which every key is shown whatever they need (0: none; the keys'
-    own width decides).
     """
 
-    def __init__(self, *, secondary: Collection[str], full_width: int = 0) -> None:
+    def __init__(self, *, secondary: Collection[str]) -> None:
         super().__init__(compact=True, show_command_palette=False)
         self.secondary = frozenset(secondary)
-        self.full_width = full_width
         self._narrow = False
 
     def _shown_bindings(self) -> list[list[Binding]]:
@@ -59,7 +55,7 @@ class KeyFooter(Footer):
         return cell_len(" ".join(parts))
 
     def _too_narrow(self, width: int) -> bool:
-        if not self._bindings_ready or width <= 0 or (self.full_width and width >= self.full_width):
+        if not self._bindings_ready or width <= 0:
             return False
         return self.cells_needed() > width
 

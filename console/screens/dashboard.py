@@ -33,9 +33,6 @@ class DashboardScreen(Screen[None]):
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
-    #: Every replay key fits the footer from this width on; below it the secondary keys leave the footer.
-    FULL_FOOTER_WIDTH = 120
-
     def __init__(self, *, footer_secondary: Collection[str] = ()) -> None:
         super().__init__()
         self.ready = False
@@ -66,8 +63,8 @@ class DashboardScreen(Screen[None]):
         with Horizontal(id="bottom"):
             yield _panel(BreakPanel(id="breaks"), "小休 on break")
             yield _panel(AgentFloor(id="floor"), "坐席 the floor")
-        # compact, and ctrl+p named on the help screen instead: every key fits at 120 columns
-        yield KeyFooter(secondary=self.footer_secondary, full_width=self.FULL_FOOTER_WIDTH)
+        # compact, and ctrl+p named on the help screen instead: every replay key fits at 120 columns
+        yield KeyFooter(secondary=self.footer_secondary)
 
 
 def _panel(widget: WidgetT, title: str) -> WidgetT:
