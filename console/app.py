@@ -20,6 +20,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from console.events import CATEGORY_LABELS, UrgentFlag
 from console.feeds.poller import FeedPoller
@@ -51,7 +52,8 @@ ActionT = TypeVar("ActionT", bound="Callable[..., None]")
 
 
 def after_loading(action: ActionT) -> ActionT:
-    """A key that touches the floor waits while a day is read or a seek is computed, then runs, in order."""
+    """A key that moves the floor or reads its figures waits while a day is read or a seek is computed,
+    then runs, in order. The go-to box, the forms and the help open at once: they keep every key typed."""
 
     @wraps(action)
     def run(self: HotlineApp, *args: Any) -> None:
@@ -134,6 +136,7 @@ class HotlineApp(App[None]):
         #: What the floor is busy with ("seeking to 23:00…"), or None; the tick and the floor's keys wait.
         self.loading: str | None = None
         self._deferred: deque[Callable[[], None]] = deque()
+        self._clock_shown: datetime | None = None  # the floor's clock when the seek running began
 
     # ------------------------------------------------------------------ life
     def on_mount(self) -> None:
@@ -142,7 +145,7 @@ class HotlineApp(App[None]):
         self.settle_memory()
         if self.start is not None and isinstance(self.source, Playback):
             playback, start = self.source, self.start
-            self._move(f"loading… reading the day to {start:%H:%M}…", lambda: playback.seek(start))
+            self._move(f"loading… reading the day to {start:%H:%M}…", partial(playback.seek, start))
         self.set_interval(self.tick_seconds, self.tick)
         if isinstance(self.source, FeedPoller):
             # the feed is polled in the background; the UI never waits on the network
@@ -293,20 +296,31 @@ class HotlineApp(App[None]):
         self.notify("a live floor cannot be paused, sped up or moved in time", severity="warning", timeout=3)
         return None
 
-    def _move(self, doing: str, move: Callable[[], None]) -> None:
-        """Move the floor (a seek, the first load) in a thread; the screen says so and keys wait for it."""
+    def _move(self, doing: str, move: Callable[[Callable[[], bool]], None]) -> None:
+        """Move the floor (a seek, the first load) in a thread; the screen says so and keys wait for it.
+
+        ``move`` is handed what says the worker was cancelled (a quit): the seek stops at its next look.
+        """
         self.loading = doing
+        self._clock_shown = self.floor.now
         self.redraw()
         self.run_worker(partial(self._moving, move), thread=True, group="seek", name=doing)
 
-    def _moving(self, move: Callable[[], None]) -> None:
+    def _moving(self, move: Callable[[Callable[[], bool]], None]) -> None:
         """In the worker's thread: nothing else touches the floor until FloorMoved is handled."""
+        worker = get_current_worker()
         try:
-            move()
+            move(lambda: worker.is_cancelled)
         except ValueError as error:  # e.g. a file with no events to seek in
             self.post_message(FloorMoved(str(error)))
         else:
-            self.post_message(FloorMoved(None))
+            if not worker.is_cancelled:
+                self.post_message(FloorMoved(None))
+
+    async def action_quit(self) -> None:
+        """Quit at once, even during a long seek: it is cancelled and its fold stops at its next look."""
+        self.workers.cancel_group(self, "seek")
+        await super().action_quit()
 
     @on(FloorMoved)
     def _moved(self, message: FloorMoved) -> None:
@@ -346,15 +360,15 @@ class HotlineApp(App[None]):
         if (playback := self._playback()) is not None:
             delta = SEEK_STEP * direction
             doing = self._seeking_to(self.floor.now + delta) if self.floor.now else "loading… seeking…"
-            self._move(doing, lambda: playback.seek_by(delta))
+            self._move(doing, partial(playback.seek_by, delta))
 
     @after_loading
     def seek_to(self, when: time | datetime) -> None:
         if (playback := self._playback()) is not None:
-            self._move(self._seeking_to(when), lambda: playback.seek(when))
+            self._move(self._seeking_to(when), partial(playback.seek, when))
 
-    @after_loading
     def action_go_to_time(self) -> None:
+        """The box opens at once, even during a seek (it does not touch the floor); the seek it asks waits."""
         from console.screens.go_to import GoToTimeScreen
 
         if self._playback() is None:
@@ -387,7 +401,6 @@ class HotlineApp(App[None]):
     def supervisor(self) -> str:
         return self.settings.supervisor_name or getpass.getuser()
 
-    @after_loading
     def action_escalate(self) -> None:
         """Open the escalation form, pre-filled from the flag on the banner if there is one."""
         from console.screens.escalation_form import EscalationFormScreen, FormDefaults
@@ -413,7 +426,6 @@ class HotlineApp(App[None]):
         self.redraw()
         return case_id
 
-    @after_loading
     def action_act_on_case(self) -> None:
         """Log what was done about an open case, or move its status (newest open case first)."""
         from console.screens.case_action import CaseActionScreen
@@ -430,7 +442,6 @@ class HotlineApp(App[None]):
         self.reload_cases()
         self.redraw()
 
-    @after_loading
     def action_hand_over(self) -> None:
         """Shift change: every open case gets a hand-over entry naming the next supervisor."""
         from console.screens.case_action import HandOverScreen
@@ -450,8 +461,13 @@ class HotlineApp(App[None]):
             self.notify(summary, timeout=4)
 
     def _log_time(self) -> datetime:
-        """When an entry happens: the floor's clock (a replay logs in its day), else the wall clock."""
-        return self.floor.now or datetime.now(self.settings.zone)
+        """When an entry happens: the floor's clock (a replay logs in its day), else the wall clock.
+
+        The forms open at once, even while a seek moves the floor in a thread: meanwhile the clock is the
+        one on the screen, read before the seek began, never the floor halfway through its fold.
+        """
+        now = self._clock_shown if self.loading is not None else self.floor.now
+        return now or datetime.now(self.settings.zone)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -117,7 +117,11 @@ def _time_of_day(text: str) -> time:
 def _add_replay_flags(parser: argparse.ArgumentParser, *, start: time | None = None) -> None:
     parser.add_argument("--speed", type=_speed, default=60.0, help="1 to 3600 times real time, or max (default 60)")
     parser.add_argument(
-        "--db", type=Path, default=None, metavar="PATH", help="the escalation log (default: in the user data folder)"
+        "--db",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="the escalation log (default: the practice log, escalations-practice.db beside the real one)",
     )
     parser.add_argument(
         "--start",

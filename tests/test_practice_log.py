@@ -9,6 +9,9 @@ real one, and `--db` still chooses.
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 from datetime import time
 from pathlib import Path
 
@@ -104,3 +107,25 @@ async def test_a_real_log_has_no_practice_mark(tmp_path: Path) -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             assert "PRACTICE" not in str(app.screen.query_one("FloorHeader").content)
+
+
+def db_help(*argv: str) -> str:
+    """What ``hotline ARGV --help`` says of ``--db``, on one line (a wide terminal: argparse wraps at COLUMNS)."""
+    shown = subprocess.run(
+        [sys.executable, "-m", "console", *argv, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env={**os.environ, "COLUMNS": "200"},
+    ).stdout
+    return shown.split("  --db PATH", 1)[1].split("\n", 1)[0].strip()
+
+
+@pytest.mark.parametrize("argv", [[], ["replay"]], ids=["hotline", "replay"])
+def test_the_help_names_the_practice_log_as_a_replays_default(argv: list[str]) -> None:
+    assert db_help(*argv) == "the escalation log (default: the practice log, escalations-practice.db beside the real one)"
+
+
+def test_the_help_of_watch_names_the_real_log() -> None:
+    assert db_help("watch") == "the escalation log (default: in the user data folder)"

@@ -97,9 +97,10 @@ class RecordingSource(PlaybackClock):
             self._anchor(self._floor.now.timestamp())
         return taken
 
-    def seek(self, target: datetime | time) -> None:
+    def seek(self, target: datetime | time, cancelled: Callable[[], bool] | None = None) -> None:
         """Go to ``target``: the floor is rebuilt from the few snapshots its windows and trend need
-        (each one indexed query), then the replay goes on from there."""
+        (each one indexed query), then the replay goes on from there. When ``cancelled`` (asked before
+        each query) says so, the seek stops and the floor stays as it was."""
         zone = self._floor.settings.zone
         when = target if isinstance(target, datetime) else datetime.combine(self.day, target, zone)
         when = min(max(when, self.start), self.end)
@@ -119,6 +120,8 @@ class RecordingSource(PlaybackClock):
             moments |= {midnight + timedelta(minutes=15 * q) for q in range(1, quarters + 1)}  # the trend's
             moments.add(self.start)  # the day's first snapshot: where watching began
             for moment in moments:
+                if cancelled is not None and cancelled():
+                    return
                 row = self._at(moment)
                 if row is not None:
                     found[row[0]] = row
@@ -139,9 +142,9 @@ class RecordingSource(PlaybackClock):
             self._skipped(damaged)
             return None
 
-    def seek_by(self, delta: timedelta) -> None:
+    def seek_by(self, delta: timedelta, cancelled: Callable[[], bool] | None = None) -> None:
         now = self._floor.now
-        self.seek((now if now is not None else self.start) + delta)
+        self.seek((now if now is not None else self.start) + delta, cancelled)
 
     def close(self) -> None:
         self.recording.close()

@@ -24,6 +24,9 @@ __all__ = ["MAX_SPEED", "MIN_SPEED", "SPEED_STEPS", "ReplaySource"]  # the speed
 class ReplaySource(PlaybackClock):
     """Plays ``path`` into ``engine``. ``speed=None`` plays as fast as possible."""
 
+    #: A seek given ``cancelled`` asks it once every this many events folded (a quit during a long seek).
+    CANCEL_CHECK_EVERY = 5_000
+
     def __init__(
         self,
         path: Path,
@@ -159,19 +162,25 @@ class ReplaySource(PlaybackClock):
         self._anchor(event.ts.timestamp())
         return event
 
-    def seek(self, target: datetime | time) -> None:
+    def seek(self, target: datetime | time, cancelled: Callable[[], bool] | None = None) -> None:
         """Move the floor's clock to ``target`` (a time of day is taken on the replay's day).
 
         Forwards, the events in between are folded at full speed; backwards, the engine starts again
         from the top of the file. Either way the figures are exactly those of a replay that reached
-        ``target`` by playing.
+        ``target`` by playing. When ``cancelled`` (asked every :attr:`CANCEL_CHECK_EVERY` events) says
+        so, the fold stops early and the floor stays at the last event folded.
         """
         when = self._resolve(target)
         if self.engine.now is not None and when < self.engine.now.timestamp():
             self.engine.reset()
             self.engine.problems.clear()
             self._open()
-        self._apply_until(when, None)
+        step = None if cancelled is None else self.CANCEL_CHECK_EVERY
+        while self._apply_until(when, step) == step:
+            if cancelled is not None and cancelled():
+                if self.engine.now is not None:
+                    self._anchor(self.engine.now.timestamp())
+                return
         self.engine.advance_to(when)
         self._anchor(when)
 
@@ -188,12 +197,12 @@ class ReplaySource(PlaybackClock):
         zone = self.engine.settings.zone
         return datetime.combine(day, target, zone).timestamp()
 
-    def seek_by(self, delta: timedelta) -> None:
+    def seek_by(self, delta: timedelta, cancelled: Callable[[], bool] | None = None) -> None:
         """Seek relative to the floor's clock (``[`` and ``]`` in the console)."""
         now = self.engine.now
         if now is None:
             if self._pending is None:
                 return
             now = self._pending[1].ts
-        self.seek(now + delta)
+        self.seek(now + delta, cancelled)
 

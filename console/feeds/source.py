@@ -3,6 +3,7 @@ recording): a floor to draw, a label for the header, and a tick."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Protocol, runtime_checkable
 
@@ -50,6 +51,7 @@ class Playback(Protocol):
 
     def slower(self) -> float: ...
 
-    def seek(self, target: datetime | time) -> None: ...
+    def seek(self, target: datetime | time, cancelled: Callable[[], bool] | None = None) -> None:
+        """Move in time; stop early (the floor left consistent) when ``cancelled()`` says so."""
 
-    def seek_by(self, delta: timedelta) -> None: ...
+    def seek_by(self, delta: timedelta, cancelled: Callable[[], bool] | None = None) -> None: ...

@@ -57,24 +57,46 @@ class CaseActionScreen(ModalForm[str | None]):
             yield from self._row("by", Input(self._by, id="by"))
             yield from self._buttons()
 
-    def action_save(self) -> None:
-        case_text = self.query_one("#case-id", Input).value.strip()
-        what = self.query_one("#what", Select).value
+    #: A label -> what the form asks for there, said when the field is empty or wrong.
+    ASKS = {"by": "Say who did it", "note": "Say what was done"}
+
+    def _entry(self) -> CaseEntry:
+        """The form as an entry (the action validated by its model: ValidationError says what is wrong)."""
+        what = str(self.query_one("#what", Select).value)
         note = self.query_one("#note", Input).value.strip()
         by = self.query_one("#by", Input).value.strip()
-        if not case_text.isdigit():
-            self._say(f"Case # {case_text!r} is not a case number: write the number, e.g. 12." if case_text else "Case # is empty: write the case number.")
-            return
-        if what is Select.NULL:
-            self._say("Choose what was done (an action) or the case's new status.")
-            return
         status = CaseStatus(what.removeprefix(_STATUS_PREFIX)) if what.startswith(_STATUS_PREFIX) else None
-        try:
-            action = None if status else NewAction(kind=ActionKind(what), at=self._now, by=by, note=note)
-        except ValidationError as error:
-            self._say(*in_the_forms_words(error, {"by": "by", "note": "note"}))
-            return
-        entry = CaseEntry(int(case_text), action, status, by, self._now, note)
+        action = None if status else NewAction(kind=ActionKind(what), at=self._now, by=by, note=note)
+        return CaseEntry(int(self.query_one("#case-id", Input).value.strip()), action, status, by, self._now, note)
+
+    def problems(self) -> tuple[set[str], list[str]]:
+        wrong: set[str] = set()
+        sentences: list[str] = []
+        case_text = self.query_one("#case-id", Input).value.strip()
+        if not case_text.isdigit():
+            wrong.add("case-id")
+            sentences.append(
+                f"{case_text!r} is not a case number: write the case's number (case #), e.g. 12."
+                if case_text
+                else "Write the case's number (case #), e.g. 12."
+            )
+        if self.query_one("#what", Select).value is Select.NULL:
+            wrong.add("what")
+            sentences.append("Choose what was done, or the case's new status (what).")
+        if not self.query_one("#by", Input).value.strip():
+            wrong.add("by")
+            sentences.append(f"{self.ASKS['by']} (by).")
+        if not wrong:
+            try:
+                self._entry()
+            except ValidationError as error:
+                wrong |= {str(problem["loc"][0]) for problem in error.errors() if problem["loc"]}
+                sentences += in_the_forms_words(error, {"by": "by", "note": "note"}, self.ASKS)
+        return wrong, sentences
+
+    def save(self) -> None:
+        entry = self._entry()
+        status, action = entry.status, entry.action
         try:
             self._save(entry)
         except (StorageError, ValueError) as error:
@@ -101,13 +123,21 @@ class HandOverScreen(ModalForm[str | None]):
             yield from self._row("by", Input(self._by, id="by"))
             yield from self._buttons()
 
-    def action_save(self) -> None:
+    def problems(self) -> tuple[set[str], list[str]]:
+        wrong: set[str] = set()
+        sentences: list[str] = []
+        if not self.query_one("#to", Input).value.strip():
+            wrong.add("to")
+            sentences.append("Say who takes the cases over (to).")
+        if not self.query_one("#by", Input).value.strip():
+            wrong.add("by")
+            sentences.append("Say who hands them over (by).")
+        return wrong, sentences
+
+    def save(self) -> None:
         to = self.query_one("#to", Input).value.strip()
         note = self.query_one("#note", Input).value.strip()
         by = self.query_one("#by", Input).value.strip()
-        if not to:
-            self._say("To is empty: who takes the cases over?")
-            return
         try:
             handed = self._save(by, to, note)
         except (StorageError, ValueError) as error:

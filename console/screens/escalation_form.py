@@ -83,6 +83,20 @@ class EscalationFormScreen(ModalForm[int | None]):
         "actions.0.by": "logged by",
     }
 
+    #: A label -> what the form asks for there, said when the field is empty or wrong.
+    ASKS = {
+        "when": "Write when it happened",
+        "call": "Write the call's id",
+        "agent": "Write the id of the agent who took the call",
+        "caller": "Write the caller's number",
+        "category": "Choose what kind of case it is",
+        "severity": "Choose how serious it is",
+        "summary": "Say in a sentence what happened",
+        "logged by": "Say who logs the case",
+        "action taken": "Choose the action taken, or none yet",
+        "action note": "Say what was done",
+    }
+
     def __init__(self, defaults: FormDefaults, save: Callable[[NewCase], int]) -> None:
         super().__init__()
         self.defaults = defaults
@@ -150,18 +164,17 @@ class EscalationFormScreen(ModalForm[int | None]):
             "actions": actions,
         }
 
-    def action_save(self) -> None:
-        for widget in self.query(".-invalid"):
-            widget.remove_class("-invalid")
+    def problems(self) -> tuple[set[str], list[str]]:
         try:
-            case = NewCase.model_validate(self.values())
+            NewCase.model_validate(self.values())
         except ValidationError as error:
             bad_fields = {str(problem["loc"][0]) for problem in error.errors() if problem["loc"]}
-            for widget_id, field in self.FIELDS.items():
-                if field in bad_fields:
-                    self.query_one(f"#{widget_id}").add_class("-invalid")
-            self._say(*in_the_forms_words(error, self.LABELS))
-            return
+            wrong = {widget_id for widget_id, field in self.FIELDS.items() if field in bad_fields}
+            return wrong, in_the_forms_words(error, self.LABELS, self.ASKS)
+        return set(), []
+
+    def save(self) -> None:
+        case = NewCase.model_validate(self.values())
         try:
             case_id = self._save(case)
         except StorageError as error:

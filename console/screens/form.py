@@ -1,9 +1,12 @@
 """ModalForm: what every small form of the console shares — rows of a label and a one-line field, an
-error line under them, Save (ctrl+s) and Cancel (esc). Subclasses compose their rows and save.
+error list under them, Save (ctrl+s) and Cancel (esc). Subclasses compose their rows, say what is wrong
+(``problems``) and save.
 
 The form opens on its first empty field, the field being typed in is plainly marked (its label lit, the
 field tinted) in the dark and the light theme, and what is wrong is said in whole sentences, in the
-form's own words, wrapped under the fields.
+form's own words, wrapped under the fields. The error list and the buttons stay at the foot of the form
+however far its rows scroll (an 80x24 terminal); a failed save puts the cursor in the first wrong field,
+and the list follows the fields as they are fixed.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
@@ -39,7 +42,10 @@ class ModalForm(ModalScreen[ResultT]):
     ModalForm .row.-current > Label { background: $accent; color: $text; text-style: bold; }
     ModalForm .row > Input:focus, ModalForm .row > Select:focus { background: $accent 35%; }
     ModalForm .-invalid { background: $error 30%; }
-    ModalForm #form-errors { width: 100%; color: $error; text-style: bold; height: auto; }
+    /* what is wrong and Save/Cancel stay in view, below the rows however far they scroll */
+    ModalForm #form-foot { dock: bottom; height: auto; background: $surface; }
+    ModalForm #form-errors { display: none; width: 100%; color: $error; text-style: bold; height: auto; }
+    ModalForm #form-errors.-shown { display: block; }
     ModalForm #form-buttons { height: auto; align-horizontal: right; }
     """
     BINDINGS = [
@@ -76,21 +82,56 @@ class ModalForm(ModalScreen[ResultT]):
         return not field.value
 
     def _buttons(self) -> ComposeResult:
-        yield Label("", id="form-errors")
-        with Horizontal(id="form-buttons"):
-            yield Button("Save  ctrl+s", variant=self.SAVE_VARIANT, id="save", compact=True)  # type: ignore[arg-type]
-            yield Button("Cancel  esc", id="cancel", compact=True)
+        with Vertical(id="form-foot"):
+            yield Label("", id="form-errors")
+            with Horizontal(id="form-buttons"):
+                yield Button("Save  ctrl+s", variant=self.SAVE_VARIANT, id="save", compact=True)  # type: ignore[arg-type]
+                yield Button("Cancel  esc", id="cancel", compact=True)
+
+    def problems(self) -> tuple[set[str], list[str]]:
+        """What keeps the form from saving: the ids of the wrong fields, and one sentence a problem."""
+        raise NotImplementedError
+
+    def save(self) -> None:
+        """Save the form, which has no problems; when the log refuses, say why (``_say``) and stay open."""
+        raise NotImplementedError
+
+    def action_save(self) -> None:
+        wrong, sentences = self.problems()
+        self._show(wrong, sentences)
+        if sentences:
+            fields = self.query(".row > Input, .row > Select")
+            first = next((field for field in fields if field.id in wrong), None)
+            if first is not None:
+                self.set_focus(first)  # the form scrolls to it
+            return
+        self.save()
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _recheck(self) -> None:
+        """After a failed save, what is said follows the fields: a fixed one leaves the list at once."""
+        if self._saying:
+            self._show(*self.problems())
+
+    def _show(self, wrong: set[str], sentences: list[str]) -> None:
+        for field in self.query(".row > Input, .row > Select"):
+            field.set_class(field.id in wrong, "-invalid")
+        self._say(*sentences)
+
+    _saying = False  # the error list is on show
 
     def _say(self, *sentences: str) -> None:
-        """Why nothing was saved, in whole sentences under the form (which keeps everything typed in it)."""
+        """Why nothing was saved, in whole sentences under the form (which keeps everything typed in it);
+        no sentence clears the list."""
+        errors = self.query_one("#form-errors", Label)
+        self._saying = bool(sentences)
+        errors.set_class(self._saying, "-shown")
         lines = "\n".join(f"· {sentence}" for sentence in sentences)
-        self.query_one("#form-errors", Label).update(Text(f"Not saved:\n{lines}"))
+        errors.update(Text(f"Not saved:\n{lines}") if sentences else "")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-    def action_save(self) -> None:
-        raise NotImplementedError
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:
@@ -101,26 +142,26 @@ class ModalForm(ModalScreen[ResultT]):
         self.action_cancel()
 
 
-def in_the_forms_words(error: ValidationError, labels: Mapping[str, str]) -> list[str]:
+def in_the_forms_words(error: ValidationError, labels: Mapping[str, str], asks: Mapping[str, str]) -> list[str]:
     """One sentence a supervisor reads for each wrong field, named by its label on the form, not by the
     model's field name or pydantic's wording. ``labels`` maps a field (``actions.0.note`` or ``actions``)
-    to its label."""
+    to its label; ``asks`` maps a label to what the form asks for there ("Say who takes the cases over"),
+    so an empty or wrong field reads: Say who takes the cases over (to)."""
     sentences: dict[str, str] = {}
     for problem in error.errors(include_url=False):
         where = ".".join(str(part) for part in problem["loc"])
         label = labels.get(where) or labels.get(where.split(".")[0]) or where.replace("_", " ")
         if label not in sentences:
-            sentences[label] = _sentence(label, problem["type"], problem["msg"], problem.get("ctx") or {})
+            ask = asks.get(label, f"Fill in the {label}")
+            sentences[label] = _sentence(label, ask, problem["type"], problem["msg"], problem.get("ctx") or {})
     return list(sentences.values())
 
 
-def _sentence(label: str, kind: str, message: str, ctx: Mapping[str, Any]) -> str:
-    if kind in {"blank", "missing", "string_too_short"}:
-        return f"{label.capitalize()} is empty: fill it in."
-    if kind in {"enum", "literal_error", "int_type", "none_required"} or kind.startswith("int_"):
-        return f"Choose the {label} from the list."
+def _sentence(label: str, ask: str, kind: str, message: str, ctx: Mapping[str, Any]) -> str:
+    if kind in {"blank", "missing", "string_too_short", "enum", "literal_error", "none_required"} or kind.startswith("int_"):
+        return f"{ask} ({label})."
     if kind.startswith(("datetime", "date", "timezone")):
-        return f"{label.capitalize()} is not a time: write it like 2026-11-27 10:44:28."
+        return f"{ask} ({label}) as a date and time, like 2026-11-27 10:44:28."
     if kind == "string_too_long":
-        return f"{label.capitalize()} is too long: at most {ctx.get('max_length')} characters."
+        return f"Shorten the {label}: at most {ctx.get('max_length')} characters."
     return f"{label.capitalize()} {message.rstrip('.')}."

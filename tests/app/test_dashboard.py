@@ -275,12 +275,12 @@ async def test_an_invalid_form_saves_nothing_and_says_why(make_app: MakeApp, log
         errors = str(form.query_one("#form-errors").content)
         # whole sentences in the form's words: its labels, never the model's field names or pydantic's
         for sentence in (
-            "Call is empty: fill it in.",
-            "Agent is empty: fill it in.",
+            "Write the call's id (call).",
+            "Write the id of the agent who took the call (agent).",
             "Caller should be a phone number: 6 to 20 digits, with an optional leading +, dashes and spaces.",
-            "Choose the category from the list.",
-            "Choose the severity from the list.",
-            "Summary is empty: fill it in.",
+            "Choose what kind of case it is (category).",
+            "Choose how serious it is (severity).",
+            "Say in a sentence what happened (summary).",
         ):
             assert sentence in errors
         assert "call_id" not in errors and "Input should" not in errors
@@ -373,7 +373,7 @@ async def test_handing_over_every_open_case(make_app: MakeApp, log_path: Path) -
         assert isinstance(app.screen, HandOverScreen)
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "who takes the cases over" in str(app.screen.query_one("#form-errors").content)
+        assert "Say who takes the cases over (to)." in str(app.screen.query_one("#form-errors").content)
         app.screen.query_one("#to", Input).value = "李班长"
         await pilot.press("ctrl+s")
         await pilot.pause()

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from helpers import FakeClock, at
 from textual.color import Color
-from textual.widgets import Input, Label
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select
 
 from console.app import HotlineApp
 from console.feeds.replay import ReplaySource
@@ -146,3 +147,77 @@ async def test_the_go_to_error_is_shown_whole(log: EscalationLog) -> None:
         assert str(error.content) == "'25:99' is not a time of day like 09:30"
         # 39 characters in a box of 44 less its border (2) and padding (4): two lines, nothing cut
         assert error.size.width == 38 and error.size.height == 2
+
+
+def on_screen(widget: Widget) -> bool:
+    """Every line of ``widget`` is on the terminal and drawn by it (nothing over it, none below the fold)."""
+    screen = widget.screen
+    region = widget.region
+    inside = region.height > 0 and region.bottom <= screen.size.height and region.right <= screen.size.width
+    return inside and all(screen.get_widget_at(region.x, region.y + dy)[0] is widget for dy in range(region.height))
+
+
+async def test_at_80x24_a_failed_save_shows_every_error_and_the_buttons_and_follows_the_fixes(
+    log: EscalationLog,
+) -> None:
+    app, _ = console_at(time(9, 0), log)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e", *"C1", "ctrl+s")
+        form = app.screen
+        assert isinstance(form, EscalationFormScreen)
+        errors = form.query_one("#form-errors", Label)
+        assert str(errors.content) == (
+            "Not saved:\n"
+            "· Write the id of the agent who took the call (agent).\n"
+            "· Choose what kind of case it is (category).\n"
+            "· Choose how serious it is (severity).\n"
+            "· Say in a sentence what happened (summary)."
+        )
+        # every error line and the Save/Cancel row are on the 24 lines, and so is the first wrong field,
+        # where the cursor now is
+        assert errors.size.height == 5 and on_screen(errors)
+        assert on_screen(form.query_one("#save")) and on_screen(form.query_one("#cancel"))
+        agent = form.query_one("#agent-id", Input)
+        assert form.focused is agent and on_screen(agent)
+
+        # a field put right leaves the list as it is typed; the others stay
+        await pilot.press(*"A0001")
+        assert not agent.has_class("-invalid")
+        assert "(agent)" not in str(errors.content) and str(errors.content).count("· ") == 3
+        form.query_one("#category", Select).value = "crisis"
+        form.query_one("#severity", Select).value = 3
+        await pilot.pause()
+        assert str(errors.content) == "Not saved:\n· Say in a sentence what happened (summary)."
+        form.query_one("#summary", Input).value = "来电人情绪激动"
+        await pilot.pause()
+        assert not errors.display and not form.query(".-invalid")  # nothing wrong: the list is gone
+        await pilot.press("ctrl+s")
+        assert not isinstance(app.screen, EscalationFormScreen)
+    (case,) = log.cases()
+    assert (case.call_id, case.agent_id, case.category, case.severity) == ("C1", "A0001", "crisis", 3)
+
+
+async def test_the_other_forms_ask_for_what_is_missing_and_go_to_the_first_wrong_field(log: EscalationLog) -> None:
+    app, _ = console_at(time(9, 0), log)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("h")
+        form = app.screen
+        assert isinstance(form, HandOverScreen)
+        form.query_one("#by", Input).value = ""
+        await pilot.press("tab", "ctrl+s")  # the cursor in the note, both names blank
+        errors = form.query_one("#form-errors", Label)
+        assert str(errors.content) == (
+            "Not saved:\n· Say who takes the cases over (to).\n· Say who hands them over (by)."
+        )
+        assert form.focused is form.query_one("#to") and on_screen(errors) and on_screen(form.query_one("#save"))
+        await pilot.press(*"李班长")
+        assert str(errors.content) == "Not saved:\n· Say who hands them over (by)."
+        await pilot.press("escape", "a", *"x1", "ctrl+s")
+        form = app.screen
+        assert isinstance(form, CaseActionScreen)
+        assert str(form.query_one("#form-errors", Label).content) == (
+            "Not saved:\n"
+            "· 'x1' is not a case number: write the case's number (case #), e.g. 12.\n"
+            "· Choose what was done, or the case's new status (what)."
+        )
+        assert form.focused is form.query_one("#case-id")

@@ -137,3 +137,13 @@ async def test_a_restarted_feed_goes_on_being_recorded(tmp_path: Path) -> None:
         recorded = [clock for clock, _, _ in recording.between(at("00:00:00"), at("23:59:59"))]
     # the restart was recognised at its third snapshot (08:30:02): from there on it is recorded too
     assert at("10:00:00") in recorded and at("08:30:02") in recorded and at("08:30:03") in recorded
+
+
+def test_a_cancelled_seek_leaves_the_floor_as_it_was(recorded: Path) -> None:
+    clock = FakeClock()
+    with Recording(recorded) as recording:
+        source = RecordingSource(recording, LiveFloor(Settings()), speed=60, clock=clock)
+        source.seek(time(9, 30))
+        before = source.floor.snapshot()
+        source.seek(time(10, 15), cancelled=lambda: True)  # a quit before the first query
+        assert source.floor.snapshot() == before and source.floor.now == at("09:30:00")

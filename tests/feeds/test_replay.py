@@ -180,3 +180,22 @@ def test_the_file_is_streamed_not_loaded(tmp_path: Path, clock: FakeClock) -> No
     # only the first buffer of the file has been read, not the 1 MB file (the handle is the source's own)
     assert source._handle.tell() < path.stat().st_size / 10
     source.close()
+
+
+def test_a_cancelled_seek_stops_at_its_next_look_and_the_floor_stays_at_the_last_event(clock: FakeClock) -> None:
+    source = replay(clock, speed=60)
+    source.CANCEL_CHECK_EVERY = 10
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(source.engine.events_applied)
+        return len(asked) == 2  # a quit between the first and the second look
+
+    source.seek(time(9, 40), cancelled)
+    assert asked == [10, 20] and source.engine.events_applied == 20  # 33 events to 09:40 never all folded
+    assert source.engine.now is not None and source.engine.now < at("09:10:00")  # the 25th event is at 09:10
+    # never cancelled: the same floor as a seek with no one asking
+    whole = replay(FakeClock(), speed=60)
+    whole.CANCEL_CHECK_EVERY = 10
+    whole.seek(time(9, 31), lambda: False)
+    assert whole.engine.now == at("09:31:00") and whole.engine.events_applied == 31
