@@ -20,7 +20,7 @@ from console.events import CATEGORY_LABELS  # re-exported: its home is next to U
 from console.feeds.replay import ReplaySource
 from console.floor.counters import ratio
 from console.floor.engine import FloorEngine
-from console.formatting import MISSING, format_duration, format_rate, format_seconds, mask_number
+from console.formatting import MISSING, format_duration, format_rate, format_seconds, mask_number, mask_numbers_in
 from console.problems import ProblemLog
 from console.progress import stderr_progress
 from console.settings import Settings
@@ -96,7 +96,9 @@ def build_report(
             "daily_overruns": [_jsonable(asdict(record)) for record in figures.daily_overruns],
         },
         "urgent_flags": [
-            flag.model_dump(mode="json", exclude_none=True) | ({"caller": mask_number(flag.caller)} if flag.caller else {})
+            flag.model_dump(mode="json", exclude_none=True)
+            | {"note": mask_numbers_in(flag.note)}
+            | ({"caller": mask_number(flag.caller)} if flag.caller else {})
             for flag in figures.flags
         ],
         "problems": {"count": engine.problems.count, "first": [str(p) for p in engine.problems.kept[:20]]},
@@ -256,7 +258,7 @@ def render_report(report: dict[str, Any], console: Console, settings: Settings) 
                 flag["agent_id"],
                 flag["call_id"],
                 flag.get("caller", MISSING),  # masked already
-                flag.get("note", ""),
+                flag.get("note", ""),  # masked already
             )
         parts.append(flags)
     problems = report["problems"]
