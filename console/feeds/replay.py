@@ -88,6 +88,9 @@ class ReplaySource(PlaybackClock):
         """Every event of the file has been applied."""
         return self._pending is None
 
+    def _end_time(self) -> datetime | None:
+        return self.engine.now if self.finished else None
+
     @property
     def next_event_time(self) -> datetime | None:
         return None if self._pending is None else self._pending[1].ts
@@ -164,7 +167,8 @@ class ReplaySource(PlaybackClock):
 
         Forwards, the events in between are folded at full speed; backwards, the engine starts again
         from the top of the file. Either way the figures are exactly those of a replay that reached
-        ``target`` by playing.
+        ``target`` by playing. Past the end of the file the clock stops at its last event, as playing
+        there does: no figure runs on beyond the data.
         """
         when = self._resolve(target)
         if self.engine.now is not None and when < self.engine.now.timestamp():
@@ -172,6 +176,8 @@ class ReplaySource(PlaybackClock):
             self.engine.problems.clear()
             self._open()
         self._apply_until(when, None)
+        if self.finished and self.engine.now is not None:
+            when = min(when, self.engine.now.timestamp())  # past the end: the clock stops at the last event
         self.engine.advance_to(when)
         self._anchor(when)
 
