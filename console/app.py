@@ -25,7 +25,7 @@ from textual.worker import get_current_worker
 from console.events import CATEGORY_LABELS, UrgentFlag
 from console.feeds.poller import FeedPoller
 from console.feeds.source import FloorSource, Playback
-from console.formatting import mask_number
+from console.formatting import mask_number, mask_numbers_in
 from console.screens.dashboard import DashboardScreen
 from console.settings import Settings
 from console.viewmodel import build_escalation_rows, build_header, build_tiles, build_trend
@@ -260,7 +260,7 @@ class HotlineApp(App[None]):
                 f" · agent {flag.agent_id}",
                 f" · {mask_number(flag.caller)}",
                 f" · call {flag.call_id}",
-                f" · {flag.note}",
+                f" · {mask_numbers_in(flag.note)}",
             )
         )
 

@@ -148,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     report.add_argument("--sl-seconds", type=_positive_int, metavar="T", help="T of the service level SL(T)")
     report.add_argument("--strict", action="store_true", help="stop at the first bad line instead of skipping it")
+    report.add_argument(
+        "--date", type=_iso_date, metavar="D", help="the day to report, YYYY-MM-DD (default: the day with most calls)"
+    )
 
     simulate = commands.add_parser("simulate", help="generate a realistic day of traffic")
     simulate.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write (.gz compresses)")
@@ -268,9 +271,12 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
 def _report(path: Path, args: argparse.Namespace, settings: Settings) -> int:
     from rich.console import Console
 
-    from console.report import build_report, render_report
+    from console.report import ReportDayError, build_report, other_days_note, render_report
 
-    report = build_report(path, settings, strict=getattr(args, "strict", False), progress=True)
+    try:
+        report = build_report(path, settings, strict=getattr(args, "strict", False), progress=True, day=args.date)
+    except ReportDayError as error:
+        raise UserError(str(error)) from None
     problems = report["problems"]
     if not report["events"]:
         first = f"; {problems['first'][0]}" if problems["count"] else ""
@@ -280,9 +286,14 @@ def _report(path: Path, args: argparse.Namespace, settings: Settings) -> int:
     else:
         console = Console(width=None if sys.stdout.isatty() else 120)
         render_report(report, console, settings)
+    note = other_days_note(report)
+    if note:
+        print(f"hotline: {note}", file=sys.stderr)
     if problems["count"]:
+        lines = "1 line" if problems["count"] == 1 else f"{problems['count']:,} lines"
+        were = "was" if problems["count"] == 1 else "were"
         print(
-            f"hotline: {problems['count']:,} line(s) of {path} could not be used and were skipped; "
+            f"hotline: {lines} of {path} could not be used and {were} skipped; "
             f"first: {problems['first'][0]}",
             file=sys.stderr,
         )

@@ -36,7 +36,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from console.formatting import MISSING, mask_number
+from console.formatting import MISSING, mask_number, mask_numbers_in
 from storage import (
     CORRECTABLE_FIELDS,
     ActionKind,
@@ -369,6 +369,8 @@ def _correct(ctx: _Context) -> int:
 
 def _shown(view: CaseView, field: str) -> str:
     value = view.caller_masked if field == "caller" else getattr(view, field)
+    if field == "summary":
+        value = mask_numbers_in(value)
     return value.isoformat() if isinstance(value, datetime) else str(getattr(value, "value", value))
 
 
@@ -430,7 +432,7 @@ def _list(ctx: _Context) -> int:
             view.agent_id,
             view.call_id,
             view.caller if args.show_numbers and view.caller else view.caller_masked,
-            view.summary,
+            view.summary if args.show_numbers else mask_numbers_in(view.summary),
             f"{ctx.local(last.at)} {last.label}" if last else MISSING,
         )
     console.print(table)
@@ -458,7 +460,7 @@ def _show(ctx: _Context) -> int:
         ("来电 call", view.call_id),
         ("坐席 agent", view.agent_id),
         ("来电号码 caller", view.caller if args.show_numbers and view.caller else view.caller_masked),
-        ("摘要 summary", view.summary),
+        ("摘要 summary", view.summary if args.show_numbers else mask_numbers_in(view.summary)),
         ("登记 logged", f"{ctx.local(view.logged_at)} {view.logged_by}"),
         ("急件标记 flag", view.flag_id or MISSING),
     ):
@@ -486,9 +488,14 @@ def _event_dict(event: CaseEvent) -> dict[str, Any]:
 
 
 def _masked_payload(payload: dict[str, Any]) -> dict[str, Any]:
-    if payload.get("field") != "caller":
-        return payload
-    return payload | {"old": mask_number(payload.get("old")), "value": mask_number(payload.get("value"))}
+    """An entry of the history as shown: the caller's number masked, and any phone number typed in its
+    free text (a note, a reason, a corrected summary)."""
+    masked = {key: mask_numbers_in(payload[key]) for key in ("note", "reason") if isinstance(payload.get(key), str)}
+    if payload.get("field") == "caller":
+        masked |= {"old": mask_number(payload.get("old")), "value": mask_number(payload.get("value"))}
+    elif payload.get("field") == "summary":
+        masked |= {key: mask_numbers_in(payload[key]) for key in ("old", "value") if isinstance(payload.get(key), str)}
+    return payload | masked
 
 
 def _event_text(event: CaseEvent, show_numbers: bool) -> tuple[str, str, str]:
@@ -517,7 +524,8 @@ def _export(ctx: _Context) -> int:
             "corrected_fields": " ".join(record["corrected_fields"]),
             "action_count": len(view.actions),
             "actions": "; ".join(
-                f"{action.at.isoformat()} {action.label} ({action.by})" + (f": {action.note}" if action.note else "")
+                f"{action.at.isoformat()} {action.label} ({action.by})"
+                + (f": {mask_numbers_in(action.note)}" if action.note else "")
                 for action in view.actions
             ),
         }

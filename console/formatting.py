@@ -3,9 +3,12 @@ numbers, times of day. One place for every view and the command line."""
 
 from __future__ import annotations
 
+import re
 from datetime import time
 
-__all__ = ["MISSING", "format_duration", "format_rate", "format_seconds", "mask_number", "parse_time_of_day"]
+__all__ = [
+    "MISSING", "format_duration", "format_rate", "format_seconds", "mask_number", "mask_numbers_in", "parse_time_of_day",
+]  # fmt: skip
 
 #: What a figure with nothing to divide by shows.
 MISSING = "—"
@@ -55,6 +58,19 @@ def mask_number(number: str | None) -> str:
     for i in hidden:
         chars[i] = "*"
     return "".join(chars)
+
+
+#: A phone number inside free text, not part of a longer run of digits: a Chinese mobile (11 digits
+#: starting with 1, maybe after +86) or a landline with its area code (0571-87654321, 057187654321,
+#: 010 12345678).
+_PHONE_IN_TEXT = re.compile(r"(?<![\d*])(?:(?:\+?86[- ]?)?1\d{10}|0\d{2,3}[- ]?\d{7,8})(?![\d*])")
+
+
+def mask_numbers_in(text: str) -> str:
+    """Free text (an agent's note, a case summary) with every phone number in it masked by
+    :func:`mask_number`'s rule: ``来电人 13912345678 称`` → ``来电人 139****5678 称``. Other figures
+    (dates, amounts, call ids) are left as typed."""
+    return _PHONE_IN_TEXT.sub(lambda match: mask_number(match.group()), text) if text else text
 
 
 def parse_time_of_day(text: str) -> time:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +20,24 @@ from console.events import CATEGORY_LABELS  # re-exported: its home is next to U
 from console.feeds.replay import ReplaySource
 from console.floor.counters import ratio
 from console.floor.engine import FloorEngine
-from console.formatting import MISSING, format_duration, format_rate, format_seconds, mask_number
+from console.formatting import MISSING, format_duration, format_rate, format_seconds, mask_number, mask_numbers_in
 from console.problems import ProblemLog
 from console.progress import stderr_progress
 from console.settings import Settings
 
-__all__ = ["CATEGORY_LABELS", "build_report", "render_report"]
+__all__ = ["CATEGORY_LABELS", "ReportDayError", "build_report", "other_days_note", "render_report"]
 
 
-def build_report(path: Path, settings: Settings, *, strict: bool = False, progress: bool = False) -> dict[str, Any]:
-    """Replay ``path`` at full speed and return the day's figures as one JSON-ready dict. ``progress``
-    shows how far the reading has got on stderr, when stderr is a terminal."""
+class ReportDayError(ValueError):
+    """The day asked for (``--date``) is not in the file."""
+
+
+def build_report(
+    path: Path, settings: Settings, *, strict: bool = False, progress: bool = False, day: date | None = None
+) -> dict[str, Any]:
+    """Replay ``path`` at full speed and return one day's figures as one JSON-ready dict: ``day``, or by
+    default the day with the most calls offered; ``other_days`` gives the calls offered on the file's
+    other days. ``progress`` shows how far the reading has got on stderr, when stderr is a terminal."""
     engine = FloorEngine(settings, ProblemLog(strict=strict))
     with ReplaySource(path, engine, speed=None) as replay:
         first = replay.next_event_time
@@ -38,14 +46,21 @@ def build_report(path: Path, settings: Settings, *, strict: bool = False, progre
             replay.play_to_end()
     snap = engine.snapshot()
     # The day's figures by interval reporting: each call in the day and hour it was offered in.
-    day = engine.report_day()
-    today = day.totals
+    offered = engine.days_offered()
+    try:
+        figures = engine.report_day(day)
+    except KeyError:
+        seen = ", ".join(d.isoformat() for d in offered) or "none"
+        raise ReportDayError(f"{path} holds no events on {day}; days with calls: {seen}") from None
+    other_days = {d.isoformat(): calls for d, calls in offered.items() if d != figures.day}
+    today = figures.totals
     finished = today.ivr_served + today.human_answered + today.abandoned
-    topics_total = sum(day.topics.values())
+    topics_total = sum(figures.topics.values())
     return {
         "centre": settings.centre_name,
         "file": str(path),
-        "day": day.day.isoformat() if day.day else None,
+        "day": figures.day.isoformat() if figures.day else None,
+        "other_days": other_days,
         "first_event": first.isoformat() if first else None,
         "last_event": snap.now.isoformat() if snap.now else None,
         "events": engine.events_applied,
@@ -57,35 +72,51 @@ def build_report(path: Path, settings: Settings, *, strict: bool = False, progre
             "break_exempt_reasons": settings.break_exempt_reasons,
         },
         "totals": today.as_dict(),
-        "in_progress_at_end": {"in_ivr": day.in_ivr, "waiting": day.waiting, "talking": day.talking},
+        "in_progress_at_end": {"in_ivr": figures.in_ivr, "waiting": figures.waiting, "talking": figures.talking},
         "identity": {
             "offered": today.offered,
             "finished": finished,
-            "still_in_ivr_or_queue": day.in_ivr + day.waiting,
-            "holds": today.offered == finished + day.in_ivr + day.waiting,
+            "still_in_ivr_or_queue": figures.in_ivr + figures.waiting,
+            "holds": today.offered == finished + figures.in_ivr + figures.waiting,
         },
-        "hours": [{"hour": row.hour} | row.counters.as_dict() for row in day.hours],
+        "hours": [{"hour": row.hour} | row.counters.as_dict() for row in figures.hours],
         "topics": [
             {"topic": topic, "calls": calls, "share": ratio(calls, topics_total)}
-            for topic, calls in day.topics.items()
+            for topic, calls in figures.topics.items()
             if calls
         ],
         "breaks": {
-            "counted": {"breaks": day.breaks.counted, "minutes": round(day.breaks.counted_seconds / 60, 1)},
+            "counted": {"breaks": figures.breaks.counted, "minutes": round(figures.breaks.counted_seconds / 60, 1)},
             "exempt": {
-                "breaks": day.breaks.exempt,
-                "minutes": round(day.breaks.exempt_seconds / 60, 1),
+                "breaks": figures.breaks.exempt,
+                "minutes": round(figures.breaks.exempt_seconds / 60, 1),
                 "reasons": settings.break_exempt_reasons,
             },
-            "single_overruns": [_jsonable(asdict(record)) for record in day.single_overruns],
-            "daily_overruns": [_jsonable(asdict(record)) for record in day.daily_overruns],
+            "single_overruns": [_jsonable(asdict(record)) for record in figures.single_overruns],
+            "daily_overruns": [_jsonable(asdict(record)) for record in figures.daily_overruns],
         },
         "urgent_flags": [
-            flag.model_dump(mode="json", exclude_none=True) | ({"caller": mask_number(flag.caller)} if flag.caller else {})
-            for flag in day.flags
+            flag.model_dump(mode="json", exclude_none=True)
+            | {"note": mask_numbers_in(flag.note)}
+            | ({"caller": mask_number(flag.caller)} if flag.caller else {})
+            for flag in figures.flags
         ],
         "problems": {"count": engine.problems.count, "first": [str(p) for p in engine.problems.kept[:20]]},
     }
+
+
+def other_days_note(report: dict[str, Any]) -> str | None:
+    """One line saying which other days the file holds calls on, or None when it holds only one."""
+    others = report["other_days"]
+    if not others:
+        return None
+    days = ", ".join(f"{day} ({_plural(calls, 'call')})" for day, calls in others.items())
+    return f"{report['file']} also holds calls offered on {days}; this report is {report['day']}; use --date to choose"
+
+
+def _plural(count: int, noun: str) -> str:
+    """``1 call``, ``2 calls``, ``1,204 calls``."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
@@ -182,7 +213,7 @@ def render_report(report: dict[str, Any], console: Console, settings: Settings) 
     overruns = Table(
         title="小休超时 Break overruns",
         caption=(
-            f"{breaks['counted']['breaks']:,} breaks counted, {breaks['counted']['minutes']:,} min\n"
+            f"{_plural(breaks['counted']['breaks'], 'break')} counted, {breaks['counted']['minutes']:,} min\n"
             f"{breaks['exempt']['breaks']:,} exempt ({'、'.join(breaks['exempt']['reasons']) or MISSING}), "
             f"{breaks['exempt']['minutes']:,} min, outside the limits\n"
             f"limits {settings.break_single_limit_minutes:g} min a break, {settings.break_daily_limit_minutes:g} min a day"
@@ -227,11 +258,11 @@ def render_report(report: dict[str, Any], console: Console, settings: Settings) 
                 flag["agent_id"],
                 flag["call_id"],
                 flag.get("caller", MISSING),  # masked already
-                flag.get("note", ""),
+                flag.get("note", ""),  # masked already
             )
         parts.append(flags)
     problems = report["problems"]
     if problems["count"]:
-        parts.append(Text(f"{problems['count']:,} input problems; the first: {problems['first'][0]}", style="yellow"))
+        parts.append(Text(f"{_plural(problems['count'], 'input problem')}; the first: {problems['first'][0]}", style="yellow"))
     console.print(Group(*parts))
 

@@ -17,6 +17,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from console.events import CATEGORY_LABELS, UrgentCategory
+from console.formatting import mask_numbers_in
 
 __all__ = [
     "ACTION_LABELS",
@@ -313,7 +314,9 @@ class CaseView:
         return self.overdue_reason(now, rules) is not None
 
     def as_dict(self, *, show_number: bool = False) -> dict[str, Any]:
-        """A JSON-ready dict; the caller's number masked unless ``show_number``."""
+        """A JSON-ready dict; the caller's number, and phone numbers typed in the summary and the
+        actions' notes, masked unless ``show_number`` (the log keeps what was typed)."""
+        text = (lambda typed: typed) if show_number else mask_numbers_in
         return {
             "case_id": self.case_id,
             "occurred_at": self.occurred_at.isoformat(),
@@ -324,7 +327,7 @@ class CaseView:
             "category_label": self.category_label,
             "severity": int(self.severity),
             "severity_label": self.severity_label,
-            "summary": self.summary,
+            "summary": text(self.summary),
             "status": self.status.value,
             "status_label": self.status_label,
             "logged_by": self.logged_by,
@@ -338,7 +341,7 @@ class CaseView:
                     "label": action.label,
                     "at": action.at.isoformat(),
                     "by": action.by,
-                    "note": action.note,
+                    "note": text(action.note),
                     "to": action.to,
                 }
                 for action in self.actions

@@ -356,3 +356,64 @@ def test_a_file_ending_with_its_days_tail_reports_that_day(tmp_path: Path) -> No
     assert [(row["hour"], row["offered"], row["human_answered"]) for row in report["hours"]] == [(23, 1, 1)]
     assert report["in_progress_at_end"] == {"in_ivr": 0, "waiting": 0, "talking": 1}
     assert "2026-11-27" in _report(str(path))
+
+
+def _span_file(tmp_path: Path) -> Path:
+    """The small day (8 calls on the 27th, A1's break overrun, flag F1) and one call after midnight."""
+    lines = SMALL_DAY.read_text(encoding="utf-8").splitlines()
+    after_midnight = [
+        ev("call_offered", "00:10:00", day="2026-11-28", call_id="C99"),
+        ev("ivr_served", "00:10:30", day="2026-11-28", call_id="C99", topic="社保卡"),
+    ]
+    return write_jsonl(tmp_path / "span.jsonl", [*lines, *after_midnight])
+
+
+def test_a_file_of_two_days_reports_the_busier_one_and_names_the_other(tmp_path: Path) -> None:
+    # By hand: the 27th has 8 calls offered, the 28th 1 (C99): the report is the 27th's, with its break
+    # overrun and its flag, and says on stderr and in the JSON that the 28th holds 1 call.
+    path = _span_file(tmp_path)
+    result = hotline("report", str(path), "--json")
+    assert result.returncode == 0
+    report = json.loads(result.stdout)
+    assert report["day"] == "2026-11-27" and report["totals"]["offered"] == 8
+    assert report["other_days"] == {"2026-11-28": 1}
+    # A1's 12-minute break; A2's meal from 09:32 still going at the 27th's midnight: 14:28:00 in that day
+    overruns = report["breaks"]["single_overruns"]
+    assert [(r["agent_id"], r["ongoing"]) for r in overruns] == [("A2", True), ("A1", False)]
+    assert overruns[0]["seconds"] == 14 * 3600 + 28 * 60
+    assert [f["flag_id"] for f in report["urgent_flags"]] == ["F1"]
+    note = result.stderr.strip().splitlines()
+    assert len(note) == 1 and "2026-11-28 (1 call)" in note[0] and "use --date" in note[0]
+    text = hotline("report", str(path))
+    assert "2026-11-27" in text.stdout and text.stderr.strip() == note[0]
+
+
+def test_date_chooses_the_day_and_an_absent_day_is_one_line(tmp_path: Path) -> None:
+    path = _span_file(tmp_path)
+    result = hotline("report", str(path), "--json", "--date", "2026-11-28")
+    report = json.loads(result.stdout)
+    assert report["day"] == "2026-11-28" and report["totals"]["offered"] == 1 and report["totals"]["ivr_served"] == 1
+    assert report["other_days"] == {"2026-11-27": 8} and report["urgent_flags"] == []
+    assert "2026-11-27 (8 calls)" in result.stderr
+    absent = hotline("report", str(path), "--date", "2026-11-20")
+    assert absent.returncode != 0 and absent.stdout == ""
+    assert absent.stderr.strip().splitlines() == [
+        f"hotline: {path} holds no events on 2026-11-20; days with calls: 2026-11-27, 2026-11-28"
+    ]
+
+
+def test_report_counts_are_singular_or_plural(tmp_path: Path) -> None:
+    # One counted break (A1 小休 09:00-09:05) and one bad line: "1 break counted", "1 line ... was skipped".
+    path = write_jsonl(
+        tmp_path / "one.jsonl",
+        [
+            ev("agent_state", "09:00:00", agent_id="A1", state="break", reason="小休"),
+            "not json",
+            ev("agent_state", "09:05:00", agent_id="A1", state="available"),
+        ],
+    )
+    result = hotline("report", str(path))
+    assert result.returncode == 0
+    assert "1 break counted, 5.0 min" in result.stdout and "1 breaks" not in result.stdout
+    assert "1 input problem;" in result.stdout
+    assert f"hotline: 1 line of {path} could not be used and was skipped" in result.stderr

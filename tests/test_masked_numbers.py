@@ -70,9 +70,16 @@ def test_every_command_on_the_bundled_day_masks_the_callers(
     bad_flag = ev("urgent_flag", "09:00:00", flag_id="F9", call_id="C9", agent_id="A9", category="crisis",
                   caller="13912345678").model_dump(mode="json")  # fmt: skip
     bad_day = write_jsonl(quiet_home / "bad.jsonl", [json.dumps(bad_flag | {"severity": 7}, ensure_ascii=False)])
+    # numbers typed in free text: an agent's note, a case's summary, an action's note, a corrected summary
+    noted_day = write_jsonl(quiet_home / "noted.jsonl", [
+        ev("urgent_flag", "09:00:00", flag_id="F8", call_id="C8", agent_id="A8", category="crisis",
+           caller="13912345678", note="来电人 13987654321 称不想活了，另留座机 0571-87654321"),
+    ])  # fmt: skip
     commands: list[tuple[list[str], int]] = [
         (["report", day], 0),
         (["report", day, "--json"], 0),
+        (["report", str(noted_day)], 0),
+        (["report", str(noted_day), "--json"], 0),
         (["report", str(bad_day)], 1),  # the refused flag, named in an error message
         (["report", str(bad_day), "--strict"], 1),
         (["schema", "events"], 0),
@@ -83,18 +90,28 @@ def test_every_command_on_the_bundled_day_masks_the_callers(
           "--occurred-at", "2026-11-27T10:44:28", "--by", "李班长", "--flag-id", "F20261127-0001"], 0),
         (["escalations", "--db", db, "add", "--call-id", "C1", "--agent-id", "A1", "--caller", CASE_CALLER + "x",
           "--category", "threat", "--severity", "3", "--summary", "s", "--by", "李班长"], 1),
-        (["escalations", "--db", db, "action", "1", "called_back", "--note", "回拨", "--by", "李班长"], 0),
+        (["escalations", "--db", db, "add", "--call-id", "C2", "--agent-id", "A2", "--caller", "13700002222",
+          "--category", "crisis", "--severity", "3", "--summary", "来电人家属电话 13655556666，请回拨",
+          "--by", "李班长", "--action", "called_back@2026-11-27T10:50:改拨 13655556666 未接"], 0),
+        (["escalations", "--db", db, "action", "1", "called_back", "--note", "回拨 13644445555", "--by", "李班长"], 0),
         (["escalations", "--db", db, "correct", "1", "caller", "13900001111", "--reason", "号码记错", "--by", "李班长"], 0),
+        (["escalations", "--db", db, "correct", "1", "summary", "扬言闹事，留电话 13633334444", "--reason",
+          "补记 13633334444", "--by", "李班长"], 0),
+        (["escalations", "--db", db, "correct", "2", "summary", "家属电话 13655556666", "--reason", "改",
+          "--by", "李班长"], 0),
         (["escalations", "--db", db, "list"], 0),
         (["escalations", "--db", db, "list", "--json"], 0),
         (["escalations", "--db", db, "list", "--open", "--overdue"], 0),
         (["escalations", "--db", db, "show", "1"], 0),
         (["escalations", "--db", db, "show", "1", "--json"], 0),
+        (["escalations", "--db", db, "show", "2"], 0),
+        (["escalations", "--db", db, "show", "2", "--json"], 0),
         (["escalations", "--db", db, "export", "--csv"], 0),
         (["escalations", "--db", db, "export", "--out", str(out / "cases.csv")], 0),
         (["escalations", "--db", db, "handover", "--to", "王班长", "--by", "李班长"], 0),
     ]  # fmt: skip
-    numbers = callers | {CASE_CALLER, "13900001111", "13912345678"}
+    typed = {"13987654321", "0571-87654321", "13655556666", "13644445555", "13633334444", "13700002222"}
+    numbers = callers | typed | {CASE_CALLER, "13900001111", "13912345678"}
     shown_masked = ""
     for argv, code in commands:
         got, text = run(capsys, *argv)
@@ -107,6 +124,8 @@ def test_every_command_on_the_bundled_day_masks_the_callers(
     assert {"159****4398", "133****6603", "180****0707", "138****5678", "139****1111"} <= set(
         MASKED.findall(shown_masked)
     )
+    assert {"139****4321", "136****6666", "136****5555", "136****4444"} <= set(MASKED.findall(shown_masked))
+    assert "057*-****4321" in shown_masked
 
 
 def test_the_feed_server_serves_the_callers_masked(quiet_home: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time as _time
 from collections.abc import Callable
+from datetime import datetime
 
 __all__ = ["MAX_SPEED", "MIN_SPEED", "SPEED_STEPS", "PlaybackClock"]
 
@@ -43,10 +44,15 @@ class PlaybackClock:
             return self._anchor_floor
         return self._anchor_floor + (self._clock() - self._anchor_wall) * self._speed
 
+    def _end_time(self) -> datetime | None:
+        """Where the data ends, in the centre's zone, once finished (the floor's clock stops there)."""
+        return None
+
     def label(self) -> str:
-        """What the header says about this source: REPLAY ×60, PAUSED, END."""
+        """What the header says about this source: REPLAY ×60, PAUSED, END 09:40 (where the data ends)."""
         if self.finished:
-            return "END"
+            end = self._end_time()
+            return "END" if end is None else f"END {end:%H:%M}"
         if self._paused:
             return "PAUSED"
         return "REPLAY MAX" if self._speed is None else f"REPLAY ×{self._speed:g}"

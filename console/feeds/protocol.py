@@ -12,7 +12,7 @@ from __future__ import annotations
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, TypeAdapter
 
 from console.events import AgentState, UrgentFlag
-from console.formatting import mask_number
+from console.formatting import mask_number, mask_numbers_in
 
 __all__ = [
     "FeedAgent",
@@ -108,9 +108,18 @@ def snapshot_json_schema() -> dict:
 
 
 def masked_flags(flags: list[UrgentFlag]) -> list[UrgentFlag]:
-    """``flags`` with the callers' numbers masked (138****5678): what the reference feed serves and what a
-    recording keeps, so a caller's number never leaves the console in clear. The list itself when
-    there is nothing to mask."""
-    if not any(flag.caller and mask_number(flag.caller) != flag.caller for flag in flags):
-        return flags
-    return [flag.model_copy(update={"caller": mask_number(flag.caller)}) if flag.caller else flag for flag in flags]
+    """``flags`` with the callers' numbers masked (138****5678), and any phone number typed in a note:
+    what the reference feed serves and what a recording keeps, so a caller's number never leaves the
+    console in clear. The list itself when there is nothing to mask."""
+    masked = [_masked_flag(flag) for flag in flags]
+    return flags if all(new is old for new, old in zip(masked, flags, strict=True)) else masked
+
+
+def _masked_flag(flag: UrgentFlag) -> UrgentFlag:
+    update = {}
+    if flag.caller and mask_number(flag.caller) != flag.caller:
+        update["caller"] = mask_number(flag.caller)
+    note = mask_numbers_in(flag.note)
+    if note != flag.note:
+        update["note"] = note
+    return flag.model_copy(update=update) if update else flag

@@ -72,6 +72,9 @@ class RecordingSource(PlaybackClock):
     def finished(self) -> bool:
         return self._pending is None
 
+    def _end_time(self) -> datetime | None:
+        return self.end.astimezone(self._floor.settings.zone) if self.finished else None
+
     def tick(self, max_events: int) -> None:
         self.poll(max_events)
 

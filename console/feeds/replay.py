@@ -91,6 +91,9 @@ class ReplaySource(PlaybackClock):
         """Every event of the file has been applied."""
         return self._pending is None
 
+    def _end_time(self) -> datetime | None:
+        return self.engine.now if self.finished else None
+
     @property
     def next_event_time(self) -> datetime | None:
         return None if self._pending is None else self._pending[1].ts
@@ -168,7 +171,8 @@ class ReplaySource(PlaybackClock):
         Forwards, the events in between are folded at full speed; backwards, the engine starts again
         from the top of the file. Either way the figures are exactly those of a replay that reached
         ``target`` by playing. When ``cancelled`` (asked every :attr:`CANCEL_CHECK_EVERY` events) says
-        so, the fold stops early and the floor stays at the last event folded.
+        so, the fold stops early and the floor stays at the last event folded. Past the end of the file
+        the clock stops at its last event, as playing there does: no figure runs on beyond the data.
         """
         when = self._resolve(target)
         if self.engine.now is not None and when < self.engine.now.timestamp():
@@ -181,6 +185,8 @@ class ReplaySource(PlaybackClock):
                 if self.engine.now is not None:
                     self._anchor(self.engine.now.timestamp())
                 return
+        if self.finished and self.engine.now is not None:
+            when = min(when, self.engine.now.timestamp())  # past the end: the clock stops at the last event
         self.engine.advance_to(when)
         self._anchor(when)
 

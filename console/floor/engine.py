@@ -156,7 +156,7 @@ class FloorEngine:
         """Forget everything: back to before the first event (a replay seeking backwards uses it)."""
         self._now = _NO_TIME
         self._book: _DayBook | None = None  # today
-        self._closed: _DayBook | None = None  # the day before today, closed at its midnight
+        self._books: dict[date, _DayBook] = {}  # every day seen, today last (the days before are closed)
         self._day_end = float("-inf")
         self._quarter: defaultdict[str, float] = defaultdict(int)  # the current quarter's counters
         self._next_quarter = float("-inf")  # when the current quarter ends
@@ -216,13 +216,13 @@ class FloorEngine:
     def _start_day(self, ts: float) -> None:
         """Open the local day that holds ``ts``: today's counters restart at the centre's midnight.
 
-        The day before is closed, not thrown away: its calls still being decided go on counting in it
-        (interval reporting), and the day report prints it when the file ends with only its tail.
+        The days before are closed, not thrown away: their calls still being decided go on counting in
+        them (interval reporting), and the day report can print any of them (a file of several days).
         """
         book = _DayBook(datetime.fromtimestamp(ts, self._zone).date(), self._zone)
         if self._book is not None:
             self._close_day(self._book)
-        self._closed = self._book
+        self._books[book.day] = book
         self._book = book
         self._day_end = book.end
         self._topics_asked.clear()
@@ -557,18 +557,26 @@ class FloorEngine:
                         counted += now - agent.break_from
         return BreakTotals(book.breaks_started, book.counted_breaks, counted, book.exempt_breaks, exempt)
 
-    def report_day(self) -> DayFigures:
-        """The day the day report prints: today, or, when no call has been offered today (a file that
-        ends with the tail of the day before: its last answers and hang-ups after midnight), the day
-        before, with those late outcomes counted in it. Before the first event: an empty day, ``day`` None."""
-        book = self._book
-        if book is None:
+    def days_offered(self) -> dict[date, int]:
+        """Calls offered on each day seen, in the order of the days (a day with none is left out)."""
+        offered = {day: int(sum(q.get("offered", 0) for q in book.quarters)) for day, book in self._books.items()}
+        return {day: calls for day, calls in offered.items() if calls}
+
+    def report_day(self, day: date | None = None) -> DayFigures:
+        """The figures of ``day`` (the day report's): by default the day with the most calls offered
+        (the latest of equals), so a day's file with a few calls after midnight, or a file that ends
+        with the tail of the day before (its last answers and hang-ups after midnight), prints that day.
+        KeyError for a day the engine has not seen. Before the first event: an empty day, ``day`` None."""
+        if day is not None:
+            book = self._books[day]
+        elif self._book is None:
             return DayFigures(
                 day=None, totals=Counters(), hours=[], in_ivr=0, waiting=0, talking=0, topics={},
                 breaks=BreakTotals(0, 0, 0.0, 0, 0.0), single_overruns=[], daily_overruns=[], flags=[],
             )  # fmt: skip
-        if self._closed is not None and not any(quarter.get("offered") for quarter in book.quarters):
-            book = self._closed
+        else:
+            offered = self.days_offered()
+            book = self._books[max(offered, key=lambda d: (offered[d], d))] if offered else self._book
         open_calls = [0, 0, 0]  # in the menu, waiting, talking: of the calls offered that day
         for call in self._calls.values():
             if call[_BOOK] is book:

@@ -7,7 +7,7 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from helpers import FakeClock, at, floor_settled
+from helpers import SMALL_DAY, FakeClock, at, ev, floor_settled, write_jsonl
 from textual.widgets import Input, Select
 
 from console.app import HotlineApp
@@ -382,3 +382,38 @@ async def test_handing_over_every_open_case(make_app: MakeApp, log_path: Path) -
         for case_id in (first, second):
             (handed,) = [a for a in fresh.case(case_id).actions if a.kind == "handed_over"]
             assert (handed.to, handed.by, handed.at) == ("李班长", "王班长", at("17:30:00"))
+
+
+async def test_the_banner_masks_a_number_typed_in_the_note(tmp_path: Path, log_path: Path) -> None:
+    # The agent typed the caller's other number in the note: the banner shows it masked (139****4321).
+    flag = ev("urgent_flag", "09:00:10", flag_id="F1", call_id="C1", agent_id="A1", category="crisis",
+              severity=3, caller="13812345678", note="来电人 13987654321 称不想活了")  # fmt: skip
+    day = write_jsonl(tmp_path / "noted.jsonl", [ev("call_offered", "09:00:00", call_id="C1"), flag])
+    clock = FakeClock()
+    settings = Settings(supervisor_name="王班长")
+    replay = ReplaySource(day, FloorEngine(settings), speed=60, clock=clock)
+    with EscalationLog(log_path) as log:
+        app = HotlineApp(settings, replay, log, tick_seconds=3600, cases_every_seconds=3600)
+        async with app.run_test(size=(160, 40)) as pilot:
+            clock.tick(1)  # 09:01:00: past the flag
+            app.tick()
+            await pilot.pause()
+            message = str(app.screen.query_one(UrgentBanner).content)
+            assert "139****4321 称不想活了" in message and "13987654321" not in message
+            assert "138****5678" in message
+
+
+async def test_the_header_says_where_the_data_ends_after_a_seek_past_it(log_path: Path) -> None:
+    # fixtures/tests/small-day.jsonl ends at 09:40:00; the replay is sought to 23:00
+    clock = FakeClock()
+    settings = Settings(supervisor_name="王班长")
+    replay = ReplaySource(SMALL_DAY, FloorEngine(settings), speed=60, clock=clock)
+    replay.seek(time(23, 0))
+    with EscalationLog(log_path) as log:
+        app = HotlineApp(settings, replay, log, tick_seconds=3600, cases_every_seconds=3600)
+        async with app.run_test(size=(120, 40)) as pilot:
+            clock.tick(60)
+            app.tick()
+            await pilot.pause()
+            header = text_of(app, "FloorHeader")
+            assert "END 09:40" in header and "09:40:00" in header and "23:00" not in header

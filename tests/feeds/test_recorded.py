@@ -56,7 +56,7 @@ def test_replaying_a_recording_gives_the_figures_watched_live(recorded: Path, se
     with Recording(recorded) as recording:
         source = RecordingSource(recording, LiveFloor(Settings()), speed=None, clock=FakeClock())
         assert source.poll() == len(session)
-        assert source.finished and source.label() == "END"
+        assert source.finished and source.label() == f"END {session[-1].clock.astimezone(Settings().zone):%H:%M}"
         assert source.floor.snapshot() == live.snapshot()
         assert source.floor.quarters() == live.quarters()
         assert source.floor.agents() == live.agents()

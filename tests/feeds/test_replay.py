@@ -199,3 +199,33 @@ def test_a_cancelled_seek_stops_at_its_next_look_and_the_floor_stays_at_the_last
     whole.CANCEL_CHECK_EVERY = 10
     whole.seek(time(9, 31), lambda: False)
     assert whole.engine.now == at("09:31:00") and whole.engine.events_applied == 31
+
+
+def test_seek_past_the_end_stops_the_clock_at_the_last_event(clock: FakeClock) -> None:
+    # The data ends at 09:40:00 (A3 signs in). Seeking to 23:00 folds everything and stops there:
+    # C7, queued at 09:30:20, has waited 9:40 at 09:40:00, and A2's meal since 09:32:00 is 8:00 long,
+    # not 13:29:40 and 13:28:00 as a clock run on to 23:00 would make them.
+    source = replay(clock, speed=60)
+    source.seek(time(23, 0))
+    assert source.finished and source.engine.events_applied == 33
+    assert source.engine.now == at("09:40:00")
+    snap = source.engine.snapshot()
+    assert snap.longest_wait_seconds == 9 * 60 + 40
+    (meal,) = [b for b in snap.breaks if b.agent_id == "A2"]
+    assert meal.seconds == 8 * 60
+    assert source.label() == "END 09:40"
+    clock.tick(600)  # playing on past the end does not move it either
+    assert source.poll() == 0 and source.engine.now == at("09:40:00")
+    source.seek_by(timedelta(minutes=15))
+    assert source.engine.now == at("09:40:00")
+    source.seek(time(9, 30))  # and back inside the data, the clock runs again
+    assert source.engine.now == at("09:30:00") and not source.finished
+    assert source.label() == "REPLAY ×60"
+
+
+def test_playing_to_the_end_says_where_the_data_ends(clock: FakeClock) -> None:
+    source = replay(clock, speed=60)
+    source.seek(time(9, 39))
+    clock.tick(60)  # 60 floor minutes at 60x: well past 09:40
+    assert source.poll() == 1 and source.finished
+    assert source.engine.now == at("09:40:00") and source.label() == "END 09:40"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from helpers import SMALL_DAY, at, ev, fold
 
@@ -673,3 +675,28 @@ def test_a_windows_overall_answer_rate_is_over_the_calls_decided_in_it() -> None
     assert snap.today.overall_answer_rate == pytest.approx(3 / 4)
     tiles = {tile.key: tile for tile in build_tiles(snap, Settings())}
     assert tiles["overall_answer_rate"].beside == "15m 75.0%"  # it was 150.0 %
+
+
+def test_every_day_seen_is_kept_for_the_report() -> None:
+    # Three days: the 26th 1 call, the 27th 2, the 28th 1. By default the 27th (most calls); each day by date.
+    engine = fold(
+        [
+            ev("call_offered", "10:00:00", day="2026-11-26", call_id="A"),
+            ev("ivr_served", "10:00:30", day="2026-11-26", call_id="A", topic="社保卡"),
+            ev("call_offered", "10:00:00", call_id="B"),
+            ev("ivr_served", "10:00:30", call_id="B", topic="养老保险"),
+            ev("call_offered", "11:00:00", call_id="C"),
+            ev("ivr_abandoned", "11:00:10", call_id="C"),
+            ev("call_offered", "09:00:00", day="2026-11-28", call_id="D"),
+        ]
+    )
+    assert {d.isoformat(): n for d, n in engine.days_offered().items()} == {
+        "2026-11-26": 1, "2026-11-27": 2, "2026-11-28": 1,
+    }  # fmt: skip
+    assert engine.report_day().day.isoformat() == "2026-11-27"
+    first = engine.report_day(date(2026, 11, 26))
+    assert (first.totals.offered, first.totals.ivr_served, first.topics) == (1, 1, {"社保卡": 1})
+    last = engine.report_day(date(2026, 11, 28))
+    assert (last.totals.offered, last.in_ivr) == (1, 1)
+    with pytest.raises(KeyError):
+        engine.report_day(date(2026, 11, 20))
