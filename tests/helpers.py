@@ -127,3 +127,25 @@ def screen_lines(app: Any) -> list[str]:
 def cut_figures(lines: Iterable[str]) -> list[str]:
     """Every cut figure on the lines: a word with a digit that ends (or starts) with an ellipsis."""
     return [word for line in lines for word in line.split() if "…" in word and any(ch.isdigit() for ch in word)]
+
+
+def bundled_replay(
+    start: Any, *, settings: Settings | None = None, day: Path | None = None, clock: FakeClock | None = None
+) -> Any:
+    """The bundled day (or ``day``) replayed at 60x to ``start`` on a fake clock: the usual test floor."""
+    from console.feeds.replay import ReplaySource
+    from console.paths import bundled_day
+
+    replay = ReplaySource(day or bundled_day(), FloorEngine(settings or Settings()), speed=60, clock=clock or FakeClock())
+    replay.seek(start)
+    return replay
+
+
+def driven_console(settings: Settings, source: Any, log: Any, **options: Any) -> Any:
+    """The console on ``source`` for a pilot test that drives the ticks itself (the app's own timers would
+    fire once an hour) and hears no bell."""
+    from console.app import HotlineApp
+
+    app = HotlineApp(settings, source, log, tick_seconds=3600, cases_every_seconds=3600, **options)
+    app.bell = lambda: None  # type: ignore[method-assign]
+    return app

@@ -12,11 +12,9 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from helpers import FakeClock, cut_figures, screen_lines
+from helpers import bundled_replay, cut_figures, driven_console, screen_lines
 
 from console.app import HotlineApp
-from console.feeds.replay import ReplaySource
-from console.floor.engine import FloorEngine
 from console.floor.snapshot import TopicView
 from console.paths import bundled_day
 from console.settings import Settings
@@ -37,13 +35,9 @@ def open_floor(tmp_path: Path, big_day) -> Iterator[Callable[[int], HotlineApp]]
     def make(agents: int) -> HotlineApp:
         settings = Settings(centre_name="杭州市12333", supervisor_name="王班长")
         day = bundled_day() if agents == 60 else big_day(agents)
-        replay = ReplaySource(day, FloorEngine(settings), speed=60, clock=FakeClock())
-        replay.seek(time(14, 33))
         log = EscalationLog(tmp_path / f"escalations-{len(logs)}.db")
         logs.append(log)
-        app = HotlineApp(settings, replay, log, tick_seconds=3600, cases_every_seconds=3600)
-        app.bell = lambda: None  # type: ignore[method-assign]
-        return app
+        return driven_console(settings, bundled_replay(time(14, 33), settings=settings, day=day), log)
 
     yield make
     for log in logs:

@@ -8,15 +8,12 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from helpers import FakeClock, at
+from helpers import FakeClock, at, bundled_replay, driven_console
 from textual.color import Color
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select
 
 from console.app import HotlineApp
-from console.feeds.replay import ReplaySource
-from console.floor.engine import FloorEngine
-from console.paths import bundled_day
 from console.screens.case_action import CaseActionScreen, HandOverScreen
 from console.screens.escalation_form import EscalationFormScreen
 from console.screens.go_to import GoToTimeScreen
@@ -33,11 +30,7 @@ def log(tmp_path: Path) -> Iterator[EscalationLog]:
 def console_at(start: time, log: EscalationLog) -> tuple[HotlineApp, FakeClock]:
     clock = FakeClock()
     settings = Settings(supervisor_name="王班长")
-    replay = ReplaySource(bundled_day(), FloorEngine(settings), speed=60, clock=clock)
-    replay.seek(start)
-    app = HotlineApp(settings, replay, log, tick_seconds=3600, cases_every_seconds=3600)
-    app.bell = lambda: None  # type: ignore[method-assign]
-    return app, clock
+    return driven_console(settings, bundled_replay(start, settings=settings, clock=clock), log), clock
 
 
 async def test_each_form_opens_on_its_first_empty_field(log: EscalationLog) -> None:

@@ -3,22 +3,19 @@ footer and the help show each key once, and only the keys that work on this sour
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import time
 from pathlib import Path
 
 import pytest
-from feed_fakes import FaultyFeed, FeedServer, snapshot
-from helpers import FakeClock, floor_settled, screen_lines
+from feed_fakes import FeedServer
+from helpers import FakeClock, bundled_replay, driven_console, floor_settled, screen_lines
 from textual.command import CommandList, CommandPalette
 from textual.widgets._footer import FooterKey, FooterLabel
 
 from console.app import HotlineApp
 from console.feeds.live import LiveFloor
 from console.feeds.poller import FeedPoller
-from console.feeds.replay import ReplaySource
-from console.floor.engine import FloorEngine
-from console.paths import bundled_day
 from console.screens.case_action import CaseActionScreen, HandOverScreen
 from console.screens.escalation_form import EscalationFormScreen
 from console.screens.go_to import GoToTimeScreen
@@ -44,22 +41,10 @@ def log(tmp_path: Path) -> Iterator[EscalationLog]:
         yield opened
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[FeedServer]:
-    running = FeedServer(FaultyFeed(snapshot("10:00:00", seq=1)))
-    await running.start()
-    yield running
-    await running.stop()
-
-
 def replay_at(start: time, log: EscalationLog) -> tuple[HotlineApp, FakeClock]:
     clock = FakeClock()
     settings = Settings(supervisor_name="王班长")
-    replay = ReplaySource(bundled_day(), FloorEngine(settings), speed=60, clock=clock)
-    replay.seek(start)
-    app = HotlineApp(settings, replay, log, tick_seconds=3600, cases_every_seconds=3600)
-    app.bell = lambda: None  # type: ignore[method-assign]
-    return app, clock
+    return driven_console(settings, bundled_replay(start, settings=settings, clock=clock), log), clock
 
 
 def header(app: HotlineApp) -> str:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from feed_fakes import FaultyFeed, FeedServer, snapshot
+from feed_fakes import FeedServer, snapshot
 from helpers import FakeClock, at
 
 from console.app import HotlineApp
@@ -17,14 +16,6 @@ from console.formatting import format_rate
 from console.settings import Settings
 from storage import EscalationLog
 from widgets.urgent_banner import UrgentBanner
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FeedServer]:
-    running = FeedServer(FaultyFeed(snapshot("10:00:00", seq=1)))
-    await running.start()
-    yield running
-    await running.stop()
 
 
 def header(app: HotlineApp) -> str:

@@ -10,12 +10,9 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from helpers import FakeClock
+from helpers import bundled_replay, driven_console
 
 from console.app import HotlineApp
-from console.feeds.replay import ReplaySource
-from console.floor.engine import FloorEngine
-from console.paths import bundled_day
 from console.settings import Settings
 from storage import EscalationLog
 
@@ -26,13 +23,9 @@ def frozen_app(tmp_path: Path):
 
     def make(start: time, day: Path | None = None) -> HotlineApp:
         settings = Settings(centre_name="杭州市12333", supervisor_name="王班长")
-        replay = ReplaySource(day or bundled_day(), FloorEngine(settings), speed=60, clock=FakeClock())
-        replay.seek(start)
         log = EscalationLog(tmp_path / "escalations.db")
         logs.append(log)
-        app = HotlineApp(settings, replay, log, tick_seconds=3600, cases_every_seconds=3600)
-        app.bell = lambda: None  # type: ignore[method-assign]
-        return app
+        return driven_console(settings, bundled_replay(start, settings=settings, day=day), log)
 
     yield make
     for log in logs:

@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 from feed_fakes import snapshot
-from helpers import FakeClock, at, ev, screen_lines, write_jsonl
+from helpers import at, bundled_replay, driven_console, ev, screen_lines, write_jsonl
 
 from console.app import HotlineApp
 from console.feeds.live import LiveFloor
 from console.feeds.replay import ReplaySource
-from console.floor.engine import FloorEngine
 from console.formatting import format_rate
 from console.paths import bundled_day
 from console.settings import Settings
@@ -50,9 +49,7 @@ def opened(tmp_path: Path) -> Iterator[Callable[..., HotlineApp]]:
     def make(source, settings: Settings) -> HotlineApp:
         log = EscalationLog(tmp_path / f"escalations-{len(logs)}.db")
         logs.append(log)
-        app = HotlineApp(settings, source, log, tick_seconds=3600, cases_every_seconds=3600)
-        app.bell = lambda: None  # type: ignore[method-assign]
-        return app
+        return driven_console(settings, source, log)
 
     yield make
     for log in logs:
@@ -60,9 +57,7 @@ def opened(tmp_path: Path) -> Iterator[Callable[..., HotlineApp]]:
 
 
 def replay_at(start: time, day: Path | None = None, settings: Settings | None = None) -> ReplaySource:
-    replay = ReplaySource(day or bundled_day(), FloorEngine(settings or Settings()), speed=60, clock=FakeClock())
-    replay.seek(start)
-    return replay
+    return bundled_replay(start, settings=settings, day=day)
 
 
 def tile_text(app: HotlineApp, key: str) -> str:

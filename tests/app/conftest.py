@@ -1,0 +1,17 @@
+"""Fixtures of the console's pilot tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from feed_fakes import FaultyFeed, FeedServer, snapshot
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FeedServer]:
+    """A real feed on 127.0.0.1 answering the 10:00 snapshot (the test changes its mode and snapshot)."""
+    running = FeedServer(FaultyFeed(snapshot("10:00:00", seq=1)))
+    await running.start()
+    yield running
+    await running.stop()
