@@ -253,13 +253,12 @@ def build_escalation_rows(
     the floor's clock."""
     dated: list[tuple[datetime, EscalationRow]] = []
     for flag in unlogged:
-        local = flag.ts.astimezone(now.tzinfo) if now is not None else flag.ts
         dated.append(
             (
                 flag.ts,
                 EscalationRow(
                     case_id=None,
-                    time=local.strftime("%H:%M"),
+                    time=_when_on_the_floor(flag.ts, now),
                     category=CATEGORY_LABELS.get(flag.category, flag.category),
                     severity=flag.severity,
                     agent_id=flag.agent_id,
@@ -272,13 +271,12 @@ def build_escalation_rows(
     for case in cases:
         if not case.is_open:
             continue
-        local = case.occurred_at.astimezone(now.tzinfo) if now is not None else case.occurred_at
         dated.append(
             (
                 case.occurred_at,
                 EscalationRow(
                     case_id=case.case_id,
-                    time=local.strftime("%H:%M"),
+                    time=_when_on_the_floor(case.occurred_at, now),
                     category=case.category_label,
                     severity=int(case.severity),
                     agent_id=case.agent_id,
@@ -290,6 +288,12 @@ def build_escalation_rows(
         )
     dated.sort(key=lambda item: item[0], reverse=True)
     return [row for _, row in dated]
+
+
+def _when_on_the_floor(when: datetime, now: datetime | None) -> str:
+    """``09:12`` on the floor's day; ``11-26 09:12`` on another (a case handed over from yesterday)."""
+    local = when.astimezone(now.tzinfo) if now is not None else when
+    return local.strftime("%H:%M") if now is None or local.date() == now.date() else local.strftime("%m-%d %H:%M")
 
 
 def time_in_state(agent: AgentView, now: float, day_start: float, zone: tzinfo | None) -> str:

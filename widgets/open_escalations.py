@@ -13,7 +13,7 @@ __all__ = ["OpenEscalations"]
 
 _COLUMNS = (
     Column("#", 3, "right", fit=True),
-    Column("time", 5),
+    Column("time", 5, fit=True),  # "11-26 22:40" for a case from another day, whole
     Column("category", 8, grow=True),  # the label whole, even with no rows
     Column("!", 1, "right"),
     # a narrow panel (one of three at 80 and 120 columns) leaves the caller out (the case keeps the
