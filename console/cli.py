@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from console import escalations_cli, feed_server_cli
 from console.feeds.replay import MAX_SPEED, MIN_SPEED
-from console.formatting import parse_time_of_day
+from console.formatting import parse_time_of_day, plural
 from console.paths import bundled_day
 
 #: Where `hotline` with no command starts the bundled day: the morning peak is on its way.
@@ -290,7 +290,7 @@ def _report(path: Path, args: argparse.Namespace, settings: Settings) -> int:
     if note:
         print(f"hotline: {note}", file=sys.stderr)
     if problems["count"]:
-        lines = "1 line" if problems["count"] == 1 else f"{problems['count']:,} lines"
+        lines = plural(problems["count"], "line")
         were = "was" if problems["count"] == 1 else "were"
         print(
             f"hotline: {lines} of {path} could not be used and {were} skipped; "

@@ -36,7 +36,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from console.formatting import MISSING, mask_number, mask_numbers_in
+from console.formatting import MISSING, mask_number, mask_numbers_in, plural
 from storage import (
     CORRECTABLE_FIELDS,
     ActionKind,
@@ -379,7 +379,7 @@ def _handover(ctx: _Context) -> int:
     with _form_errors(), ctx.log() as log:
         handed = log.hand_over(by=ctx.who(), to=args.to, at=ctx.when(args.at, "--at"), note=args.note, now=ctx.now)
     if handed:
-        print(f"handed over {len(handed)} open case(s) to {args.to}: {', '.join(map(str, handed))}")
+        print(f"handed over {plural(len(handed), 'open case')} to {args.to}: {', '.join(map(str, handed))}")
     else:
         print("no open cases to hand over")
     return 0
@@ -412,7 +412,7 @@ def _list(ctx: _Context) -> int:
         return 0
     overdue = sum(view.overdue_at(ctx.now, ctx.rules) for view in cases)
     table = Table(
-        title=f"急件 Escalations  {len(cases)} case(s)" + (f", {overdue} overdue 超时" if overdue else ""),
+        title=f"急件 Escalations  {plural(len(cases), 'case')}" + (f", {overdue} overdue 超时" if overdue else ""),
         caption=f"{ctx.db_path} · {ctx.local(ctx.now)}",
         box=box.SIMPLE_HEAVY,
         title_justify="left",
@@ -538,7 +538,7 @@ def _export(ctx: _Context) -> int:
         args.out.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
     except OSError as error:
         raise _FlagError(f"--out: cannot write {args.out}: {error.strerror or error}") from None
-    print(f"wrote {len(cases)} case(s) to {args.out}", file=sys.stderr)
+    print(f"wrote {plural(len(cases), 'case')} to {args.out}", file=sys.stderr)
     return 0
 
 

@@ -8,6 +8,7 @@ from datetime import time
 
 __all__ = [
     "MISSING", "format_duration", "format_rate", "format_seconds", "mask_number", "mask_numbers_in", "parse_time_of_day",
+    "plural",
 ]  # fmt: skip
 
 #: What a figure with nothing to divide by shows.
@@ -83,3 +84,8 @@ def parse_time_of_day(text: str) -> time:
         return time(hour, minute, second)
     except ValueError:
         raise ValueError(f"{text.strip()!r} is not a time of day like 09:30") from None
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 call``, ``2 calls``, ``1,204 calls``."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")

@@ -20,7 +20,15 @@ from console.events import CATEGORY_LABELS  # re-exported: its home is next to U
 from console.feeds.replay import ReplaySource
 from console.floor.counters import ratio
 from console.floor.engine import FloorEngine
-from console.formatting import MISSING, format_duration, format_rate, format_seconds, mask_number, mask_numbers_in
+from console.formatting import (
+    MISSING,
+    format_duration,
+    format_rate,
+    format_seconds,
+    mask_number,
+    mask_numbers_in,
+    plural,
+)
 from console.problems import ProblemLog
 from console.progress import stderr_progress
 from console.settings import Settings
@@ -110,13 +118,8 @@ def other_days_note(report: dict[str, Any]) -> str | None:
     others = report["other_days"]
     if not others:
         return None
-    days = ", ".join(f"{day} ({_plural(calls, 'call')})" for day, calls in others.items())
+    days = ", ".join(f"{day} ({plural(calls, 'call')})" for day, calls in others.items())
     return f"{report['file']} also holds calls offered on {days}; this report is {report['day']}; use --date to choose"
-
-
-def _plural(count: int, noun: str) -> str:
-    """``1 call``, ``2 calls``, ``1,204 calls``."""
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
@@ -213,7 +216,7 @@ def render_report(report: dict[str, Any], console: Console, settings: Settings) 
     overruns = Table(
         title="小休超时 Break overruns",
         caption=(
-            f"{_plural(breaks['counted']['breaks'], 'break')} counted, {breaks['counted']['minutes']:,} min\n"
+            f"{plural(breaks['counted']['breaks'], 'break')} counted, {breaks['counted']['minutes']:,} min\n"
             f"{breaks['exempt']['breaks']:,} exempt ({'、'.join(breaks['exempt']['reasons']) or MISSING}), "
             f"{breaks['exempt']['minutes']:,} min, outside the limits\n"
             f"limits {settings.break_single_limit_minutes:g} min a break, {settings.break_daily_limit_minutes:g} min a day"
@@ -263,6 +266,6 @@ def render_report(report: dict[str, Any], console: Console, settings: Settings) 
         parts.append(flags)
     problems = report["problems"]
     if problems["count"]:
-        parts.append(Text(f"{_plural(problems['count'], 'input problem')}; the first: {problems['first'][0]}", style="yellow"))
+        parts.append(Text(f"{plural(problems['count'], 'input problem')}; the first: {problems['first'][0]}", style="yellow"))
     console.print(Group(*parts))
 

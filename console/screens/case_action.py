@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Select
 
+from console.formatting import plural
 from console.screens.form import ModalForm, in_the_forms_words
 from storage import ACTION_LABELS, STATUS_LABELS, ActionKind, CaseStatus, NewAction, StorageError
 
@@ -143,4 +144,4 @@ class HandOverScreen(ModalForm[str | None]):
         except (StorageError, ValueError) as error:
             self._say(str(error))
             return
-        self.dismiss(f"{len(handed)} open case(s) handed over to {to}")
+        self.dismiss(f"{plural(len(handed), 'open case')} handed over to {to}")

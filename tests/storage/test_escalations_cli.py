@@ -126,7 +126,7 @@ def test_a_shift_run_from_the_terminal(hotline: Run, db_path: Path) -> None:
         "case 1: severity corrected to 2\n"
     )
     code, out, _ = hotline("handover", "--to", "李班长", "--note", "凌晨再回拨", "--by", "王班长", *db, now=at("17:00"))
-    assert (code, out) == (0, "handed over 1 open case(s) to 李班长: 1\n")
+    assert (code, out) == (0, "handed over 1 open case to 李班长: 1\n")
 
     with EscalationLog(db_path) as log:
         first, second = log.case(1), log.case(2)
@@ -179,7 +179,7 @@ def test_export_csv_one_row_per_case_caller_masked(hotline: Run, db_path: Path, 
     out_file = tmp_path / "export" / "cases.csv"
     out_file.parent.mkdir()
     code, _, err = hotline("export", "--out", str(out_file), "--db", str(db_path), now=later)
-    assert code == 0 and err == f"wrote 2 case(s) to {out_file}\n"
+    assert code == 0 and err == f"wrote 2 cases to {out_file}\n"
     assert out_file.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM a spreadsheet needs
     with open(out_file, encoding="utf-8-sig", newline="") as file:
         assert list(csv.DictReader(file)) == rows
