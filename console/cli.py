@@ -331,13 +331,23 @@ def escalation_log_path(args: argparse.Namespace, settings: Settings, *, practic
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> str | None:
-    """The feed's token: from the variable --token-env names, else the settings. Never from a flag."""
+    """The feed's token: from the variable --token-env names, else the settings. Never from a flag; refused
+    at start, without being shown, when an HTTP header cannot carry it (a crash at the first poll would
+    print the request's headers)."""
+    from console.feeds.server import invalid_token_sentence, valid_token
+
     if args.token_env:
         token = os.environ.get(args.token_env, "")
         if not token:
             raise UserError(f"--token-env names {args.token_env}, which is not set or is empty")
-        return token
-    return settings.feed_token.get_secret_value() if settings.feed_token else None
+        where = args.token_env
+    elif settings.feed_token:
+        token, where = settings.feed_token.get_secret_value(), "the feed_token setting"
+    else:
+        return None
+    if not valid_token(token):
+        raise UserError(invalid_token_sentence(where))
+    return token
 
 
 def _watch(args: argparse.Namespace, settings: Settings) -> int:

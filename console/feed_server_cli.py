@@ -64,7 +64,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Serve until Ctrl+C; 0 then, 1 with one line on stderr for a problem the user can fix."""
     from console.cli import BUNDLED_DAY_START
     from console.eventfile import EventFileError
-    from console.feeds.server import FeedServerError, run_feed_server, valid_token
+    from console.feeds.server import FeedServerError, invalid_token_sentence, run_feed_server, valid_token
     from console.paths import bundled_day
 
     path = args.file or bundled_day()
@@ -77,10 +77,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 f"--token-env: the environment variable {args.token_env} is not set or empty; put the feed's token in it"
             )
         if not valid_token(token):
-            return _fail(
-                f"--token-env: the token in {args.token_env} has characters a Bearer token cannot carry; "
-                "use letters, digits and - . _ ~ + /"
-            )
+            return _fail(f"--token-env: {invalid_token_sentence(args.token_env)}")
     guard = "token required" if token else "no token"
 
     def announce(url: str) -> None:

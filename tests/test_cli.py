@@ -417,3 +417,28 @@ def test_report_counts_are_singular_or_plural(tmp_path: Path) -> None:
     assert "1 break counted, 5.0 min" in result.stdout and "1 breaks" not in result.stdout
     assert "1 input problem;" in result.stdout
     assert f"hotline: 1 line of {path} could not be used and was skipped" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variables", "argv", "where"),
+    [
+        ({"FAULT_TOKEN": "Geheim-Tök3n-4711"}, ["--token-env", "FAULT_TOKEN"], "FAULT_TOKEN"),
+        ({"FAULT_TOKEN": "two words"}, ["--token-env", "FAULT_TOKEN"], "FAULT_TOKEN"),
+        ({"HOTLINE_FEED_TOKEN": "Geheim-Tök3n-4711"}, [], "the feed_token setting"),
+    ],
+    ids=["non-ascii", "a-space", "from-the-settings"],
+)
+def test_watch_refuses_a_token_no_http_header_can_carry_and_never_shows_it(
+    tmp_path: Path, variables: dict[str, str], argv: list[str], where: str
+) -> None:
+    # before: the first poll crashed with UnicodeEncodeError and Textual printed the request's headers,
+    # the token eight times, and the exit status was 0. Nothing listens on port 9: the refusal comes first.
+    result = hotline(
+        "watch", "http://127.0.0.1:9", *argv, "--db", str(tmp_path / "log.db"), "--no-record",
+        env={**os.environ, **variables},
+    )  # fmt: skip
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == f"hotline: the token in {where} has characters a Bearer token cannot carry; " \
+        "use letters, digits and - . _ ~ + /\n"  # fmt: skip
+    token = next(iter(variables.values()))
+    assert token not in result.stderr and "Traceback" not in result.stderr

@@ -46,6 +46,7 @@ __all__ = [
     "make_app",
     "run_feed_server",
     "serve",
+    "invalid_token_sentence",
     "valid_token",
 ]
 
@@ -72,6 +73,12 @@ class FeedServerError(Exception):
 def valid_token(token: str) -> bool:
     """True when ``token`` can travel in an ``Authorization: Bearer`` header (RFC 6750)."""
     return _BEARER_TOKEN.fullmatch(token) is not None
+
+
+def invalid_token_sentence(where: str) -> str:
+    """Why a token from ``where`` (``the environment variable X``, ``the feed_token setting``) is refused,
+    without the token itself: it would not be sent, or would be mangled, in an HTTP header."""
+    return f"the token in {where} has characters a Bearer token cannot carry; use letters, digits and - . _ ~ + /"
 
 
 @dataclass(frozen=True, slots=True)
