@@ -36,7 +36,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from console.formatting import MISSING, mask_number, mask_numbers_in, plural
+from console.formatting import MISSING, csv_cell, mask_number, mask_numbers_in, plural
 from storage import (
     CORRECTABLE_FIELDS,
     ActionKind,
@@ -529,7 +529,7 @@ def _export(ctx: _Context) -> int:
                 for action in view.actions
             ),
         }
-        writer.writerow(["" if record[column] is None else record[column] for column in _EXPORT_COLUMNS])
+        writer.writerow([csv_cell(record[column]) for column in _EXPORT_COLUMNS])
     if args.out is None:
         sys.stdout.write(buffer.getvalue())
         return 0

@@ -7,9 +7,12 @@ import re
 from datetime import time
 
 __all__ = [
-    "MISSING", "format_duration", "format_rate", "format_seconds", "mask_number", "mask_numbers_in", "parse_time_of_day",
+    "MISSING", "csv_cell", "format_duration", "format_rate", "format_seconds", "mask_number", "mask_numbers_in", "parse_time_of_day",
     "plural",
 ]  # fmt: skip
+
+#: How a cell starts that a spreadsheet would run as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 #: What a figure with nothing to divide by shows.
 MISSING = "—"
@@ -89,3 +92,15 @@ def parse_time_of_day(text: str) -> time:
 def plural(count: int, noun: str) -> str:
     """``1 call``, ``2 calls``, ``1,204 calls``."""
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+def csv_cell(value: object) -> object:
+    """One cell of a CSV export, safe to open in a spreadsheet: text that starts with ``= + - @``, a tab
+    or a carriage return gets a leading ``'`` (``=HYPERLINK(...)`` → ``'=HYPERLINK(...)``), so it reads
+    as text and never runs as a formula. Numbers the export writes itself (ids, counts, severity) stay
+    numbers, a negative one included; ``None`` is an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

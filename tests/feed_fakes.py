@@ -48,7 +48,7 @@ def snapshot(clock: str, seq: int, scale: float = 1.0, **extra: Any) -> FeedSnap
 
 @dataclass
 class FaultyFeed:
-    """mode: ok | error500 | stall | cut | not_json | bad_schema."""
+    """mode: ok | error500 | stall | cut | not_json | bad_schema | refuse401 | refuse403 | bad_gzip | moved."""
 
     current: FeedSnapshot
     mode: str = "ok"
@@ -77,6 +77,12 @@ class FaultyFeed:
             await asyncio.sleep(self.stall_seconds)
         if self.mode == "not_json":
             return web.Response(body=b"<html>gateway</html>", content_type="application/json")
+        if self.mode in ("refuse401", "refuse403"):
+            return web.Response(status=int(self.mode[-3:]), text="bad token")
+        if self.mode == "moved":
+            return web.Response(status=302, headers={"Location": "/elsewhere"})
+        if self.mode == "bad_gzip":  # says gzip, is not: the client cannot decode it
+            return web.Response(body=b"not gzip at all", headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
         if self.mode == "bad_schema":
             return web.json_response({"clock": "soon", "seq": -1})
         if self.mode == "cut":

