@@ -48,11 +48,12 @@ def snapshot(clock: str, seq: int, scale: float = 1.0, **extra: Any) -> FeedSnap
 
 @dataclass
 class FaultyFeed:
-    """mode: ok | error500 | stall | cut | not_json | bad_schema."""
+    """mode: ok | error500 | stall | cut | not_json | bad_schema | raw (serves ``raw_body`` as it is)."""
 
     current: FeedSnapshot
     mode: str = "ok"
     stall_seconds: float = 2.0
+    raw_body: bytes = b""
     requests: int = 0
     in_flight: int = 0
     most_in_flight: int = 0
@@ -77,6 +78,8 @@ class FaultyFeed:
             await asyncio.sleep(self.stall_seconds)
         if self.mode == "not_json":
             return web.Response(body=b"<html>gateway</html>", content_type="application/json")
+        if self.mode == "raw":
+            return web.Response(body=self.raw_body, content_type="application/json", headers={"ETag": etag})
         if self.mode == "bad_schema":
             return web.json_response({"clock": "soon", "seq": -1})
         if self.mode == "cut":
