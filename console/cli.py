@@ -239,7 +239,7 @@ def _schema(args: argparse.Namespace) -> int:
     from console.feeds.protocol import snapshot_json_schema
 
     schema = event_json_schema() if args.name == "events" else snapshot_json_schema()
-    print(json.dumps(schema, ensure_ascii=False, indent=2))
+    print(json.dumps(schema, ensure_ascii=False, indent=2, allow_nan=False))
     return 0
 
 
@@ -282,7 +282,7 @@ def _report(path: Path, args: argparse.Namespace, settings: Settings) -> int:
         first = f"; {problems['first'][0]}" if problems["count"] else ""
         raise UserError(f"{path} has no valid event line{first} (see `hotline schema events`)")
     if getattr(args, "json", False):
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(json.dumps(report, ensure_ascii=False, indent=2, allow_nan=False))
     else:
         console = Console(width=None if sys.stdout.isatty() else 120)
         render_report(report, console, settings)

@@ -403,7 +403,7 @@ def _list(ctx: _Context) -> int:
     if args.json:
         records = [_record(ctx, view, args.show_numbers) for view in cases]
         listing = {"db": str(ctx.db_path), "now": ctx.now.isoformat(), "cases": records}
-        print(json.dumps(listing, ensure_ascii=False, indent=2))
+        print(json.dumps(listing, ensure_ascii=False, indent=2, allow_nan=False))
         return 0
     console = _console()
     if not cases:
@@ -446,7 +446,7 @@ def _show(ctx: _Context) -> int:
         history = log.history(args.case_id)
     if args.json:
         record = {"case": _record(ctx, view, args.show_numbers), "history": [_event_dict(event) for event in history]}
-        print(json.dumps(record, ensure_ascii=False, indent=2))
+        print(json.dumps(record, ensure_ascii=False, indent=2, allow_nan=False))
         return 0
     reason = view.overdue_reason(ctx.now, ctx.rules)
     facts = Table(title=f"急件 case {view.case_id}", box=box.SIMPLE_HEAVY, show_header=False, title_justify="left")

@@ -10,6 +10,7 @@ import gzip
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
+from itertools import chain
 from pathlib import Path
 from typing import IO
 
@@ -27,6 +28,7 @@ __all__ = [
 ]
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_BOM = b"\xef\xbb\xbf"  # a UTF-8 byte-order mark, as some Windows editors write at the start of a file
 
 
 class EventFileError(Exception):
@@ -60,11 +62,17 @@ def describe_validation_error(error: ValidationError) -> str:
 def iter_event_lines(
     stream: Iterable[bytes], on_problem: Callable[[Problem], None]
 ) -> Iterator[tuple[int, Event]]:
-    """Yield ``(line_number, event)`` for every valid line; report every bad one to ``on_problem``."""
+    """Yield ``(line_number, event)`` for every valid line; report every bad one to ``on_problem``.
+
+    A UTF-8 byte-order mark at the very start of the file is dropped; anywhere else it is a bad line."""
     validate = EVENT_ADAPTER.validator.validate_json  # the core validator: no per-call Python wrapper
     number = 0
     try:
-        for number, line in enumerate(stream, 1):
+        lines = iter(stream)
+        first = next(lines, None)
+        if first is None:
+            return
+        for number, line in enumerate(chain((first.removeprefix(_BOM),), lines), 1):
             try:
                 yield number, validate(line)
             except ValidationError as error:

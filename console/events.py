@@ -100,7 +100,9 @@ CATEGORY_LABELS: dict[str, str] = {
 
 
 class _Event(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: 1e400, Infinity and NaN are refused (they would print AHT inf s and make
+    # the JSON output invalid); every number in an event is finite.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     ts: AwareDatetime = Field(description="When it happened, ISO 8601 with a UTC offset.")
 
@@ -168,8 +170,8 @@ class CallEnded(_Event):
     type: Literal["call_ended"] = "call_ended"
     call_id: _CallId
     agent_id: _AgentId
-    talk_seconds: float = Field(ge=0, description="Talk time of the call.")
-    wrap_seconds: float = Field(default=0, ge=0, description="After-call work (话后整理) the call needs.")
+    talk_seconds: float = Field(ge=0, le=86_400, description="Talk time of the call (at most a day).")
+    wrap_seconds: float = Field(default=0, ge=0, le=86_400, description="After-call work (话后整理) the call needs.")
     topic: _Topic | None = Field(default=None, description="The final topic as the agent classified it.")
 
 

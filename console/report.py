@@ -109,7 +109,7 @@ def build_report(
             | ({"caller": mask_number(flag.caller)} if flag.caller else {})
             for flag in figures.flags
         ],
-        "problems": {"count": engine.problems.count, "first": [str(p) for p in engine.problems.kept[:20]]},
+        "problems": {"count": engine.problems.count, "first": [str(p) for p in engine.problems.kept]},
     }
 
 

@@ -52,7 +52,7 @@ def default_config_path() -> Path:
 class Settings(BaseSettings):
     """The console's settings: targets, rules and windows. Every figure a widget colours comes from here."""
 
-    model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="forbid", validate_default=True)
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="forbid", validate_default=True, allow_inf_nan=False)
 
     centre_name: str = Field(default="12333 热线", description="The centre's name, shown in the header.")
     supervisor_name: str | None = Field(

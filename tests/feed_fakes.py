@@ -48,11 +48,13 @@ def snapshot(clock: str, seq: int, scale: float = 1.0, **extra: Any) -> FeedSnap
 
 @dataclass
 class FaultyFeed:
-    """mode: ok | error500 | stall | cut | not_json | bad_schema | refuse401 | refuse403 | bad_gzip | moved."""
+    """mode: ok | error500 | stall | cut | not_json | bad_schema | refuse401 | refuse403 | bad_gzip | moved |
+    raw (serves ``raw_body`` as it is)."""
 
     current: FeedSnapshot
     mode: str = "ok"
     stall_seconds: float = 2.0
+    raw_body: bytes = b""
     requests: int = 0
     in_flight: int = 0
     most_in_flight: int = 0
@@ -83,6 +85,8 @@ class FaultyFeed:
             return web.Response(status=302, headers={"Location": "/elsewhere"})
         if self.mode == "bad_gzip":  # says gzip, is not: the client cannot decode it
             return web.Response(body=b"not gzip at all", headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+        if self.mode == "raw":
+            return web.Response(body=self.raw_body, content_type="application/json", headers={"ETag": etag})
         if self.mode == "bad_schema":
             return web.json_response({"clock": "soon", "seq": -1})
         if self.mode == "cut":

@@ -442,3 +442,15 @@ def test_watch_refuses_a_token_no_http_header_can_carry_and_never_shows_it(
         "use letters, digits and - . _ ~ + /\n"  # fmt: skip
     token = next(iter(variables.values()))
     assert token not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_report_json_lists_the_first_1000_problems_and_counts_them_all(tmp_path: Path) -> None:
+    # issue 8: the JSON listed 20 where docs/events.md says up to 1,000. The small day (33 lines) and
+    # 1,005 broken lines after it: 1,005 counted, lines 34 to 1,033 listed.
+    path = tmp_path / "many-bad.jsonl"
+    path.write_text(SMALL_DAY.read_text(encoding="utf-8") + "{broken\n" * 1005, encoding="utf-8")
+    problems = json.loads(_report(str(path), "--json"))["problems"]
+    assert problems["count"] == 1005
+    assert len(problems["first"]) == 1000
+    assert problems["first"][0].startswith("line 34: not valid JSON")
+    assert problems["first"][-1].startswith("line 1033: not valid JSON")

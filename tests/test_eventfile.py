@@ -79,3 +79,24 @@ def test_written_files_read_back_identically_and_gzip_is_reproducible(tmp_path: 
     assert again == events
     # and the timestamps keep the centre's offset
     assert EVENT_ADAPTER.dump_json(again[0]).decode().count("+08:00") == 1
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gzip"])
+def test_a_byte_order_mark_on_line_1_is_accepted(tmp_path: Path, packed: bool) -> None:
+    # issue 8: a file saved by a Windows editor starts with a UTF-8 BOM; its first line is an event
+    data = b"\xef\xbb\xbf" + SMALL_DAY.read_bytes()
+    path = tmp_path / ("bom.jsonl.gz" if packed else "bom.jsonl")
+    path.write_bytes(gzip.compress(data) if packed else data)
+    lines, problems = read(path)
+    assert problems == []
+    assert lines == list(range(1, 34))
+
+
+def test_a_byte_order_mark_later_than_line_1_is_a_bad_line(tmp_path: Path) -> None:
+    lines = SMALL_DAY.read_bytes().splitlines(keepends=True)
+    lines[1] = b"\xef\xbb\xbf" + lines[1]
+    path = tmp_path / "bom-inside.jsonl"
+    path.write_bytes(b"".join(lines))
+    numbers, problems = read(path)
+    assert [p.line for p in problems] == [2] and "not valid JSON" in problems[0].message
+    assert numbers == [1, *range(3, 34)]

@@ -28,8 +28,8 @@ __all__ = [
 
 class _Part(BaseModel):
     # Unknown fields are ignored, so a feed can carry more than the console reads; the fields that are
-    # there are checked strictly.
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # there are checked strictly. Infinity and NaN are refused: a snapshot with one is a bad snapshot.
+    model_config = ConfigDict(extra="ignore", frozen=True, allow_inf_nan=False)
 
 
 class FeedCounters(_Part):

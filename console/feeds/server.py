@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import gc
 import hmac
+import json
 import logging
 import re
 import signal
@@ -190,6 +192,10 @@ def _report_stopped(task: asyncio.Task[None]) -> None:
 
 
 # ---------------------------------------------------------------------- handlers
+#: Every answer is strict JSON: never Infinity or NaN (the snapshot itself refuses them, docs/feed.md).
+_strict_json = functools.partial(json.dumps, allow_nan=False)
+
+
 async def _snapshot(request: web.Request) -> web.Response:
     published = request.app[FEED].published()
     headers = {hdrs.ETAG: published.etag, hdrs.CACHE_CONTROL: "no-cache"}
@@ -207,7 +213,7 @@ async def _health(request: web.Request) -> web.Response:
         "seq": published.snapshot.seq,
         "finished": feed.replay.finished,
     }
-    return web.json_response(body, headers={hdrs.CACHE_CONTROL: "no-cache"})
+    return web.json_response(body, headers={hdrs.CACHE_CONTROL: "no-cache"}, dumps=_strict_json)
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:
@@ -229,7 +235,7 @@ _ERRORS = {
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
-    return web.json_response({"error": message}, status=status, headers=headers)
+    return web.json_response({"error": message}, status=status, headers=headers, dumps=_strict_json)
 
 
 @web.middleware

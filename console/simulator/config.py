@@ -22,7 +22,7 @@ class SimulationConfig(BaseModel):
     on shift, the callers' patience and the queue's maximum wait.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     seed: int = Field(default=12333, description="Seed of every random draw: the same config gives the same day.")
     calls: int = Field(default=12_000, ge=1, le=5_000_000, description="Calls offered during the day (exact).")

@@ -349,3 +349,27 @@ async def test_a_refused_token_is_down_at_once(server: FeedServer, clock: FakeCl
         server.feed.mode = "error500"  # another fault: back to the usual ages (1 s old: still LIVE)
         assert not await poller.poll_once(client)
         assert poller.status().state is FeedState.LIVE
+
+
+@pytest.mark.parametrize("value", ["Infinity", "NaN", "1e400"])
+async def test_a_snapshot_with_an_infinite_or_nan_figure_is_refused(
+    server: FeedServer, clock: FakeClock, value: str
+) -> None:
+    # issue 8: wait_answered_seconds: Infinity stayed LIVE with ASA inf s
+    good = server.feed.current.model_dump_json()
+    assert '"wait_answered_seconds":840.0' in good
+    server.feed.raw_body = good.replace('"wait_answered_seconds":840.0', f'"wait_answered_seconds":{value}').encode()
+    server.feed.mode = "raw"
+    poller = poller_for(server, clock)
+    async with poller._client() as client:
+        assert not await poller.poll_once(client)
+        status = poller.status()
+        assert status.state is not FeedState.LIVE
+        assert status.last_error == (
+            "bad snapshot refused: counters.wait_answered_seconds: Input should be a finite number"
+        )
+        assert poller.floor.latest is None  # nothing of it is shown
+        clock.tick(31)
+        assert not await poller.poll_once(client)
+    label = poller.status().label
+    assert label.startswith("DOWN · bad snapshot refused") and "inf" not in label.replace("finite", "")
