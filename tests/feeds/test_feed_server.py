@@ -7,6 +7,7 @@ The server's replay runs on a fake clock: a test moves the clock, waits for the 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import queue
@@ -427,3 +428,36 @@ def test_mistakes_on_the_command_line_are_one_line(
     assert says in result[2]
     assert result[2].startswith("hotline") and result[2].count("\n") == 1
     assert "two words" not in result[2]  # the token never shows
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "what"),
+    [
+        (b"GET /snapshot HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer Geheim-Tok3n\x01-4711\r\n\r\n", "invalid header value char"),
+        (b"GET /snapshot HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", "invalid character in content-length"),
+        (b"GET /snapshot HTTP/9.9\r\nHost: x\r\n\r\n", "bad status line"),
+        (b"GET /snapshot HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n", ""),
+    ],
+    ids=["control-char-in-token", "bad-content-length", "bad-version", "header-without-colon"],
+)  # fmt: skip
+async def test_a_malformed_request_gets_one_line_of_json_and_one_line_of_log(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture, request_bytes: bytes, what: str
+) -> None:
+    # before: aiohttp answered with the offending line quoted back (the token with it) and logged a
+    # traceback for each such request
+    caplog.set_level(logging.DEBUG)
+    async with running(feed_app(clock, token="Geheim-Tok3n-4711")) as client:
+        port = int(str(client.base_url).rsplit(":", 1)[1].strip("/"))
+        reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), TIMEOUT)
+        writer.write(request_bytes)
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), TIMEOUT)
+        writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.") and b" 400 " in head.split(b"\r\n")[0]
+    error = json.loads(body)["error"]
+    assert error.startswith("malformed request: ") and what in error and "\n" not in error
+    assert b"Tok3n" not in answer and b"Authorization" not in answer
+    logged = [record for record in caplog.records if record.levelno >= logging.INFO]
+    assert len(logged) == 1 and logged[0].exc_info is None
+    assert "malformed request" in logged[0].getMessage() and "Tok3n" not in logged[0].getMessage()
