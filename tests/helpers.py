@@ -149,3 +149,10 @@ def driven_console(settings: Settings, source: Any, log: Any, **options: Any) ->
     app = HotlineApp(settings, source, log, tick_seconds=3600, cases_every_seconds=3600, **options)
     app.bell = lambda: None  # type: ignore[method-assign]
     return app
+
+
+def console_at(start: Any, log: Any) -> tuple[Any, FakeClock]:
+    """王班长's console on the bundled day from ``start``, and the fake clock that moves it."""
+    clock = FakeClock()
+    settings = Settings(supervisor_name="王班长")
+    return driven_console(settings, bundled_replay(start, settings=settings, clock=clock), log), clock

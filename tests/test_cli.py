@@ -282,9 +282,7 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(
     assert piped.stderr == ""
 def _report(*argv: str) -> str:
     """`hotline report ...` run as a command; its standard output."""
-    result = subprocess.run(
-        [sys.executable, "-m", "console", "report", *argv], capture_output=True, text=True, timeout=60, check=False
-    )
+    result = hotline("report", *argv)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

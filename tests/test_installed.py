@@ -89,16 +89,16 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     yield bin_dir, elsewhere, env
 
 
-def test_the_wheel_carries_the_bundled_day_inside_the_package(installed: tuple[Path, Path, dict[str, str]]) -> None:
+def installed_python(installed: tuple[Path, Path, dict[str, str]], *args: str) -> subprocess.CompletedProcess[str]:
+    """The installed environment's Python, run with ``args`` in the folder outside the checkout."""
     bin_dir, elsewhere, env = installed
-    where = subprocess.run(
-        [str(bin_dir / "python"), "-c", "from console.paths import bundled_day; print(bundled_day())"],
-        cwd=elsewhere,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    return subprocess.run(
+        [str(bin_dir / "python"), *args], cwd=elsewhere, env=env, capture_output=True, text=True, timeout=180
     )
+
+
+def test_the_wheel_carries_the_bundled_day_inside_the_package(installed: tuple[Path, Path, dict[str, str]]) -> None:
+    where = installed_python(installed, "-c", "from console.paths import bundled_day; print(bundled_day())")
     assert where.returncode == 0, where.stderr
     path = Path(where.stdout.strip())
     assert path.parts[-3:] == ("console", "data", BUNDLED_DAY_NAME) and "site-packages" in path.parts
@@ -117,17 +117,10 @@ def test_the_installed_feed_server_serves_the_bundled_day(installed: tuple[Path,
 
 
 def test_the_installed_console_opens_on_the_bundled_day(installed: tuple[Path, Path, dict[str, str]]) -> None:
-    bin_dir, elsewhere, env = installed
+    _, elsewhere, _ = installed
     script = elsewhere / "pilot.py"
     script.write_text(PILOT, encoding="utf-8")
-    run = subprocess.run(
-        [str(bin_dir / "python"), str(script), "--db", str(elsewhere / "cases.db"), "--speed", "1"],
-        cwd=elsewhere,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    run = installed_python(installed, str(script), "--db", str(elsewhere / "cases.db"), "--speed", "1")
     assert run.returncode == 0, run.stderr
     seen = json.loads(run.stdout.strip().splitlines()[-1])
     assert seen["code"] == 0 and seen["screen"] == "DashboardScreen"

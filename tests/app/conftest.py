@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from feed_fakes import FaultyFeed, FeedServer, snapshot
+
+from storage import EscalationLog
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Iterator[EscalationLog]:
+    """A real escalation log of the test's own."""
+    with EscalationLog(tmp_path / "escalations.db") as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -3,34 +3,18 @@ being typed in is plainly marked in both themes, and what is wrong is said whole
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import time
-from pathlib import Path
 
 import pytest
-from helpers import FakeClock, at, bundled_replay, driven_console
+from helpers import at, console_at
 from textual.color import Color
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select
 
-from console.app import HotlineApp
 from console.screens.case_action import CaseActionScreen, HandOverScreen
 from console.screens.escalation_form import EscalationFormScreen
 from console.screens.go_to import GoToTimeScreen
-from console.settings import Settings
 from storage import EscalationLog, NewCase
-
-
-@pytest.fixture
-def log(tmp_path: Path) -> Iterator[EscalationLog]:
-    with EscalationLog(tmp_path / "escalations.db") as opened:
-        yield opened
-
-
-def console_at(start: time, log: EscalationLog) -> tuple[HotlineApp, FakeClock]:
-    clock = FakeClock()
-    settings = Settings(supervisor_name="王班长")
-    return driven_console(settings, bundled_replay(start, settings=settings, clock=clock), log), clock
 
 
 async def test_each_form_opens_on_its_first_empty_field(log: EscalationLog) -> None:

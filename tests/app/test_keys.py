@@ -3,13 +3,11 @@ footer and the help show each key once, and only the keys that work on this sour
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import time
-from pathlib import Path
 
 import pytest
 from feed_fakes import FeedServer
-from helpers import FakeClock, bundled_replay, driven_console, floor_settled, screen_lines
+from helpers import console_at, floor_settled, screen_lines
 from textual.command import CommandList, CommandPalette
 from textual.widgets._footer import FooterKey, FooterLabel
 
@@ -33,18 +31,6 @@ REPLAY_COMMANDS = {
 }  # fmt: skip
 #: A live floor cannot be paused, sped up or moved in time.
 PLAYBACK_ONLY = {"Back 15 min ([)", "Faster (+)", "Forward 15 min (])", "Go to (g)", "Pause (space)", "Slower (-)"}
-
-
-@pytest.fixture
-def log(tmp_path: Path) -> Iterator[EscalationLog]:
-    with EscalationLog(tmp_path / "escalations.db") as opened:
-        yield opened
-
-
-def replay_at(start: time, log: EscalationLog) -> tuple[HotlineApp, FakeClock]:
-    clock = FakeClock()
-    settings = Settings(supervisor_name="王班长")
-    return driven_console(settings, bundled_replay(start, settings=settings, clock=clock), log), clock
 
 
 def header(app: HotlineApp) -> str:
@@ -86,7 +72,7 @@ def footer_keys(app: HotlineApp) -> list[str]:
 
 @pytest.mark.slow  # some 20 commands typed into the palette, each with its effect checked
 async def test_the_palette_lists_every_command_and_runs_each_safe_one(log: EscalationLog) -> None:
-    app, clock = replay_at(time(10, 44), log)  # the day's first urgent flag comes at 10:44:28
+    app, clock = console_at(time(10, 44), log)  # the day's first urgent flag comes at 10:44:28
     async with app.run_test(size=(80, 24)) as pilot:
         clock.tick(1)
         app.tick()
@@ -142,7 +128,7 @@ async def test_the_palette_lists_every_command_and_runs_each_safe_one(log: Escal
 
 
 async def test_a_replay_shows_each_key_once_in_the_footer_and_the_help(log: EscalationLog) -> None:
-    app, _ = replay_at(time(10, 0), log)
+    app, _ = console_at(time(10, 0), log)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         keys = footer_keys(app)
@@ -186,7 +172,7 @@ async def test_a_live_floor_offers_only_the_keys_that_work_on_it(server: FeedSer
 async def test_the_footer_keeps_help_and_quit_whole_on_a_small_terminal(
     log: EscalationLog, size: tuple[int, int], shown: list[str]
 ) -> None:
-    app, _ = replay_at(time(10, 0), log)
+    app, _ = console_at(time(10, 0), log)
     async with app.run_test(size=size) as pilot:
         await floor_settled(app, pilot)
         await pilot.pause()
@@ -218,7 +204,7 @@ async def test_a_live_floor_keeps_every_key_in_the_footer_where_they_fit(
 async def test_a_replay_footer_needs_more_than_80_cells_for_every_key(log: EscalationLog) -> None:
     # "space Pause + - Speed [ ] ±15 min g Go to" (41) + a space + the live keys' 68 = 110 cells: over
     # 80, so x, h and / leave: 110 - "x Dismiss " (10) - "h Hand over " (12) - "/ Filter " (9) = 79
-    app, _ = replay_at(time(10, 0), log)
+    app, _ = console_at(time(10, 0), log)
     async with app.run_test(size=(80, 24)) as pilot:
         await floor_settled(app, pilot)
         await pilot.pause()

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, time
-from pathlib import Path
 
-import pytest
 from helpers import FakeClock, floor_settled
 from textual.widgets import Input
 from textual.worker import WorkerState
@@ -38,12 +36,6 @@ class HeldReplay(ReplaySource):
         self.seeks_in_thread.append(threading.current_thread() is not threading.main_thread())
         assert self.held.wait(30), "the test never let the seek go"
         super().seek(target, cancelled)
-
-
-@pytest.fixture
-def log(tmp_path: Path) -> Iterator[EscalationLog]:
-    with EscalationLog(tmp_path / "escalations.db") as opened:
-        yield opened
 
 
 def loading_line(app: HotlineApp) -> str | None:
