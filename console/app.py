@@ -137,8 +137,25 @@ class HotlineApp(App[None]):
         self.loading: str | None = None
         self._deferred: deque[Callable[[], None]] = deque()
         self._clock_shown: datetime | None = None  # the floor's clock when the seek running began
+        #: The defect that stopped the console, raised again by :meth:`run` once the terminal is restored.
+        self.crash: Exception | None = None
 
     # ------------------------------------------------------------------ life
+    def run(self, *args: Any, **kwargs: Any) -> None:
+        """Run the console; a defect that stopped it is raised here, for the command line to report in one
+        sentence (console/crash.py), once the terminal is the user's again."""
+        super().run(*args, **kwargs)
+        if self.crash is not None:
+            raise self.crash
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual keeps a report of an unhandled error to print at exit, with the local variables of every
+        # frame: a request's bearer token, a flag's caller number. Keep its bookkeeping (the app exits with
+        # status 1, a pilot sees the error) and drop the report; tests/test_crash.py guards this private hook.
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
+        self.crash = error
+
     def on_mount(self) -> None:
         self.reload_cases()
         self.push_screen(DashboardScreen(footer_secondary=self.FOOTER_SECONDARY_ACTIONS))

@@ -202,6 +202,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+    except Exception as error:  # a defect: one sentence here, the redacted traceback in a file
+        from console.crash import EXIT_CRASH, crash_sentence, write_crash_report
+
+        print(f"hotline: {crash_sentence(error, write_crash_report(error, list(argv or sys.argv[1:])))}", file=sys.stderr)
+        return EXIT_CRASH
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -334,6 +339,7 @@ def _token(args: argparse.Namespace, settings: Settings) -> str | None:
     """The feed's token: from the variable --token-env names, else the settings. Never from a flag; refused
     at start, without being shown, when an HTTP header cannot carry it (a crash at the first poll would
     print the request's headers)."""
+    from console.crash import register_secret
     from console.feeds.server import invalid_token_sentence, valid_token
 
     if args.token_env:
@@ -347,6 +353,7 @@ def _token(args: argparse.Namespace, settings: Settings) -> str | None:
         return None
     if not valid_token(token):
         raise UserError(invalid_token_sentence(where))
+    register_secret(token)
     return token
 
 

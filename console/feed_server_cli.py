@@ -63,6 +63,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Serve until Ctrl+C; 0 then, 1 with one line on stderr for a problem the user can fix."""
     from console.cli import BUNDLED_DAY_START
+    from console.crash import register_secret
     from console.eventfile import EventFileError
     from console.feeds.server import FeedServerError, invalid_token_sentence, run_feed_server, valid_token
     from console.paths import bundled_day
@@ -78,6 +79,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             )
         if not valid_token(token):
             return _fail(f"--token-env: {invalid_token_sentence(args.token_env)}")
+        register_secret(token)
     guard = "token required" if token else "no token"
 
     def announce(url: str) -> None:

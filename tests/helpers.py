@@ -156,3 +156,46 @@ def console_at(start: Any, log: Any) -> tuple[Any, FakeClock]:
     clock = FakeClock()
     settings = Settings(supervisor_name="王班长")
     return driven_console(settings, bundled_replay(start, settings=settings, clock=clock), log), clock
+
+
+def run_in_terminal(
+    argv: Sequence[str], *, env: dict[str, str] | None = None, size: tuple[int, int] = (120, 40), timeout: float = 120
+) -> tuple[int, str]:
+    """Run ``argv`` on a real pseudo-terminal of ``size`` (columns, rows), as a person's terminal runs it:
+    everything the program shows, stdout and stderr together, is returned with its exit status once it
+    ends. ``timeout`` is a safety bound only; the program is expected to end by itself."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import struct
+    import termios
+    import time
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+    process = subprocess.Popen(list(argv), stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
+    os.close(slave)
+    shown = bytearray()
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 1.0)
+            if not ready:
+                if process.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the program ended and closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        code = process.wait(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+    return code, shown.decode("utf-8", "replace")
