@@ -24,8 +24,8 @@ from textual.worker import get_current_worker
 
 from console.events import CATEGORY_LABELS, UrgentFlag
 from console.feeds.poller import FeedPoller
-from console.feeds.source import FloorSource, Playback
-from console.formatting import mask_number, mask_numbers_in
+from console.feeds.source import FloorSource, Playback, Reported
+from console.formatting import mask_number, mask_numbers_in, plural
 from console.screens.dashboard import DashboardScreen
 from console.settings import Settings
 from console.viewmodel import build_escalation_rows, build_header, build_tiles, build_trend
@@ -82,6 +82,8 @@ class HotlineApp(App[None]):
     CSS_PATH = "app.tcss"
     #: Keys that only a replay answers (pause, speed, seek): a live floor hides them (check_action).
     PLAYBACK_ACTIONS = frozenset({"toggle_pause", "faster", "slower", "seek", "go_to_time"})
+    #: Keys that only a source reading stored input answers (a file, a recording: what it skipped).
+    REPORTED_ACTIONS = frozenset({"show_problems"})
     #: Keys that leave the footer (not the keyboard, the help or the palette) on a screen too narrow for all.
     FOOTER_SECONDARY_ACTIONS = frozenset({"dismiss_flag", "hand_over", "filter_agents"})
     _SPEED = Binding.Group("Speed")
@@ -100,6 +102,8 @@ class HotlineApp(App[None]):
         Binding("h", "hand_over", "Hand over", id="hand-over"),
         Binding("slash", "filter_agents", "Filter", id="filter", key_display="/"),
         Binding("s", "sort_agents", "Sort", id="sort"),
+        # not in the footer: the header says "6 lines skipped · p" when there is something to show
+        Binding("p", "show_problems", "Problems", id="problems", show=False),
         Binding("question_mark", "help", "Help", id="help", key_display="?"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -141,12 +145,13 @@ class HotlineApp(App[None]):
         self.crash: Exception | None = None
 
     # ------------------------------------------------------------------ life
-    def run(self, *args: Any, **kwargs: Any) -> None:
+    def run(self, *args: Any, **kwargs: Any) -> Any:
         """Run the console; a defect that stopped it is raised here, for the command line to report in one
         sentence (console/crash.py), once the terminal is the user's again."""
-        super().run(*args, **kwargs)
+        result = super().run(*args, **kwargs)
         if self.crash is not None:
             raise self.crash
+        return result
 
     def _handle_exception(self, error: Exception) -> None:
         # Textual keeps a report of an unhandled error to print at exit, with the local variables of every
@@ -210,7 +215,7 @@ class HotlineApp(App[None]):
         if self.loading is not None:
             return  # the floor is being moved in a thread: the last figures stay until it is done
         snap = self.floor.snapshot()
-        header = build_header(snap, self.settings, self._source_label())
+        header = build_header(snap, self.settings, self._source_label(), self._skipped())
         with self.batch_update():
             screen.set_class(header.stale, "-stale")
             screen.query_one(FloorHeader).show(header)
@@ -228,6 +233,22 @@ class HotlineApp(App[None]):
         """Where the figures come from, and plainly when the cases go to a practice log (a replay's)."""
         label = self.source.label()
         return f"{label} · PRACTICE log" if self.practice_log else label
+
+    def _skipped(self) -> str:
+        """What the source could not use so far, for the header: "6 lines skipped · p"."""
+        if isinstance(self.source, Reported) and self.source.problems.count:
+            return f"{plural(self.source.problems.count, self.source.problem_noun)} skipped · p"
+        return ""
+
+    def action_show_problems(self) -> None:
+        """Every line (or recorded snapshot) skipped so far, and why, as the report lists them."""
+        from console.screens.problems import ProblemsScreen
+
+        if isinstance(self.source, Reported):
+            problems = self.source.problems
+            self.push_screen(
+                ProblemsScreen(self.source.input_name, self.source.problem_noun, problems.count, problems.kept)
+            )
 
     def get_screen_dashboard(self) -> DashboardScreen | None:
         """The dashboard, once it is mounted (it stays under any modal screen); None once the app is ending,
@@ -295,8 +316,13 @@ class HotlineApp(App[None]):
 
     # ------------------------------------------------------------------ replay controls
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A live floor cannot be paused, sped up or moved in time: those keys leave the footer and do nothing."""
-        return action not in self.PLAYBACK_ACTIONS or isinstance(self.source, Playback)
+        """A live floor cannot be paused, sped up or moved in time, and skips no stored input: those keys
+        leave the footer and do nothing."""
+        if action in self.PLAYBACK_ACTIONS:
+            return isinstance(self.source, Playback)
+        if action in self.REPORTED_ACTIONS:
+            return isinstance(self.source, Reported)
+        return True
 
     def keys_here(self) -> list[Binding]:
         """The app's keys that work on this source, in order (the help screen and the command palette)."""
@@ -512,6 +538,7 @@ BINDING_HELP: dict[str, str] = {
     "hand-over": "Shift change: hand every open case over to the next supervisor.",
     "filter": "Filter the agent floor by id, name, state or reason (Esc clears).",
     "sort": "Sort the agent floor by the next column (state, time in state, calls, agent, name).",
+    "problems": "Show every line of the file (or recorded snapshot) skipped so far, and why, as the report lists them.",
     "help": "Show the keys.",
     "quit": "Quit the console.",
 }

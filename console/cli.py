@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from console import escalations_cli, feed_server_cli
 from console.feeds.replay import MAX_SPEED, MIN_SPEED
-from console.formatting import parse_time_of_day, plural
+from console.formatting import parse_time_of_day
 from console.paths import bundled_day
 
 #: Where `hotline` with no command starts the bundled day: the morning peak is on its way.
@@ -295,13 +295,9 @@ def _report(path: Path, args: argparse.Namespace, settings: Settings) -> int:
     if note:
         print(f"hotline: {note}", file=sys.stderr)
     if problems["count"]:
-        lines = plural(problems["count"], "line")
-        were = "was" if problems["count"] == 1 else "were"
-        print(
-            f"hotline: {lines} of {path} could not be used and {were} skipped; "
-            f"first: {problems['first'][0]}",
-            file=sys.stderr,
-        )
+        from console.problems import skipped_sentence
+
+        print(f"hotline: {skipped_sentence(problems['count'], 'line', str(path))}; first: {problems['first'][0]}", file=sys.stderr)
     return 0
 
 

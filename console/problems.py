@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["InputRefused", "Problem", "ProblemLog"]
+from console.formatting import plural
+
+__all__ = ["InputRefused", "Problem", "ProblemLog", "skipped_sentence"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +56,8 @@ class ProblemLog:
     def clear(self) -> None:
         self.count = 0
         self.kept.clear()
+
+
+def skipped_sentence(count: int, noun: str, where: str) -> str:
+    """"6 lines of day.jsonl could not be used and were skipped": the report's words, and the console's."""
+    return f"{plural(count, noun)} of {where} could not be used and {'was' if count == 1 else 'were'} skipped"

@@ -83,6 +83,7 @@ class HeaderView:
     day: str
     stale: bool = False  # the figures are old: the feed is STALE or DOWN
     window: str = ""  # a short window not yet seen whole: "15m · 6 of 15 min seen"
+    skipped: str = ""  # input the source could not use: "6 lines skipped · p"
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,11 +197,11 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
     ]
 
 
-def build_header(snap: FloorSnapshot, settings: Settings, source: str) -> HeaderView:
+def build_header(snap: FloorSnapshot, settings: Settings, source: str, skipped: str = "") -> HeaderView:
     now = snap.now
     stale = source.startswith(STALE_SOURCES)
     if now is None:
-        return HeaderView(settings.centre_name, source, "--:--:--", "", stale)
+        return HeaderView(settings.centre_name, source, "--:--:--", "", stale, skipped=skipped)
     minutes = window_seen_minutes(snap, settings)
     length = settings.recent_window_minutes
     return HeaderView(
@@ -210,6 +211,7 @@ def build_header(snap: FloorSnapshot, settings: Settings, source: str) -> Header
         f"{now:%Y-%m-%d} 周{_WEEKDAYS[now.weekday()]}",
         stale,
         "" if minutes is None else f"{length}m · {minutes} of {length} min seen",
+        skipped,
     )
 
 

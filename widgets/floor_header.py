@@ -11,7 +11,8 @@ __all__ = ["FloorHeader"]
 
 
 class FloorHeader(Static):
-    """One line: centre · source (REPLAY ×60, PAUSED, END) · the floor's clock (never the wall clock)."""
+    """One line: centre · source (REPLAY ×60, PAUSED, END) · the floor's clock (never the wall clock),
+    and what the source skipped (6 lines skipped · p)."""
 
     DEFAULT_CSS = """
     FloorHeader {
@@ -45,6 +46,9 @@ class FloorHeader(Static):
                 (view.clock, "dim" if view.stale else "bold"),
                 "  ",
                 (view.day, "dim"),
+                # what was skipped before the window note: that one goes once the window is seen whole
+                ("   " if view.skipped else "", ""),
+                (f" {view.skipped} " if view.skipped else "", "bold black on dark_orange"),
                 ("   " + view.window if view.window else "", "yellow"),
             ),
             layout=False,  # one line, always: no new layout

@@ -9,9 +9,11 @@ from datetime import date, datetime, time, timedelta
 
 from pydantic import ValidationError
 
+from console.eventfile import describe_validation_error
 from console.feeds.live import LiveFloor
 from console.feeds.playback import PlaybackClock
 from console.feeds.protocol import SNAPSHOT_ADAPTER
+from console.problems import ProblemLog
 from storage.errors import StorageError
 from storage.recordings import Recording
 
@@ -32,8 +34,8 @@ class RecordingSource(PlaybackClock):
     ) -> None:
         super().__init__(speed=speed, clock=clock)
         self.recording = recording
-        self.skipped = 0  # snapshots that could not be read, skipped
-        self.last_problem: str | None = None
+        self.problems = ProblemLog()  # snapshots that could not be read, skipped: each one once
+        self._damaged: set[str] = set()
         self._floor = floor
         days = recording.days()
         if not days:
@@ -56,17 +58,27 @@ class RecordingSource(PlaybackClock):
         )
         self._pending = next(self._snapshots, None)
 
-    def _skipped(self, problem: Exception) -> None:
-        self.skipped += 1
-        self.last_problem = str(problem)
+    problem_noun = "damaged snapshot"
+
+    def _skipped(self, problem: Exception | str, clock: datetime | None = None) -> None:
+        # a seek reads some snapshots again: a damaged one is counted once, not once per reading
+        message = str(problem) if clock is None else f"{clock.astimezone(self._floor.settings.zone):%Y-%m-%d %H:%M:%S}: {problem}"
+        if message not in self._damaged:
+            self._damaged.add(message)
+            self.problems.record(None, message)
+
+    @property
+    def skipped(self) -> int:
+        """Damaged snapshots met so far."""
+        return self.problems.count
+
+    @property
+    def input_name(self) -> str:
+        return f"{self.recording.path} ({self.day})"
 
     @property
     def floor(self) -> LiveFloor:
         return self._floor
-
-    def label(self) -> str:
-        label = super().label()
-        return f"{label} · {self.skipped} damaged snapshot(s) skipped" if self.skipped else label
 
     @property
     def finished(self) -> bool:
@@ -94,7 +106,7 @@ class RecordingSource(PlaybackClock):
                 self._floor.take(SNAPSHOT_ADAPTER.validate_json(payload))
                 taken += 1
             except ValidationError as error:
-                self._skipped(error)
+                self._skipped(f"not a valid snapshot ({describe_validation_error(error)})", clock)
             self._pending = next(self._snapshots, None)
         if taken and (self._speed is None or self.finished) and self._floor.now is not None:
             self._anchor(self._floor.now.timestamp())
@@ -134,7 +146,7 @@ class RecordingSource(PlaybackClock):
                 try:
                     self._floor.take(SNAPSHOT_ADAPTER.validate_json(found[clock][2]))
                 except ValidationError as error:
-                    self._skipped(error)
+                    self._skipped(f"not a valid snapshot ({describe_validation_error(error)})", clock)
         self._open(when + timedelta(microseconds=1))
         self._anchor(when.timestamp())
 

@@ -18,6 +18,7 @@ from console.eventfile import iter_event_lines, open_event_file
 from console.events import Event
 from console.feeds.playback import MAX_SPEED, MIN_SPEED, SPEED_STEPS, PlaybackClock
 from console.floor.engine import FloorEngine
+from console.problems import ProblemLog
 
 __all__ = ["MAX_SPEED", "MIN_SPEED", "SPEED_STEPS", "ReplaySource"]  # the speeds re-exported for callers
 
@@ -26,6 +27,7 @@ class ReplaySource(PlaybackClock):
 
     #: A seek given ``cancelled`` asks it once every this many events folded (a quit during a long seek).
     CANCEL_CHECK_EVERY = 5_000
+    problem_noun = "line"
 
     def __init__(
         self,
@@ -81,6 +83,15 @@ class ReplaySource(PlaybackClock):
     def floor(self) -> FloorEngine:
         """What the console draws from (the same view as a live floor's)."""
         return self.engine
+
+    @property
+    def problems(self) -> ProblemLog:
+        """The lines read so far that could not be used (bad lines, and events the engine refused)."""
+        return self.engine.problems
+
+    @property
+    def input_name(self) -> str:
+        return str(self.path)
 
     def tick(self, max_events: int) -> None:
         """The console's tick: apply what is due, at most ``max_events`` of it."""

@@ -9,9 +9,10 @@ from typing import Protocol, runtime_checkable
 
 from console.floor.counters import Counters
 from console.floor.snapshot import AgentView, FloorSnapshot
+from console.problems import ProblemLog
 from console.settings import Settings
 
-__all__ = ["FloorSource", "FloorView", "Playback"]
+__all__ = ["FloorSource", "FloorView", "Playback", "Reported"]
 
 
 class FloorView(Protocol):
@@ -55,3 +56,19 @@ class Playback(Protocol):
         """Move in time; stop early (the floor left consistent) when ``cancelled()`` says so."""
 
     def seek_by(self, delta: timedelta, cancelled: Callable[[], bool] | None = None) -> None: ...
+
+
+@runtime_checkable
+class Reported(Protocol):
+    """A source that reads stored input and skips what it cannot use (a file's bad lines, a recording's
+    damaged snapshots), keeping each problem for the problems screen, as the report lists them."""
+
+    #: What one problem is about, for "6 lines skipped": "line", "damaged snapshot".
+    problem_noun: str
+
+    @property
+    def problems(self) -> ProblemLog: ...
+
+    @property
+    def input_name(self) -> str:
+        """The file read, as the problems screen names it."""

@@ -18,6 +18,7 @@ from console.screens.case_action import CaseActionScreen, HandOverScreen
 from console.screens.escalation_form import EscalationFormScreen
 from console.screens.go_to import GoToTimeScreen
 from console.screens.help import HelpScreen
+from console.screens.problems import ProblemsScreen
 from console.settings import Settings
 from storage import EscalationLog
 from widgets.agent_floor import AgentFloor
@@ -26,11 +27,13 @@ from widgets.key_footer import KeyFooter
 #: Every command the palette offers on a replay, as a supervisor reads them (Textual's own and the console's keys).
 REPLAY_COMMANDS = {
     "Act (a)", "Back 15 min ([)", "Dismiss (x)", "Escalate (e)", "Faster (+)", "Filter (/)",
-    "Forward 15 min (])", "Go to (g)", "Hand over (h)", "Help (?)", "Pause (space)", "Slower (-)", "Sort (s)",
-    "Keys", "Maximize", "Quit", "Screenshot", "Theme",
+    "Forward 15 min (])", "Go to (g)", "Hand over (h)", "Help (?)", "Pause (space)", "Problems (p)", "Slower (-)",
+    "Sort (s)", "Keys", "Maximize", "Quit", "Screenshot", "Theme",
 }  # fmt: skip
-#: A live floor cannot be paused, sped up or moved in time.
-PLAYBACK_ONLY = {"Back 15 min ([)", "Faster (+)", "Forward 15 min (])", "Go to (g)", "Pause (space)", "Slower (-)"}
+#: A live floor cannot be paused, sped up or moved in time, and reads no file whose lines it could skip.
+PLAYBACK_ONLY = {
+    "Back 15 min ([)", "Faster (+)", "Forward 15 min (])", "Go to (g)", "Pause (space)", "Slower (-)", "Problems (p)",
+}  # fmt: skip
 
 
 def header(app: HotlineApp) -> str:
@@ -101,7 +104,7 @@ async def test_the_palette_lists_every_command_and_runs_each_safe_one(log: Escal
         await pilot.press("escape")
         for title, screen in (
             ("Go to (g)", GoToTimeScreen), ("Escalate (e)", EscalationFormScreen), ("Act (a)", CaseActionScreen),
-            ("Hand over (h)", HandOverScreen), ("Help (?)", HelpScreen),
+            ("Hand over (h)", HandOverScreen), ("Help (?)", HelpScreen), ("Problems (p)", ProblemsScreen),
         ):  # fmt: skip
             await run_from_palette(app, pilot, title)
             assert isinstance(app.screen, screen), title
@@ -137,7 +140,8 @@ async def test_a_replay_shows_each_key_once_in_the_footer_and_the_help(log: Esca
         assert [str(label.content) for label in app.screen.query(FooterLabel)] == ["Speed", "±15 min"]
         await pilot.press("question_mark")
         table = app.screen.query_one("Static").content
-        assert [str(cell) for cell in table.columns[0]._cells] == keys
+        # the help lists p too: the header shows it when lines were skipped ("6 lines skipped · p")
+        assert [str(cell) for cell in table.columns[0]._cells] == [*keys[:-2], "p", *keys[-2:]]
 
 
 async def test_a_live_floor_offers_only_the_keys_that_work_on_it(server: FeedServer, log: EscalationLog) -> None:

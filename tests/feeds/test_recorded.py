@@ -106,8 +106,12 @@ def test_a_damaged_snapshot_is_skipped_and_said(recorded: Path, session: list[Fe
         source = RecordingSource(recording, LiveFloor(Settings()), speed=None, clock=FakeClock())
         assert source.poll() == len(session) - 1
         assert source.finished and source.skipped == 1
-        assert "1 damaged snapshot(s) skipped" in source.label()
+        [problem] = source.problems.kept
+        assert problem.line is None and "damaged" in problem.message.lower()
         assert source.floor.snapshot() == watched(session).snapshot()  # the rest of the day is whole
+        source.seek(time(9, 0))  # read again from the top: the same damaged snapshot is not counted twice
+        source.poll()
+        assert source.finished and source.skipped == 1 and source.problems.count == 1
 
 
 async def test_a_restarted_feed_goes_on_being_recorded(tmp_path: Path) -> None:
