@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from console.formatting import plural
+from console.formatting import mask_numbers_in, plural
 
 __all__ = ["InputRefused", "Problem", "ProblemLog", "skipped_sentence"]
 
@@ -43,7 +43,9 @@ class ProblemLog:
     kept: list[Problem] = field(default_factory=list)
 
     def record(self, line: int | None, message: str) -> None:
-        problem = Problem(line, message)
+        # a problem quotes what it could not use (a call id, a field): a caller's number in it goes masked,
+        # here once for the report, the problems screen and stderr alike
+        problem = Problem(line, mask_numbers_in(message))
         self.count += 1
         if len(self.kept) < self.keep:
             self.kept.append(problem)
