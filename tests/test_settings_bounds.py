@@ -258,3 +258,53 @@ def test_every_range_is_documented() -> None:
             for rule in Settings.model_fields[name].metadata:
                 if isinstance(rule, annotated_types.MaxLen):
                     assert f"{rule.max_length:,}" in shown, name
+
+
+# -- fuzz: any mix of hostile values ends in one sentence or in settings that work -------------------------
+
+HOSTILE = [
+    "1e20", "-1", "0", "-0", "inf", "-inf", "nan", "", " ", "1e-300", "abc", "9" * 40, "0x10", "1_000",
+    "[", "{bad", "[]", "{}", '{"失业保险": 60}', '["培训"]', "null", "true", "Asia/Shanghai", "Mars/Olympus",
+    "杭" * 100, "\x00", "../../etc/passwd", "Geheim-Tök3n-4711",
+]
+
+
+def test_fuzzed_settings_end_in_one_sentence_or_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    from helpers import SMALL_DAY, fold
+
+    from console.events import EVENT_ADAPTER
+    from console.feeds.live import LiveFloor
+    from console.settings import SettingsError
+
+    events = [EVENT_ADAPTER.validate_json(line) for line in SMALL_DAY.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    chooser = random.Random(20261127)  # seeded: the same 300 mixes every run
+    names = list(Settings.model_fields)
+    outcomes = {"refused": 0, "ran": 0}
+    for _ in range(300):
+        mix: dict[str, str] = {}
+        for name in chooser.sample(names, chooser.randint(1, 3)):
+            if chooser.random() < 0.3 or name not in NUMERIC:
+                mix[name] = chooser.choice(HOSTILE)
+            else:
+                low, _, high = bounds(name)
+                mix[name] = repr(chooser.choice([low, high, low - 1, high + 1, chooser.uniform(low, high), high * 1e6]))
+        with monkeypatch.context() as env:
+            for name, value in mix.items():
+                env.setenv(f"HOTLINE_{name.upper()}", value.replace("\x00", ""))
+            try:
+                loaded = load_settings()
+            except SettingsError as error:
+                message = str(error)
+                assert "\n" not in message and "Traceback" not in message, (mix, message)
+                token = mix.get("feed_token", "")
+                assert len(token) < 4 or token not in message, mix  # a token is never echoed
+                outcomes["refused"] += 1
+                continue
+        loaded.overdue_rules()
+        LiveFloor(loaded)
+        fold(events, loaded).snapshot()
+        outcomes["ran"] += 1
+    assert outcomes["refused"] > 30 and outcomes["ran"] > 30, outcomes  # both ways are tried
