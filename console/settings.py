@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import AfterValidator, Field, SecretStr, ValidationError
+from pydantic import AfterValidator, Field, SecretStr, StringConstraints, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
+    EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -35,13 +37,38 @@ _config_file: ContextVar[Path | None] = ContextVar("hotline_config_file", defaul
 def _known_zone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(f"unknown time zone {value!r}") from None
     return value
 
 
 #: An IANA time zone name (Asia/Shanghai), checked against the zone database.
 TimeZoneName = Annotated[str, AfterValidator(_known_zone)]
+
+_PATH_MAX = 4096  # the longest path Linux opens
+
+
+def _short_path(value: Path) -> Path:
+    if len(str(value)) > _PATH_MAX:
+        raise ValueError(f"a path is at most {_PATH_MAX:,} characters")
+    return value
+
+
+def _short_token(value: SecretStr) -> SecretStr:
+    # the length only: the token itself never goes into a message
+    if len(value.get_secret_value()) > _PATH_MAX:
+        raise ValueError(f"a token is at most {_PATH_MAX:,} characters")
+    return value
+
+
+_FilePath = Annotated[Path, AfterValidator(_short_path)]
+#: A break reason code and a business topic, as long as an event may carry them (console/events.py).
+_Reason = Annotated[str, StringConstraints(min_length=1, max_length=16)]
+_Topic = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+_CallCount = Annotated[int, Field(ge=1, le=100_000)]
+#: The upper bounds of the escalation deadlines: a week to act, a year to resolve.
+_WEEK_MINUTES = 7 * 24 * 60
+_YEAR_HOURS = 365 * 24
 
 
 def default_config_path() -> Path:
@@ -54,11 +81,11 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="forbid", validate_default=True, allow_inf_nan=False)
 
-    centre_name: str = Field(default="12333 热线", description="The centre's name, shown in the header.")
+    centre_name: str = Field(default="12333 热线", max_length=60, description="The centre's name, shown in the header.")
     supervisor_name: str | None = Field(
         default=None, max_length=32, description="Who logs escalations; the login name when not set."
     )
-    timezone: TimeZoneName = Field(default="Asia/Shanghai", description="The centre's time zone: days start at its midnight.")
+    timezone: TimeZoneName = Field(default="Asia/Shanghai", max_length=64, description="The centre's time zone: days start at its midnight.")
 
     # Counting rules (DOMAIN.md, "The figures, defined").
     sl_seconds: int = Field(default=30, ge=1, le=600, description="T of SL(T): an answer within T seconds counts.")
@@ -73,12 +100,12 @@ class Settings(BaseSettings):
     target_service_level: float = Field(default=0.85, ge=0, le=1, description="SL(T) target.")
     target_overall_answer_rate: float = Field(default=0.80, ge=0, le=1, description="综合接通率 target.")
 
-    target_asa_seconds: float = Field(default=20, gt=0, description="ASA target: mean wait of answered calls at most this.")
+    target_asa_seconds: float = Field(default=20, gt=0, le=3600, description="ASA target: mean wait of answered calls at most this.")
     max_abandon_rate: float = Field(
         default=0.15, ge=0, le=1, description="Abandoned calls as a share of offered: alarm above this."
     )
-    alert_calls_waiting: int = Field(default=10, ge=1, description="Calls waiting now: alarm above this many.")
-    alert_longest_wait_seconds: float = Field(default=60, gt=0, description="Longest current wait: alarm above this.")
+    alert_calls_waiting: int = Field(default=10, ge=1, le=100_000, description="Calls waiting now: alarm above this many.")
+    alert_longest_wait_seconds: float = Field(default=60, gt=0, le=3600, description="Longest current wait: alarm above this.")
     warn_band: float = Field(
         default=0.05, ge=0, le=1, description="A rate less than this far below its target shows amber, not red."
     )
@@ -87,61 +114,63 @@ class Settings(BaseSettings):
     )
 
     # The escalation log (docs/escalations.md).
-    escalation_db: Path | None = Field(
+    escalation_db: _FilePath | None = Field(
         default=None, description="The escalation log file; the user data folder's escalations.db when not set."
     )
     escalation_act_minutes_severity3: float = Field(
-        default=15, gt=0, description="A life-or-safety case is overdue when nothing has been done this many minutes after it happened."
+        default=15, gt=0, le=_WEEK_MINUTES, description="A life-or-safety case is overdue when nothing has been done this many minutes after it happened."
     )
-    escalation_act_minutes_severity2: float = Field(default=60, gt=0, description="The same for an urgent case.")
+    escalation_act_minutes_severity2: float = Field(default=60, gt=0, le=_WEEK_MINUTES, description="The same for an urgent case.")
     escalation_act_minutes_severity1: float | None = Field(
-        default=None, gt=0, description="The same for a watch case; no limit when not set."
+        default=None, gt=0, le=_WEEK_MINUTES, description="The same for a watch case; no limit when not set."
     )
     escalation_resolve_hours: float = Field(
-        default=24, gt=0, description="Any case not resolved this long after it happened is overdue."
+        default=24, gt=0, le=_YEAR_HOURS, description="Any case not resolved this long after it happened is overdue."
     )
     escalation_resolve_hours_difficult: float = Field(
-        default=48, gt=0, description="A difficult case (疑难单) gets two working days."
+        default=48, gt=0, le=_YEAR_HOURS, description="A difficult case (疑难单) gets two working days."
     )
     flag_banner_max_age_minutes: float = Field(
         default=30,
         ge=0,
+        le=1440,
         description="Urgent flags older than this when the console starts or seeks go to the open escalations "
         "as not logged, without a banner each.",
     )
 
     # The live feed (docs/feed.md).
-    feed_token: SecretStr | None = Field(
+    feed_token: Annotated[SecretStr, AfterValidator(_short_token)] | None = Field(
         default=None, description="Bearer token for the feed (HOTLINE_FEED_TOKEN or the settings file; never a flag)."
     )
-    feed_ca_bundle: Path | None = Field(default=None, description="A CA bundle to verify the feed's certificate with.")
-    feed_interval_seconds: float = Field(default=1.0, gt=0, le=300, description="How often the feed is polled.")
+    feed_ca_bundle: _FilePath | None = Field(default=None, description="A CA bundle to verify the feed's certificate with.")
+    feed_interval_seconds: float = Field(default=1.0, ge=0.1, le=300, description="How often the feed is polled.")
     feed_stale_after_seconds: float = Field(
-        default=3.0, gt=0, description="The figures are STALE when the last good answer is older than this."
+        default=3.0, ge=0.1, le=600, description="The figures are STALE when the last good answer is older than this."
     )
     feed_down_after_seconds: float = Field(
-        default=15.0, gt=0, description="The feed is DOWN when the last good answer is older than this."
+        default=15.0, ge=0.1, le=3600, description="The feed is DOWN when the last good answer is older than this."
     )
     feed_max_backoff_seconds: float = Field(
-        default=8.0, gt=0, description="The longest wait between two polls while the feed fails."
+        default=8.0, ge=0.1, le=3600, description="The longest wait between two polls while the feed fails."
     )
 
     # Recordings of live sessions (docs/recordings.md).
-    recording_db: Path | None = Field(
+    recording_db: _FilePath | None = Field(
         default=None, description="Where live sessions are recorded; the user data folder's recordings.db when not set."
     )
     recording_retention_days: int | None = Field(
-        default=30, ge=0, description="Recorded days older than this are deleted; keep every day when not set."
+        default=30, ge=0, le=3650, description="Recorded days older than this are deleted; keep every day when not set."
     )
     recording_keyframe_seconds: float = Field(
-        default=30, gt=0, description="A snapshot stored whole this often; the others as a difference against it."
+        default=30, gt=0, le=3600, description="A snapshot stored whole this often; the others as a difference against it."
     )
 
     # Break rules.
-    break_single_limit_minutes: float = Field(default=10, gt=0, description="One break at most this long.")
-    break_daily_limit_minutes: float = Field(default=40, gt=0, description="Breaks per agent per day at most.")
-    break_exempt_reasons: list[str] = Field(
+    break_single_limit_minutes: float = Field(default=10, gt=0, le=1440, description="One break at most this long.")
+    break_daily_limit_minutes: float = Field(default=40, gt=0, le=1440, description="Breaks per agent per day at most.")
+    break_exempt_reasons: list[_Reason] = Field(
         default_factory=lambda: ["培训", "会议"],
+        max_length=50,
         description="Break reasons that the supervisor schedules and that count against neither limit.",
     )
 
@@ -157,19 +186,20 @@ class Settings(BaseSettings):
         description="The baseline ends this long before the window starts, so a surge in progress does not raise its own baseline.",
     )
     topic_surge_ratio: float = Field(
-        default=2.0, gt=1, description="A topic surges when its share of calls in the window is this many times its baseline share."
+        default=2.0, gt=1, le=100, description="A topic surges when its share of calls in the window is this many times its baseline share."
     )
     topic_surge_z: float = Field(
         default=4.0,
         ge=0,
+        le=100,
         description="And the excess over the baseline's prediction must be this many standard deviations of chance (Poisson).",
     )
-    topic_surge_min_calls: int = Field(default=10, ge=1, description="No surge is flagged on fewer calls than this.")
+    topic_surge_min_calls: int = Field(default=10, ge=1, le=100_000, description="No surge is flagged on fewer calls than this.")
     topic_trend_ratio: float = Field(
-        default=1.25, gt=1, description="Trend arrow up (down) when the window has this many times more (fewer) calls than the one before."
+        default=1.25, gt=1, le=100, description="Trend arrow up (down) when the window has this many times more (fewer) calls than the one before."
     )
-    topic_alarm_lines: dict[str, int] = Field(
-        default_factory=dict, description="Alarm line per topic: calls in the window at or above which it alarms."
+    topic_alarm_lines: dict[_Topic, _CallCount] = Field(
+        default_factory=dict, max_length=100, description="Alarm line per topic: calls in the window at or above which it alarms."
     )
 
     @property
@@ -191,6 +221,15 @@ class Settings(BaseSettings):
             resolve_within_difficult=timedelta(hours=self.escalation_resolve_hours_difficult),
         )
 
+    @model_validator(mode="after")
+    def _stale_before_down(self) -> Settings:
+        if self.feed_stale_after_seconds > self.feed_down_after_seconds:
+            raise ValueError(
+                f"feed_stale_after_seconds ({self.feed_stale_after_seconds:g}) is longer than "
+                f"feed_down_after_seconds ({self.feed_down_after_seconds:g}): the feed would be DOWN before it is STALE"
+            )
+        return self
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -200,7 +239,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        sources: list[PydanticBaseSettingsSource] = [init_settings, _EnvironmentSource(settings_cls)]
         toml_file = _config_file.get()
         if toml_file is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
@@ -209,6 +248,38 @@ class Settings(BaseSettings):
 
 class SettingsError(Exception):
     """The settings cannot be loaded; the message is one sentence a user can act on."""
+
+
+def _variable(field: str) -> str:
+    return f"HOTLINE_{field.upper()}"
+
+
+class _EnvironmentSource(EnvSettingsSource):
+    """The ``HOTLINE_`` variables, with a list or table that is not JSON refused naming its variable."""
+
+    def prepare_field_value(self, field_name: str, field: FieldInfo, value: Any, value_is_complex: bool) -> Any:
+        try:
+            return super().prepare_field_value(field_name, field, value, value_is_complex)
+        except ValueError as error:
+            raise SettingsError(
+                f"the environment variable {_variable(field_name)} is not valid JSON ({error}); "
+                f"write it like {_JSON_EXAMPLES.get(field_name, '[...]')}"
+            ) from None
+
+
+_JSON_EXAMPLES = {
+    "topic_alarm_lines": """'{"失业保险": 60}'""",
+    "break_exempt_reasons": """'["培训", "会议"]'""",
+}
+
+
+def _origin(field: str, config_file: Path | None, overrides: dict[str, Any]) -> str:
+    """Where the value of ``field`` came from, for the error: the variable, else the settings file."""
+    if field in overrides:
+        return ""
+    if any(name.upper() == _variable(field) for name in os.environ):
+        return f" (environment variable {_variable(field)})"
+    return f" (settings file {config_file})" if config_file else ""
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
@@ -225,15 +296,24 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         raise SettingsError(f"the settings file {config_file} does not exist")
     elif config_file is None and default_config_path().is_file():
         config_file = default_config_path()
+    given = {k: v for k, v in overrides.items() if v is not None}
     token = _config_file.set(config_file)
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+        return Settings(**given)
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "settings"
-        origin = f" (settings file {config_file})" if config_file else ""
-        raise SettingsError(f"setting {where}: {first['msg']}{origin}") from None
+        loc = [str(part) for part in first["loc"]]
+        message = first["msg"].removeprefix("Value error, ")
+        if loc and loc[-1] == "[key]":  # a table's key: the topic's name, not its line
+            loc, message = loc[:-1], f"the name: {message}"
+        if not loc:  # a rule across fields (Settings._stale_before_down)
+            origin = f" (settings file {config_file})" if config_file else ""
+            raise SettingsError(f"settings: {message}{origin}") from None
+        origin = _origin(loc[0], config_file, given)
+        raise SettingsError(f"setting {'.'.join(loc)}: {message}{origin}") from None
     except (OSError, ValueError) as error:
+        if config_file is None:
+            raise SettingsError(f"the settings cannot be read: {error}") from None
         raise SettingsError(f"cannot read the settings file {config_file}: {error}") from None
     finally:
         _config_file.reset(token)

@@ -9,11 +9,13 @@ hotline-console file, and the two can share one file when told to.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from time import monotonic, sleep
 from types import TracebackType
@@ -42,7 +44,10 @@ class HotlineFile:
     ``what`` names the file in every error (``"escalation log"``), and ``remedy`` is the way forward
     when the file turns out not to be one. With ``create`` (the writers), a missing file is created with
     its folders; without it (a reader), the file is opened read-only and a missing one is an error.
-    Nothing is written here: the caller checks :meth:`names` and then creates its tables.
+    A writer's file that this user cannot write (the file or its folder read-only) is opened read-only
+    too, with ``read_only`` set: it reads, and every :meth:`write` is refused in one sentence.
+    Nothing is written here: the caller checks :meth:`names` and :meth:`check_schema`, then creates its
+    tables.
     """
 
     def __init__(
@@ -59,23 +64,51 @@ class HotlineFile:
         self.remedy = remedy
         self.lock = threading.RLock()
         self._timeout = busy_timeout_ms / 1000
-        self._check_file(create=create)
+        exists = self._check_file(create=create)
+        # os.access asks the kernel, which knows about read-only mounts and a root without CAP_DAC_OVERRIDE
+        self.read_only = exists and not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK))
+        if create and not exists and not os.access(self.path.parent, os.W_OK):
+            raise StorageError(f"cannot create the {what} {self.path}: the folder {self.path.parent} is read-only")
         try:
-            if create:
+            if create and not self.read_only:
                 self.conn = sqlite3.connect(self.path, timeout=self._timeout, check_same_thread=False)
             else:
-                uri = f"{self.path.resolve().as_uri()}?mode=ro"
-                self.conn = sqlite3.connect(uri, uri=True, timeout=self._timeout, check_same_thread=False)
+                self.conn = self._open_read_only()
         except sqlite3.Error as error:
             raise StorageError(f"cannot open the {what} {self.path}: {error}") from None
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """Open the file for reading only. A WAL file needs its -shm and -wal files beside it, which a
+        reader creates when they are missing; in a read-only folder it cannot (SQLite's "read-only WAL
+        databases"), and then the file is opened ``immutable``, which is safe only when no -wal file holds
+        changes not yet in the file itself: then there is nothing to read but the file."""
+        uri = self.path.resolve().as_uri()
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=self._timeout, check_same_thread=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError as error:
+            conn.close()
+            if getattr(error, "sqlite_errorname", "") not in ("SQLITE_READONLY_DIRECTORY", "SQLITE_CANTOPEN"):
+                raise
+        except sqlite3.DatabaseError:
+            return conn  # not a database at all: names() says so, in its own words
+        wal = self.path.with_name(self.path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise StorageError(
+                f"the {self.what} {self.path} is read-only, and the changes in {wal.name} beside it cannot be read "
+                "without write access to its folder: ask for write access, or copy the folder and open the copy"
+            )
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=self._timeout, check_same_thread=False)
 
     def refuse(self, why: str) -> NotAHotlineDatabase:
         return NotAHotlineDatabase(self.path, why, what=self.what, remedy=self.remedy)
 
     # -- opening ---------------------------------------------------------------------------------
 
-    def _check_file(self, *, create: bool) -> None:
-        """Refuse, from its bytes alone, a file that cannot be an SQLite database; make missing folders."""
+    def _check_file(self, *, create: bool) -> bool:
+        """Refuse, from its bytes alone, a file that cannot be an SQLite database; make missing folders.
+        Returns whether the file exists."""
         try:
             info = self.path.stat()
         except FileNotFoundError:
@@ -87,7 +120,7 @@ class HotlineFile:
                 raise StorageError(
                     f"cannot create the folder {self.path.parent} for the {self.what}: {error.strerror or error}"
                 ) from None
-            return
+            return False
         except OSError as error:
             raise StorageError(f"cannot open the {self.what} {self.path}: {error.strerror or error}") from None
         if stat.S_ISDIR(info.st_mode):
@@ -95,7 +128,7 @@ class HotlineFile:
         if not stat.S_ISREG(info.st_mode):
             raise self.refuse("it is not a regular file")
         if info.st_size == 0:
-            return
+            return True
         try:
             with open(self.path, "rb") as file:
                 header = file.read(len(_SQLITE_HEADER))
@@ -103,6 +136,7 @@ class HotlineFile:
             raise StorageError(f"cannot read the {self.what} {self.path}: {error.strerror or error}") from None
         if header != _SQLITE_HEADER:
             raise self.refuse("it is not an SQLite database")
+        return True
 
     def names(self) -> set[str]:
         """The names of the file's tables, indexes and triggers: empty for an empty database. Raises
@@ -127,6 +161,37 @@ class HotlineFile:
                 f"hotline-console reads version {SCHEMA_VERSION}: use the hotline-console that wrote it"
             )
         return names
+
+    def check_schema(self, statements: Sequence[str]) -> None:
+        """Refuse a file whose tables, indexes or triggers of the names ``statements`` create are not what
+        they create: a table with other columns, an index or a trigger with another definition (the
+        triggers keep the escalation log append-only), or a trigger of someone else's on one of those
+        tables, which could change or swallow what is written. What is missing, the caller creates.
+        Reads only; call it after :meth:`names`."""
+        expected = _schema_of(tuple(statements))
+        found = {
+            name: (kind, table, sql)
+            for name, kind, table, sql in self.conn.execute("SELECT name, type, tbl_name, sql FROM sqlite_master")
+        }
+        tables = {name for name, (kind, _, _) in expected.items() if kind == "table"}
+        for name, (kind, _, sql) in expected.items():
+            if name not in found:
+                continue
+            found_kind, _, found_sql = found[name]
+            if found_kind != kind:
+                raise self.refuse(f"its {name} is a {found_kind}, where hotline-console makes a {kind}")
+            if kind == "table":
+                columns = _columns(self.conn, name)
+                wanted = _columns_of(tuple(statements), name)
+                if columns != wanted:
+                    missing = [column[0] for column in wanted if column[0] not in {c[0] for c in columns}]
+                    detail = f"no column {', '.join(missing[:3])}" if missing else "its columns are not ours"
+                    raise self.refuse(f"its {name} table is another program's: {detail}")
+            elif _normalised(found_sql) != _normalised(sql):
+                raise self.refuse(f"its {kind} {name} is not the one hotline-console makes")
+        for name, (kind, table, _) in found.items():
+            if kind == "trigger" and table in tables and name not in expected:
+                raise self.refuse(f"it has a trigger {name} on its {table} table that hotline-console did not make")
 
     def meta(self, *keys: str) -> dict[str, str]:
         """The values of ``keys`` in the meta table (a key missing is left out)."""
@@ -181,10 +246,19 @@ class HotlineFile:
                 raise
             raise StorageError(f"the {self.what} {self.path} is damaged ({error})") from None
 
+    def refuse_writes(self) -> None:
+        """Raise when the file is read-only: one sentence, before anything is tried."""
+        if self.read_only:
+            raise StorageError(
+                f"the {self.what} {self.path} is read-only (this user cannot write the file or its folder); "
+                "nothing was saved"
+            )
+
     @contextmanager
     def write(self) -> Iterator[None]:
         """One write transaction. BEGIN IMMEDIATE takes the write lock up front, so a busy file waits the
-        busy timeout here, before anything is written, and fails whole."""
+        busy timeout here, before anything is written, and fails whole. A read-only file refuses it."""
+        self.refuse_writes()
         with self.lock, self.errors(writing=True):
             self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -209,6 +283,35 @@ class HotlineFile:
     def close(self) -> None:
         with self.lock:
             self.conn.close()
+
+
+@cache
+def _reference(statements: tuple[str, ...]) -> sqlite3.Connection:
+    """An in-memory database made by ``statements``: what a file of ours looks like, as SQLite stores it."""
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    for statement in statements:
+        conn.execute(statement)
+    return conn
+
+
+@cache
+def _schema_of(statements: tuple[str, ...]) -> dict[str, tuple[str, str, str]]:
+    rows = _reference(statements).execute("SELECT name, type, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL")
+    return {name: (kind, table, sql) for name, kind, table, sql in rows}
+
+
+@cache
+def _columns_of(statements: tuple[str, ...], table: str) -> list[tuple[object, ...]]:
+    return _columns(_reference(statements), table)
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> list[tuple[object, ...]]:
+    """Name, type, NOT NULL, default and primary-key position of each column, in order."""
+    return [(name, kind.upper(), notnull, default, pk) for _, name, kind, notnull, default, pk in conn.execute(f"PRAGMA table_info({table})")]
+
+
+def _normalised(sql: str | None) -> str:
+    return " ".join((sql or "").split())
 
 
 def is_busy(error: sqlite3.OperationalError) -> bool:

@@ -278,8 +278,10 @@ class EscalationLog(FileBacked):
     """The escalation log in one SQLite file, shared by every console on the machine.
 
     Opening creates the file (and its folders) when missing, or a zero-byte file or an SQLite database
-    with nothing in it; any other file that is not an escalation log is refused with
-    :class:`NotAHotlineDatabase` before anything is written to it. Methods may be called from any one
+    with nothing in it; any other file that is not an escalation log (a table, an index or an append-only
+    trigger of another definition included) is refused with :class:`NotAHotlineDatabase` before anything
+    is written to it. A log this user cannot write is opened read-only (``read_only``): it reads, and
+    every write is refused with one sentence. Methods may be called from any one
     thread at a time (a lock serialises them), so a Textual worker thread can use the log.
     """
 
@@ -289,13 +291,23 @@ class EscalationLog(FileBacked):
         self._lock = self._file.lock
         self._conn = self._file.conn
         self._db = sqlite_utils.Database(self._conn)
+        #: The file or its folder cannot be written by this user: the log reads, and refuses every write.
+        self.read_only = self._file.read_only
         try:
             with self._file.errors(writing=False):
                 self._conn.execute("PRAGMA foreign_keys = ON")
-                if self._inspect() != "ready":
+                state = self._inspect()
+                if self.read_only:
+                    if not {"cases", "case_events"} <= self._file.names():
+                        raise StorageError(
+                            f"the escalation log {self.path} is read-only and holds no cases yet, so there is "
+                            "nothing to read: check the file name"
+                        )
+                elif state != "ready":
                     with self._write():
                         self._create_schema(self._inspect())
-                self._file.enable_wal()
+                if not self.read_only:
+                    self._file.enable_wal()
         except BaseException:
             self._file.close()
             raise
@@ -309,6 +321,7 @@ class EscalationLog(FileBacked):
         names = self._file.names()
         if not names:
             return "empty"
+        self._file.check_schema(_SCHEMA)
         return "ready" if names >= _OBJECTS else "incomplete"
 
     def _create_schema(self, state: str) -> None:

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from storage._sqlite import FileBacked, HotlineFile
+from storage._sqlite import META_TABLE, FileBacked, HotlineFile
 from storage.errors import DatabaseBusy, NoRecordings, StorageError
 from storage.paths import default_recordings_path
 
@@ -115,7 +115,10 @@ class SnapshotRecorder(FileBacked):
         )
         conn = self._file.conn
         try:
+            self._file.refuse_writes()  # a recorder only writes: a read-only file is refused at once
             with self._file.errors(writing=False):
+                if self._file.names():
+                    self._file.check_schema((META_TABLE, *_SCHEMA))
                 if not self._file.names() >= _OBJECTS:
                     with self._file.write():  # IF NOT EXISTS: another console may have been first
                         for statement in _SCHEMA:
@@ -229,6 +232,7 @@ class Recording(FileBacked):
                 if "snapshots" not in names:
                     why = "it is an empty file" if not names else "it is an escalation log, with no recordings table"
                     raise NoRecordings(self.path, why)
+                self._file.check_schema((META_TABLE, *_SCHEMA))
                 _check_version(self._file)
         except BaseException:
             self._file.close()

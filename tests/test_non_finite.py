@@ -95,7 +95,9 @@ def test_a_non_finite_setting_is_one_sentence(monkeypatch: pytest.MonkeyPatch, v
     monkeypatch.setenv("HOTLINE_TARGET_ASA_SECONDS", value)
     result = hotline("report", str(SMALL_DAY))
     assert result.returncode != 0 and result.stdout == ""
-    assert result.stderr.strip() == "hotline: setting target_asa_seconds: Input should be a finite number"
+    assert result.stderr.strip() == (
+        "hotline: setting target_asa_seconds: Input should be a finite number (environment variable HOTLINE_TARGET_ASA_SECONDS)"
+    )
 
 
 def test_a_talk_time_beyond_a_day_is_refused_so_sums_stay_finite() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from helpers import at
+from test_cli import hotline
 
 from storage import EscalationLog, NewCase, NotAHotlineDatabase, StorageError
 
@@ -136,3 +137,110 @@ def test_a_missing_trigger_is_put_back(tmp_path: Path, new_case: Callable[..., N
     with sqlite3.connect(path) as conn, pytest.raises(sqlite3.IntegrityError, match="append-only"):
         conn.execute("UPDATE cases SET summary = 'x'")
     conn.close()
+
+
+# -- the schema is checked, not only the meta row ----------------------------------------------------------
+
+
+def meta_naming_us(path: Path, *statements: str) -> None:
+    """A file whose meta table says hotline-console, schema 1, with ``statements`` of someone else's."""
+    sqlite_file(
+        path,
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "INSERT INTO meta VALUES ('application', 'hotline-console'), ('schema_version', '1')",
+        *statements,
+    )
+
+
+def our_log_then(path: Path, *statements: str) -> None:
+    """A real escalation log, then ``statements`` run on it by another program."""
+    EscalationLog(path).close()
+    sqlite_file(path, *statements)
+
+
+@pytest.mark.parametrize(
+    ("make", "why"),
+    [
+        (
+            lambda path: meta_naming_us(
+                path, "CREATE TABLE cases (id INTEGER PRIMARY KEY, title TEXT)", "INSERT INTO cases (title) VALUES ('工单')"
+            ),
+            "its cases table is another program's: no column case_id, occurred_at, call_id",
+        ),
+        (
+            lambda path: meta_naming_us(path, "CREATE VIEW cases AS SELECT 1 AS case_id"),
+            "its cases is a view, where hotline-console makes a table",
+        ),
+        (
+            lambda path: our_log_then(
+                path, "DROP TRIGGER cases_no_update", "CREATE TRIGGER cases_no_update BEFORE UPDATE ON cases BEGIN SELECT 1; END"
+            ),
+            "its trigger cases_no_update is not the one hotline-console makes",
+        ),
+        (
+            lambda path: our_log_then(
+                path, "CREATE TRIGGER quietly BEFORE INSERT ON case_events BEGIN SELECT RAISE(IGNORE); END"
+            ),
+            "it has a trigger quietly on its case_events table that hotline-console did not make",
+        ),
+        (
+            lambda path: our_log_then(
+                path, "DROP INDEX cases_by_call", "CREATE INDEX cases_by_call ON cases (agent_id)"
+            ),
+            "its index cases_by_call is not the one hotline-console makes",
+        ),
+        (
+            lambda path: our_log_then(path, "ALTER TABLE case_events DROP COLUMN recorded_at"),
+            "its case_events table is another program's: no column recorded_at",
+        ),
+    ],
+    ids=["foreign-cases", "cases-a-view", "trigger-that-allows-updates", "trigger-that-swallows-inserts", "other-index", "column-dropped"],
+)
+def test_a_file_with_our_meta_row_but_not_our_schema_is_refused_untouched(
+    tmp_path: Path, make: Callable[[Path], None], why: str
+) -> None:
+    path = tmp_path / "escalations.db"
+    make(path)
+    os.utime(path, ns=(OLD, OLD))
+    before = (path.read_bytes(), path.stat().st_mtime_ns, sorted(tmp_path.iterdir()))
+
+    with pytest.raises(NotAHotlineDatabase) as refused:
+        EscalationLog(path)
+
+    assert str(refused.value) == (
+        f"{path} is not a hotline-console escalation log ({why}); it was left untouched: "
+        "choose another file for the log (--db, or the escalation_db setting)"
+    )
+    assert (path.read_bytes(), path.stat().st_mtime_ns, sorted(tmp_path.iterdir())) == before
+
+
+def test_the_command_line_refuses_a_foreign_cases_table_in_one_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "escalations.db"
+    meta_naming_us(path, "CREATE TABLE cases (id INTEGER PRIMARY KEY, title TEXT)")
+    before = path.read_bytes()
+    for action in (["list"], ["show", "1"], ["export"]):
+        result = hotline("escalations", "--db", str(path), *action)
+        assert result.returncode == 1 and result.stdout == "", result.stderr
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+        assert "its cases table is another program's: no column case_id" in result.stderr
+    assert path.read_bytes() == before and sorted(tmp_path.iterdir()) == [path]
+
+
+def test_recordings_with_a_foreign_snapshots_table_are_refused_untouched(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    from storage.recordings import Recording, SnapshotRecorder
+
+    path = tmp_path / "recordings.db"
+    meta_naming_us(
+        path,
+        "INSERT INTO meta VALUES ('recordings_version', '1')",
+        "CREATE TABLE snapshots (id INTEGER PRIMARY KEY, taken TEXT)",
+        "CREATE UNIQUE INDEX snapshots_by_clock ON snapshots (taken)",
+        "CREATE INDEX snapshots_by_day ON snapshots (taken)",
+    )
+    before = path.read_bytes()
+    for opening in (lambda: Recording(path), lambda: SnapshotRecorder(path, zone=ZoneInfo("Asia/Shanghai"))):
+        with pytest.raises(NotAHotlineDatabase, match=r"its snapshots table is another program's: no column snapshot_id, clock"):
+            opening()
+    assert path.read_bytes() == before and sorted(tmp_path.iterdir()) == [path]
