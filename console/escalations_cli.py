@@ -36,6 +36,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from console.events import time_window_refusal
 from console.formatting import MISSING, csv_cell, mask_number, mask_numbers_in, plural
 from storage import (
     CORRECTABLE_FIELDS,
@@ -49,7 +50,7 @@ from storage import (
     StorageError,
     default_db_path,
 )
-from storage.models import ACTION_LABELS, STATUS_LABELS, time_window_refusal
+from storage.models import ACTION_LABELS, STATUS_LABELS
 
 if TYPE_CHECKING:
     from console.settings import Settings
@@ -252,7 +253,10 @@ class _Context:
             value = datetime.fromisoformat(text.strip())
         except ValueError:
             raise _FlagError(f"{flag}: {text!r} is not a time like 2026-11-27T09:05 or 2026-11-27T09:05+08:00") from None
-        value = self.aware(value)
+        return self.within_window(self.aware(value), flag)
+
+    def within_window(self, value: datetime, flag: str) -> datetime:
+        """``value``, unless it is further from now than the time_window_years setting allows."""
         refusal = time_window_refusal(value, self.now, self.settings.time_window_years)
         if refusal is not None:
             raise _FlagError(f"{flag}: {refusal}; the time_window_years setting says how far")
@@ -307,7 +311,7 @@ def _action_spec(ctx: _Context, spec: str, number: int, by: str) -> dict[str, An
                 continue
             return {
                 "kind": kind.strip(),
-                "at": ctx.aware(when),
+                "at": ctx.within_window(ctx.aware(when), flag),
                 "by": by,
                 "note": rest[cut + 1 :],
             }

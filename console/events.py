@@ -45,6 +45,7 @@ __all__ = [
     "LATEST_TIME",
     "BoundedTime",
     "clamped_time",
+    "time_window_refusal",
 ]
 
 #: The hard bound of every time the console takes in (event lines, feed snapshots, escalations): from
@@ -72,6 +73,15 @@ BoundedTime = Annotated[AwareDatetime, AfterValidator(_within_hard_bound)]
 def clamped_time(value: datetime) -> datetime:
     """``value`` moved inside the hard bound (for a time stored by an older version, read back)."""
     return min(max(value, EARLIEST_TIME), LATEST_TIME - timedelta(seconds=1))
+
+
+def time_window_refusal(when: datetime, now: datetime, years: int) -> str | None:
+    """Why ``when`` is refused as the time of an entry logged at ``now``: more than ``years`` years
+    before or after it (the ``time_window_years`` setting); ``None`` when it is within them."""
+    if abs(when - now) <= timedelta(days=365.25 * years):
+        return None
+    side = "before" if when < now else "after"
+    return f"{when.isoformat()} is more than {years} years {side} now ({now:%Y-%m-%d})"
 
 #: Business topics of a 12333 call (业务类别), as the voice menu and the agents classify them.
 TOPICS: tuple[str, ...] = (

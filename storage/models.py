@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from console.events import CATEGORY_LABELS, BoundedTime, UrgentCategory
+from console.events import CATEGORY_LABELS, BoundedTime, UrgentCategory, time_window_refusal
 from console.formatting import mask_numbers_in
 
 __all__ = [
@@ -37,7 +37,6 @@ __all__ = [
     "NewCase",
     "OverdueRules",
     "Severity",
-    "time_window_refusal",
 ]
 
 
@@ -144,15 +143,6 @@ def _plausible_caller(value: str | None) -> str | None:
             "caller", "should be a phone number: 6 to 20 digits, with an optional leading +, dashes and spaces"
         )
     return value
-
-
-def time_window_refusal(when: datetime, now: datetime, years: int) -> str | None:
-    """Why ``when`` is refused as the time of an entry logged at ``now``: more than ``years`` years
-    before or after it (the ``time_window_years`` setting); ``None`` when it is within them."""
-    if abs(when - now) <= timedelta(days=365.25 * years):
-        return None
-    side = "before" if when < now else "after"
-    return f"{when.isoformat()} is more than {years} years {side} now ({now:%Y-%m-%d})"
 
 
 def _within_window(value: datetime, info: ValidationInfo) -> datetime:
