@@ -17,7 +17,6 @@ from console.events import EVENT_ADAPTER
 from console.paths import bundled_day
 from console.problems import Problem
 from console.settings import Settings
-from console.timeline import in_time
 from storage import EscalationLog
 
 # ---------------------------------------------------------------------------------------- event files
@@ -114,6 +113,7 @@ def test_one_line_a_year_ahead_is_the_bad_line_and_the_day_is_kept(
 
 def _checked(events: list, **settings: object) -> tuple[list[int], list[str]]:
     """The line numbers ``in_time`` passes on, and its problems."""
+    from console.timeline import in_time
     problems: list[Problem] = []
     kept = [number for number, _ in in_time(enumerate(events, 1), problems.append, Settings(**settings))]
     return kept, [str(problem) for problem in problems]
