@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from feed_fakes import snapshot
-from helpers import at, bundled_replay, driven_console, ev, screen_lines, write_jsonl
+from helpers import at, bundled_replay, driven_console, ev, floor_settled, screen_lines, write_jsonl
 
 from console.app import HotlineApp
 from console.feeds.live import LiveFloor
@@ -209,6 +209,6 @@ async def test_a_seek_moves_flags_grown_old_off_the_banner(opened) -> None:
         (first, _), (second, _) = [flag for flag in bundled_flags() if flag[0] <= at("16:00:00")]
         assert [flag.ts for flag in app.pending_flags] == [first]  # 6 minutes old: on the banner
         app.seek_to(time(16, 0))
-        await pilot.pause()
+        await floor_settled(app, pilot)  # the seek runs in a worker: wait for it, not for one pause
         assert [flag.ts for flag in app.earlier_flags] == [first]
         assert [flag.ts for flag in app.pending_flags] == [second]
