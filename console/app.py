@@ -450,7 +450,9 @@ class HotlineApp(App[None]):
 
         now = self._log_time()
         flag = self.pending_flags[0] if self.pending_flags else None
-        defaults = FormDefaults(now=now, logged_by=self.supervisor(), flag=flag)
+        defaults = FormDefaults(
+            now=now, logged_by=self.supervisor(), flag=flag, time_window_years=self.settings.time_window_years
+        )
 
         def saved(case_id: int | None) -> None:
             if case_id is not None:

@@ -36,6 +36,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from console.events import time_window_refusal
 from console.formatting import MISSING, csv_cell, mask_number, mask_numbers_in, plural
 from storage import (
     CORRECTABLE_FIELDS,
@@ -252,13 +253,27 @@ class _Context:
             value = datetime.fromisoformat(text.strip())
         except ValueError:
             raise _FlagError(f"{flag}: {text!r} is not a time like 2026-11-27T09:05 or 2026-11-27T09:05+08:00") from None
-        return self.aware(value)
+        return self.within_window(self.aware(value), flag)
+
+    def within_window(self, value: datetime, flag: str) -> datetime:
+        """``value``, unless it is further from now than the time_window_years setting allows."""
+        refusal = time_window_refusal(value, self.now, self.settings.time_window_years)
+        if refusal is not None:
+            raise _FlagError(f"{flag}: {refusal}; the time_window_years setting says how far")
+        return value
 
     def aware(self, value: datetime) -> datetime:
         return value if value.tzinfo is not None else value.replace(tzinfo=self.zone)
 
     def local(self, value: datetime) -> str:
         return f"{value.astimezone(self.zone):%m-%d %H:%M}"
+
+    def occurred(self, view: CaseView) -> str:
+        """When the case happened; a time logged by an older version outside the years 2000 to 2099 is
+        shown as logged, flagged, so the case can be found and corrected."""
+        if view.occurred_at_as_logged is not None:
+            return f"{view.occurred_at_as_logged[:10]} ⚠ out of range"
+        return self.local(view.occurred_at)
 
 
 @contextmanager
@@ -296,7 +311,7 @@ def _action_spec(ctx: _Context, spec: str, number: int, by: str) -> dict[str, An
                 continue
             return {
                 "kind": kind.strip(),
-                "at": ctx.aware(when),
+                "at": ctx.within_window(ctx.aware(when), flag),
                 "by": by,
                 "note": rest[cut + 1 :],
             }
@@ -425,7 +440,7 @@ def _list(ctx: _Context) -> int:
         last = view.actions[-1] if view.actions else None
         table.add_row(
             str(view.case_id),
-            ctx.local(view.occurred_at),
+            ctx.occurred(view),
             Text(str(int(view.severity)), style="bold red" if view.severity >= 3 else ""),
             view.category_label,
             Text(view.status_label + (f" ⚠ {reason}" if reason else ""), style="bold red" if reason else ""),
@@ -453,7 +468,7 @@ def _show(ctx: _Context) -> int:
     facts.add_column("field")
     facts.add_column("value")
     for label, value in (
-        ("发生 occurred", ctx.local(view.occurred_at)),
+        ("发生 occurred", ctx.occurred(view)),
         ("类别 category", view.category_label),
         ("级别 severity", f"{int(view.severity)} {view.severity_label}"),
         ("状态 status", view.status_label + (f" ⚠ 超时 {reason}" if reason else "")),
@@ -472,6 +487,12 @@ def _show(ctx: _Context) -> int:
         events.add_row(str(event.event_id), ctx.local(event.at), *_event_text(event, args.show_numbers))
     console = _console()
     console.print(facts)
+    if view.occurred_at_as_logged is not None:
+        console.print(
+            f"case {view.case_id} was logged as happening at {view.occurred_at_as_logged}, outside the years 2000 to "
+            f"2099; correct it: hotline escalations correct {view.case_id} occurred_at TIME --reason WHY",
+            style="bold red",
+        )
     console.print(events)
     return 0
 

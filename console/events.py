@@ -16,10 +16,12 @@ Agents report their own state with ``agent_state``; an agent can raise an ``urge
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "AgentState",
@@ -39,7 +41,47 @@ __all__ = [
     "SERVICE_TYPES",
     "BREAK_REASONS",
     "CATEGORY_LABELS",
+    "EARLIEST_TIME",
+    "LATEST_TIME",
+    "BoundedTime",
+    "clamped_time",
+    "time_window_refusal",
 ]
+
+#: The hard bound of every time the console takes in (event lines, feed snapshots, escalations): from
+#: 2000-01-01 up to, not including, 2100-01-01 UTC. Far inside what ``datetime`` can hold, so no
+#: arithmetic on a time that passed (a day's midnight, a deadline, a zone's offset) can overflow.
+#: The settings narrow it further (``time_window_years``, ``event_file_span_days``).
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _within_hard_bound(value: datetime) -> datetime:
+    if not EARLIEST_TIME <= value < LATEST_TIME:
+        raise PydanticCustomError(
+            "time_out_of_range",
+            "{when} is outside the years 2000 to 2099 that the console takes",
+            {"when": value.isoformat()},
+        )
+    return value
+
+
+#: A timezone-aware time within the hard bound (``EARLIEST_TIME`` to ``LATEST_TIME``).
+BoundedTime = Annotated[AwareDatetime, AfterValidator(_within_hard_bound)]
+
+
+def clamped_time(value: datetime) -> datetime:
+    """``value`` moved inside the hard bound (for a time stored by an older version, read back)."""
+    return min(max(value, EARLIEST_TIME), LATEST_TIME - timedelta(seconds=1))
+
+
+def time_window_refusal(when: datetime, now: datetime, years: int) -> str | None:
+    """Why ``when`` is refused as the time of an entry logged at ``now``: more than ``years`` years
+    before or after it (the ``time_window_years`` setting); ``None`` when it is within them."""
+    if abs(when - now) <= timedelta(days=365.25 * years):
+        return None
+    side = "before" if when < now else "after"
+    return f"{when.isoformat()} is more than {years} years {side} now ({now:%Y-%m-%d})"
 
 #: Business topics of a 12333 call (业务类别), as the voice menu and the agents classify them.
 TOPICS: tuple[str, ...] = (
@@ -104,7 +146,7 @@ class _Event(BaseModel):
     # the JSON output invalid); every number in an event is finite.
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    ts: AwareDatetime = Field(description="When it happened, ISO 8601 with a UTC offset.")
+    ts: BoundedTime = Field(description="When it happened, ISO 8601 with a UTC offset, in the years 2000 to 2099.")
 
 
 _CallId = Annotated[str, Field(min_length=1, max_length=64, description="The call's id, unique within the day.")]

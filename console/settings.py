@@ -202,6 +202,33 @@ class Settings(BaseSettings):
         default_factory=dict, max_length=100, description="Alarm line per topic: calls in the window at or above which it alarms."
     )
 
+    # Time bounds (docs/events.md, docs/feed.md, docs/escalations.md). Every time is also held to the
+    # years 2000 to 2099 by the models themselves, whatever these say.
+    time_window_years: int = Field(
+        default=3,
+        ge=1,
+        le=50,
+        description="A live feed's clock, and an escalation's times, more than this many years from today are refused.",
+    )
+    event_file_span_days: int = Field(
+        default=31,
+        ge=1,
+        le=3660,
+        description="An event file's line more than this many days after the file's first day is refused.",
+    )
+    time_jump_minutes: float = Field(
+        default=60,
+        gt=0,
+        le=10_080,
+        description="A line of an event file this far ahead of the line before it is checked against the lines after it.",
+    )
+    time_jump_lookahead_lines: int = Field(
+        default=8,
+        ge=1,
+        le=1000,
+        description="A jump is a bad line when more than half of this many lines after it are earlier than it.",
+    )
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

@@ -278,7 +278,10 @@ def build_escalation_rows(
                 case.occurred_at,
                 EscalationRow(
                     case_id=case.case_id,
-                    time=_when_on_the_floor(case.occurred_at, now),
+                    # a time logged by an older version outside the years 2000 to 2099: shown as logged, flagged
+                    time=_when_on_the_floor(case.occurred_at, now)
+                    if case.occurred_at_as_logged is None
+                    else f"⚠ {case.occurred_at_as_logged[:10]}",
                     category=case.category_label,
                     severity=int(case.severity),
                     agent_id=case.agent_id,

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from console.events import UrgentCategory
+from console.events import BoundedTime, UrgentCategory, clamped_time
 from console.formatting import mask_number
 from storage._sqlite import APPLICATION, META_TABLE, SCHEMA_VERSION, FileBacked, HotlineFile
 from storage.errors import (
@@ -149,14 +149,14 @@ class _StatusChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: CaseStatus
     by: _Name
-    at: AwareDatetime
+    at: BoundedTime
     note: _Note = ""
 
 
 class _Correction(BaseModel):
     model_config = ConfigDict(extra="forbid")
     by: _Name
-    at: AwareDatetime
+    at: BoundedTime
     reason: _Summary
 
 
@@ -164,7 +164,7 @@ class _HandOver(BaseModel):
     model_config = ConfigDict(extra="forbid")
     by: _Name
     to: _Name
-    at: AwareDatetime
+    at: BoundedTime
     note: _Note = ""
 
 
@@ -198,7 +198,7 @@ def _field_from_json(field: str, value: Any) -> Any:
     if value is None:
         return None
     if field == "occurred_at":
-        return datetime.fromisoformat(value)
+        return _stored_time(value)
     if field == "category":
         return UrgentCategory(value)
     if field == "severity":
@@ -230,21 +230,29 @@ def _event(row: Mapping[str, Any]) -> CaseEvent:
     return CaseEvent(
         event_id=row["event_id"],
         case_id=row["case_id"],
-        at=datetime.fromisoformat(row["at"]),
+        at=_stored_time(row["at"]),
         kind=row["kind"],
         by=row["by"],
         payload=json.loads(row["payload"]),
-        recorded_at=datetime.fromisoformat(row["recorded_at"]),
+        recorded_at=_stored_time(row["recorded_at"]),
     )
+
+
+def _stored_time(text: str) -> datetime:
+    """A time read back from the log, moved inside the hard bound of console.events: a log written by
+    an older version may hold 0001-01-01 or 9999-12-31, on which a zone or a deadline would overflow.
+    The case says so (``CaseView.occurred_at_as_logged``); the row itself is never changed."""
+    return clamped_time(datetime.fromisoformat(text))
 
 
 def _fold(row: Mapping[str, Any], events: Iterable[CaseEvent]) -> CaseView:
     """The current state of a case: its opening row, then each event in the order it was recorded."""
     fields: dict[str, Any] = {name: _field_from_json(name, row[name]) for name in CORRECTABLE_FIELDS}
-    logged_at = datetime.fromisoformat(row["logged_at"])
+    logged_at = _stored_time(row["logged_at"])
     status = CaseStatus.OPEN
     actions: list[ActionView] = []
     corrected: set[str] = set()
+    occurred_text = row["occurred_at"]  # as logged: the latest correction's, when it was corrected
     updated_at = logged_at
     for event in events:
         updated_at = max(updated_at, event.at)
@@ -259,6 +267,8 @@ def _fold(row: Mapping[str, Any], events: Iterable[CaseEvent]) -> CaseView:
         elif event.kind == "correction":
             fields[payload["field"]] = _field_from_json(payload["field"], payload["value"])
             corrected.add(payload["field"])
+            if payload["field"] == "occurred_at":
+                occurred_text = payload["value"]
     actions.sort(key=lambda action: (action.at, action.event_id))
     return CaseView(
         case_id=row["case_id"],
@@ -270,6 +280,7 @@ def _fold(row: Mapping[str, Any], events: Iterable[CaseEvent]) -> CaseView:
         actions=tuple(actions),
         corrected_fields=frozenset(corrected),
         updated_at=updated_at,
+        occurred_at_as_logged=occurred_text if fields["occurred_at"] != datetime.fromisoformat(occurred_text) else None,
         **fields,
     )
 

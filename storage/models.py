@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from console.events import CATEGORY_LABELS, UrgentCategory
+from console.events import CATEGORY_LABELS, BoundedTime, UrgentCategory, time_window_refusal
 from console.formatting import mask_numbers_in
 
 __all__ = [
@@ -145,6 +145,17 @@ def _plausible_caller(value: str | None) -> str | None:
     return value
 
 
+def _within_window(value: datetime, info: ValidationInfo) -> datetime:
+    """With a ``{"now": datetime, "time_window_years": int}`` validation context (the escalation form's),
+    a time too far from now is refused; without one, only the hard bound of ``BoundedTime`` holds."""
+    context = info.context or {}
+    if "now" in context:
+        refusal = time_window_refusal(value, context["now"], context["time_window_years"])
+        if refusal is not None:
+            raise PydanticCustomError("time_out_of_window", refusal)
+    return value
+
+
 class _Form(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -153,19 +164,20 @@ class NewAction(_Form):
     """Something done about a case, when and by whom (回拨, 报警110, 通知社区, 转办, 交班...)."""
 
     kind: ActionKind
-    at: AwareDatetime = Field(description="When it was done, with a UTC offset.")
+    at: BoundedTime = Field(description="When it was done, with a UTC offset (years 2000 to 2099).")
     by: _Name = Field(description="Who did it.")
     note: _Note = Field(default="", description="What happened, in a sentence.")
     to: _Name | None = Field(default=None, description="Who took the case over (a hand-over), if anyone.")
 
     _blank_to = field_validator("to", mode="before")(_blank_is_none)
+    _at_within_window = field_validator("at", mode="after")(_within_window)
 
 
 class NewCase(_Form):
     """The escalation form (急件登记). Constructing it validates every field; a ``ValidationError``'s
     ``loc`` names each bad field, and ``InvalidField.from_validation_error`` makes it one sentence."""
 
-    occurred_at: AwareDatetime = Field(description="When it happened, with a UTC offset.")
+    occurred_at: BoundedTime = Field(description="When it happened, with a UTC offset (years 2000 to 2099).")
     call_id: _Id = Field(description="The call it happened on.")
     agent_id: _Id = Field(description="The agent who took the call (工号).")
     caller: str | None = Field(
@@ -179,6 +191,7 @@ class NewCase(_Form):
     actions: list[NewAction] = Field(default_factory=list, description="Actions already taken, with their times.")
 
     _blank_optional = field_validator("caller", "flag_id", mode="before")(_blank_is_none)
+    _occurred_within_window = field_validator("occurred_at", mode="after")(_within_window)
 
     @field_validator("caller", mode="after")
     @classmethod
@@ -276,6 +289,9 @@ class CaseView:
     actions: tuple[ActionView, ...]
     corrected_fields: frozenset[str]
     updated_at: datetime  # the latest time anything happened on the case
+    #: The time as logged, when it lies outside the years 2000 to 2099 (a log written by an older
+    #: version): ``occurred_at`` then holds the nearest time inside them, so nothing overflows.
+    occurred_at_as_logged: str | None = None
 
     @property
     def category_label(self) -> str:
@@ -319,7 +335,8 @@ class CaseView:
         text = (lambda typed: typed) if show_number else mask_numbers_in
         return {
             "case_id": self.case_id,
-            "occurred_at": self.occurred_at.isoformat(),
+            "occurred_at": self.occurred_at_as_logged or self.occurred_at.isoformat(),
+            "occurred_at_out_of_range": self.occurred_at_as_logged is not None,
             "call_id": self.call_id,
             "agent_id": self.agent_id,
             "caller": self.caller if show_number else self.caller_masked,

@@ -15,6 +15,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import httpx
 from pydantic import ValidationError
 
 from console.eventfile import describe_validation_error
+from console.events import time_window_refusal
 from console.feeds.live import LiveFloor
 from console.feeds.protocol import SNAPSHOT_ADAPTER, FeedSnapshot
 from storage.errors import StorageError
@@ -203,6 +205,10 @@ class FeedPoller:
             snapshot = SNAPSHOT_ADAPTER.validate_json(body)
         except ValidationError as error:
             return self._failed(f"bad snapshot refused: {describe_validation_error(error)}")
+        # a live feed describes now: a clock years away from today is a broken feed, not a floor to show
+        refusal = time_window_refusal(snapshot.clock, datetime.now(UTC), self.floor.settings.time_window_years)
+        if refusal is not None:
+            return self._failed(f"bad snapshot refused: its clock {refusal}")
         verdict = self.floor.take(snapshot)
         if not verdict.taken and verdict.older:
             # ask for the whole snapshot next time: a restarted feed may reuse an ETag we hold

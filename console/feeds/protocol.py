@@ -9,9 +9,9 @@ shape, and the console does the rest. ``hotline schema snapshot`` prints the JSO
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, TypeAdapter
 
-from console.events import AgentState, UrgentFlag
+from console.events import AgentState, BoundedTime, UrgentFlag
 from console.formatting import mask_number, mask_numbers_in
 
 __all__ = [
@@ -50,7 +50,7 @@ class FeedCounters(_Part):
 
 class WaitingCall(_Part):
     call_id: str = Field(min_length=1, max_length=64)
-    queued_at: AwareDatetime
+    queued_at: BoundedTime
     topic: str | None = Field(default=None, max_length=32)
 
 
@@ -74,7 +74,7 @@ class FeedAgent(_Part):
     agent_id: str = Field(min_length=1, max_length=64)
     name: str | None = Field(default=None, max_length=32)
     state: AgentState
-    since: AwareDatetime = Field(description="When the agent entered this state.")
+    since: BoundedTime = Field(description="When the agent entered this state.")
     reason: str | None = Field(default=None, max_length=16, description="Break reason, when on break.")
     break_used_today_seconds: NonNegativeFloat = Field(
         default=0, description="Break time already taken today, the current break not included."
@@ -85,7 +85,10 @@ class FeedAgent(_Part):
 class FeedSnapshot(_Part):
     """The floor at ``clock``. ``seq`` grows by one with every new snapshot of the same feed."""
 
-    clock: AwareDatetime = Field(description="The feed's clock: the moment the snapshot describes.")
+    clock: BoundedTime = Field(
+        description="The feed's clock: the moment the snapshot describes (years 2000 to 2099; a live feed's within "
+        "time_window_years of today)."
+    )
     seq: NonNegativeInt
     sl_seconds: int = Field(default=30, ge=1, description="T of the feed's answered_within_T.")
     short_abandon_seconds: int = Field(default=5, ge=0, description="S of the feed's short_abandoned.")

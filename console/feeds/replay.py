@@ -19,6 +19,7 @@ from console.events import Event
 from console.feeds.playback import MAX_SPEED, MIN_SPEED, SPEED_STEPS, PlaybackClock
 from console.floor.engine import FloorEngine
 from console.problems import ProblemLog
+from console.timeline import in_time
 
 __all__ = ["MAX_SPEED", "MIN_SPEED", "SPEED_STEPS", "ReplaySource"]  # the speeds re-exported for callers
 
@@ -49,7 +50,9 @@ class ReplaySource(PlaybackClock):
     def _open(self) -> None:
         self.close()
         self._handle = open_event_file(self.path)
-        self._events = iter_event_lines(self._handle, self.engine.problems.add)
+        problem = self.engine.problems.add
+        # a line years ahead, or an isolated jump, is left out here, so the rest of the day is kept
+        self._events = in_time(iter_event_lines(self._handle, problem), problem, self.engine.settings)
         self._pending = None
         self._advance_pending()
         if self._pending is not None and self._anchor_floor is None:

@@ -41,6 +41,7 @@ from console.floor.snapshot import (
 from console.floor.windows import SlidingWindows
 from console.problems import ProblemLog
 from console.settings import Settings
+from console.timeline import local_time
 
 __all__ = ["FloorEngine"]
 
@@ -190,8 +191,8 @@ class FloorEngine:
         if ts < self._now:
             self.problems.record(
                 line,
-                f"time goes backwards: {event.type} at {_clock(ts, self._zone)} comes after "
-                f"{_clock(self._now, self._zone)}; event skipped",
+                f"time goes backwards: {event.type} at {local_time(ts, self._zone)} comes after "
+                f"{local_time(self._now, self._zone)}; event skipped",
             )
             return False
         if ts >= self._next_quarter:
@@ -639,6 +640,3 @@ def _hours(book: _DayBook) -> list[HourRow]:
             rows.append(HourRow(hour, book.counters(slice(4 * hour, 4 * hour + 4))))
     return rows
 
-
-def _clock(ts: float, zone: Any) -> str:
-    return datetime.fromtimestamp(ts, zone).strftime("%H:%M:%S")

@@ -40,6 +40,7 @@ class FormDefaults:
     now: datetime
     logged_by: str
     flag: UrgentFlag | None = None
+    time_window_years: int = 3  # the setting: a time further than this from now is refused
 
 
 class EscalationFormScreen(ModalForm[int | None]):
@@ -166,15 +167,20 @@ class EscalationFormScreen(ModalForm[int | None]):
 
     def problems(self) -> tuple[set[str], list[str]]:
         try:
-            NewCase.model_validate(self.values())
+            self._checked()
         except ValidationError as error:
             bad_fields = {str(problem["loc"][0]) for problem in error.errors() if problem["loc"]}
             wrong = {widget_id for widget_id, field in self.FIELDS.items() if field in bad_fields}
             return wrong, in_the_forms_words(error, self.LABELS, self.ASKS)
         return set(), []
 
+    def _checked(self) -> NewCase:
+        """The form as a case, its times held within ``time_window_years`` of now (storage/models.py)."""
+        window = {"now": self.defaults.now, "time_window_years": self.defaults.time_window_years}
+        return NewCase.model_validate(self.values(), context=window)
+
     def save(self) -> None:
-        case = NewCase.model_validate(self.values())
+        case = self._checked()
         try:
             case_id = self._save(case)
         except StorageError as error:

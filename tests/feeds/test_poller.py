@@ -373,3 +373,31 @@ async def test_a_snapshot_with_an_infinite_or_nan_figure_is_refused(
         assert not await poller.poll_once(client)
     label = poller.status().label
     assert label.startswith("DOWN · bad snapshot refused") and "inf" not in label.replace("finite", "")
+
+
+@pytest.mark.parametrize(
+    ("clock_text", "refused"),
+    [
+        # issue 8: a feed clock of year 9999 crashed `watch` (OverflowError in LiveFloor.take)
+        ("9999-12-31T23:59:59+08:00", "clock: 9999-12-31T23:59:59+08:00 is outside the years 2000 to 2099"),
+        ("0001-01-01T00:00:00+08:00", "clock: 0001-01-01T00:00:00+08:00 is outside the years 2000 to 2099"),
+        # inside the hard bound but decades from today: more than time_window_years (3) away
+        ("2098-06-01T10:00:00+08:00", "its clock 2098-06-01T10:00:00+08:00 is more than 3 years after now"),
+        ("2001-06-01T10:00:00+08:00", "its clock 2001-06-01T10:00:00+08:00 is more than 3 years before now"),
+    ],
+)
+async def test_a_snapshot_clock_outside_the_time_bounds_is_refused(
+    server: FeedServer, clock: FakeClock, clock_text: str, refused: str
+) -> None:
+    good = server.feed.current.model_dump_json()
+    assert '"clock":"2026-11-27T10:00:00+08:00"' in good
+    server.feed.raw_body = good.replace("2026-11-27T10:00:00+08:00", clock_text).encode()
+    server.feed.mode = "raw"
+    poller = poller_for(server, clock)
+    async with poller._client() as client:
+        assert not await poller.poll_once(client)
+        assert refused in poller.status().last_error
+        assert poller.floor.latest is None  # nothing of it is shown
+        server.feed.mode = "ok"  # the feed's clock is put right: LIVE on the next answer
+        assert await poller.poll_once(client)
+    assert poller.status().label == "LIVE"
