@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import IO
 
-from console.eventfile import iter_event_lines, open_event_file
+from console.eventfile import iter_event_lines, open_event_file, stored_position
 from console.events import Event
 from console.feeds.playback import MAX_SPEED, MIN_SPEED, SPEED_STEPS, PlaybackClock
 from console.floor.engine import FloorEngine
@@ -47,7 +47,9 @@ class ReplaySource(PlaybackClock):
     def _open(self) -> None:
         self.close()
         self._handle = open_event_file(self.path)
-        self._events = iter_event_lines(self._handle, self.engine.problems.add)
+        self._events = iter_event_lines(
+            self._handle, self.engine.problems.add, max_line_bytes=self.engine.settings.event_line_max_bytes
+        )
         self._pending = None
         self._advance_pending()
         if self._pending is not None and self._anchor_floor is None:
@@ -65,9 +67,9 @@ class ReplaySource(PlaybackClock):
     def bytes_read(self) -> int:
         """How far the file has been read, in bytes as stored (compressed, for a .gz): for a progress bar
         beside :meth:`play_to_end`, so it may be read from another thread."""
-        raw = getattr(self._handle, "fileobj", self._handle)  # a GzipFile reads from the file on disk
+        handle = self._handle
         try:
-            return raw.tell() if raw is not None else 0
+            return stored_position(handle) if handle is not None else 0
         except (OSError, ValueError):  # closed meanwhile
             return 0
 
