@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import socket
+import tempfile
 import tracemalloc
 from pathlib import Path
 
@@ -238,3 +240,12 @@ def test_report_takes_the_line_bound_from_the_settings(tmp_path: Path) -> None:
         "line 2: a line of 2,000 bytes, longer than the 1,024-byte limit (the event_line_max_bytes setting): skipped unread"
     ]
     assert "1 line of" in bounded.stderr and "could not be used" in bounded.stderr
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="no Unix sockets on this system")
+def test_a_socket_is_refused() -> None:
+    with tempfile.TemporaryDirectory(dir="/tmp") as folder, socket.socket(socket.AF_UNIX) as listening:
+        path = Path(folder) / "events.sock"  # short: a socket's path is limited to about 100 bytes
+        listening.bind(str(path))
+        with pytest.raises(EventFileError, match=r"events\.sock: is a socket, not a regular file"):
+            open_event_file(path)
