@@ -380,6 +380,8 @@ def _watch(args: argparse.Namespace, settings: Settings) -> int:
         stale_after=settings.feed_stale_after_seconds,
         down_after=settings.feed_down_after_seconds,
         max_backoff=settings.feed_max_backoff_seconds,
+        poll_timeout=settings.feed_poll_timeout_seconds,
+        max_body_bytes=settings.feed_max_body_bytes,
         on_snapshot=None if recorder is None else (lambda snap, body: _record(recorder, snap, body)),
         on_restart=None if recorder is None else recorder.new_session,
     )

@@ -7,7 +7,7 @@ import re
 from datetime import time
 
 __all__ = [
-    "MISSING", "csv_cell", "format_duration", "format_rate", "format_seconds", "mask_number", "mask_numbers_in", "parse_time_of_day",
+    "MISSING", "csv_cell", "format_bytes", "format_duration", "format_rate", "format_seconds", "mask_number", "mask_numbers_in", "parse_time_of_day",
     "plural",
 ]  # fmt: skip
 
@@ -28,6 +28,19 @@ def format_seconds(value: float | None) -> str:
     if value is None:
         return MISSING
     return f"{value:.1f} s" if value < 100 else f"{value:.0f} s"
+
+
+def format_bytes(count: int) -> str:
+    """A size for people, in decimal units: ``512`` → ``512 bytes``, ``64_000`` → ``64 kB``,
+    ``8_000_000`` → ``8 MB``, ``820_000`` → ``820 kB``."""
+    if count < 1000:
+        return plural(count, "byte")
+    for unit, size in (("kB", 1e3), ("MB", 1e6)):
+        shown = f"{count / size:.3g}"
+        if float(shown) < 1000:  # 999,999 bytes is 1 MB, not 1e+03 kB
+            return f"{shown} {unit}"
+    gigabytes = count / 1e9
+    return f"{gigabytes:.3g} GB" if gigabytes < 1000 else f"{gigabytes:,.0f} GB"
 
 
 def format_duration(seconds: float | None) -> str:

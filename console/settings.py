@@ -229,6 +229,23 @@ class Settings(BaseSettings):
         description="A jump is a bad line when more than half of this many lines after it are earlier than it.",
     )
 
+    # Resource bounds (issue 8): no feed answer and no file line may take unbounded memory or time.
+    feed_max_body_bytes: int = Field(
+        default=8_000_000,
+        ge=1024,
+        le=1_000_000_000,
+        description="The largest feed answer read, in bytes (after decompression); a larger one is refused unread.",
+    )
+    feed_poll_timeout_seconds: float = Field(
+        default=10.0, ge=0.1, le=300, description="One poll of the feed, connection to last byte, at most this long."
+    )
+    event_line_max_bytes: int = Field(
+        default=65_536,
+        ge=1024,
+        le=16_777_216,
+        description="The longest line of an event file, in bytes; a longer line is reported and skipped unread.",
+    )
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

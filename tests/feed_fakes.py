@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,12 +50,18 @@ def snapshot(clock: str, seq: int, scale: float = 1.0, **extra: Any) -> FeedSnap
 @dataclass
 class FaultyFeed:
     """mode: ok | error500 | stall | cut | not_json | bad_schema | refuse401 | refuse403 | bad_gzip | moved |
-    raw (serves ``raw_body`` as it is)."""
+    raw (serves ``raw_body`` as it is) | huge (streams ``huge_bytes`` in chunks, never built whole) |
+    huge_gzip (a small gzip body that decompresses to ``huge_bytes``) | drip (the snapshot, one byte
+    every ``drip_seconds``, at most ``drip_bytes`` of it, then it stops)."""
 
     current: FeedSnapshot
     mode: str = "ok"
     stall_seconds: float = 2.0
     raw_body: bytes = b""
+    huge_bytes: int = 256_000_000
+    drip_seconds: float = 0.05
+    drip_bytes: int = 100
+    sent_bytes: int = 0  # what the streaming modes have written so far
     requests: int = 0
     in_flight: int = 0
     most_in_flight: int = 0
@@ -89,6 +96,14 @@ class FaultyFeed:
             return web.Response(body=self.raw_body, content_type="application/json", headers={"ETag": etag})
         if self.mode == "bad_schema":
             return web.json_response({"clock": "soon", "seq": -1})
+        if self.mode in ("huge", "drip"):
+            return await self._stream(request, body)
+        if self.mode == "huge_gzip":
+            # JSON whitespace, packed a chunk at a time (never built whole): tiny on the wire, huge unpacked
+            packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # the gzip format
+            spaces = b" " * 65_536
+            packed = b"".join(packer.compress(spaces) for _ in range(self.huge_bytes // len(spaces))) + packer.flush()
+            return web.Response(body=packed, headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
         if self.mode == "cut":
             response = web.StreamResponse(headers={"Content-Type": "application/json"})
             response.content_length = len(body)
@@ -99,6 +114,27 @@ class FaultyFeed:
         if request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})
         return web.Response(body=body, content_type="application/json", headers={"ETag": etag})
+
+    async def _stream(self, request: web.Request, body: bytes) -> web.StreamResponse:
+        """huge or drip: written a piece at a time (chunked), until done or the console hangs up."""
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        self.sent_bytes = 0
+        chunk = b" " * 65_536
+        try:
+            if self.mode == "huge":
+                while self.sent_bytes < self.huge_bytes:
+                    await response.write(chunk)
+                    self.sent_bytes += len(chunk)
+            else:
+                for byte in body[: self.drip_bytes]:
+                    await response.write(bytes([byte]))
+                    self.sent_bytes += 1
+                    await asyncio.sleep(self.drip_seconds)  # the feed's misbehaviour, not a test waiting
+        except ConnectionError:  # the console stopped reading and closed the connection
+            return response
+        await response.write_eof()
+        return response
 
 
 class FeedServer:

@@ -26,9 +26,17 @@ from console.eventfile import describe_validation_error
 from console.events import time_window_refusal
 from console.feeds.live import LiveFloor
 from console.feeds.protocol import SNAPSHOT_ADAPTER, FeedSnapshot
+from console.formatting import format_bytes
 from storage.errors import StorageError
 
-__all__ = ["FeedState", "FeedStatus", "FeedPoller", "tls_verification"]
+__all__ = [
+    "FeedState",
+    "FeedStatus",
+    "FeedPoller",
+    "describe_body_too_large",
+    "describe_poll_timeout",
+    "tls_verification",
+]
 
 
 class FeedState(StrEnum):
@@ -76,6 +84,8 @@ class FeedPoller:
         verify: ssl.SSLContext | bool = True,
         connect_timeout: float = 3.0,
         read_timeout: float = 5.0,
+        poll_timeout: float = 10.0,
+        max_body_bytes: int = 8_000_000,
         stale_after: float | None = None,
         down_after: float = 30.0,
         max_backoff: float = 10.0,
@@ -99,6 +109,9 @@ class FeedPoller:
         self._clock = clock
         self._rng = rng or random.Random()
         self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
+        # httpx's timeouts are per read: a feed dripping a byte a second would never trip them
+        self.poll_timeout = poll_timeout
+        self.max_body_bytes = max_body_bytes
         self._verify = verify
         self._transport = transport
         self._etag: str | None = None
@@ -186,8 +199,12 @@ class FeedPoller:
         try:
             headers = {"If-None-Match": self._etag} if self._etag else {}
             try:
-                response = await client.get(self.url, headers=headers)
-                body = response.content
+                async with asyncio.timeout(self.poll_timeout):
+                    response, body = await self._fetch(client, headers)
+            except TimeoutError:
+                return self._failed(describe_poll_timeout(self.poll_timeout))
+            except _BodyTooLarge:
+                return self._failed(describe_body_too_large(self.max_body_bytes))
             except (httpx.HTTPError, httpx.InvalidURL) as error:
                 return self._failed(describe_http_error(error))
         finally:
@@ -239,6 +256,21 @@ class FeedPoller:
                 self.recording_error = None
         return True
 
+    async def _fetch(self, client: httpx.AsyncClient, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+        """The answer and its body, read as it streams in: never more than ``max_body_bytes`` of it
+        (decompressed: what would be held in memory)."""
+        async with client.stream("GET", self.url, headers=headers) as response:
+            if response.status_code != 200:
+                return response, b""  # only a snapshot's body is used
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_body_bytes:
+                    raise _BodyTooLarge
+                chunks.append(chunk)
+            return response, b"".join(chunks)
+
     def _alive(self) -> bool:
         self._last_good = self._clock()
         self._last_error = None
@@ -253,6 +285,20 @@ class FeedPoller:
         self._refused = False
         self.failures_in_a_row = self.failures_in_a_row + 1 if back_off else 0
         return False
+
+
+class _BodyTooLarge(Exception):
+    """The feed's answer grew past the poller's max_body_bytes: the rest is not read."""
+
+
+def describe_body_too_large(limit: int) -> str:
+    """The header's sentence for an answer over the size bound (the feed_max_body_bytes setting)."""
+    return f"the feed's answer was over the {format_bytes(limit)} limit (feed_max_body_bytes)"
+
+
+def describe_poll_timeout(seconds: float) -> str:
+    """The header's sentence for a poll over the time bound (the feed_poll_timeout_seconds setting)."""
+    return f"the feed took over {seconds:g} s to answer in full (feed_poll_timeout_seconds)"
 
 
 #: Every fault httpx can raise, in the supervisor's words; the most specific class first. The header

@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import IO
 
-from console.eventfile import iter_event_lines, open_event_file
+from console.eventfile import iter_event_lines, open_event_file, stored_position
 from console.events import Event
 from console.feeds.playback import MAX_SPEED, MIN_SPEED, SPEED_STEPS, PlaybackClock
 from console.floor.engine import FloorEngine
@@ -51,8 +51,9 @@ class ReplaySource(PlaybackClock):
         self.close()
         self._handle = open_event_file(self.path)
         problem = self.engine.problems.add
+        lines = iter_event_lines(self._handle, problem, max_line_bytes=self.engine.settings.event_line_max_bytes)
         # a line years ahead, or an isolated jump, is left out here, so the rest of the day is kept
-        self._events = in_time(iter_event_lines(self._handle, problem), problem, self.engine.settings)
+        self._events = in_time(lines, problem, self.engine.settings)
         self._pending = None
         self._advance_pending()
         if self._pending is not None and self._anchor_floor is None:
@@ -70,9 +71,9 @@ class ReplaySource(PlaybackClock):
     def bytes_read(self) -> int:
         """How far the file has been read, in bytes as stored (compressed, for a .gz): for a progress bar
         beside :meth:`play_to_end`, so it may be read from another thread."""
-        raw = getattr(self._handle, "fileobj", self._handle)  # a GzipFile reads from the file on disk
+        handle = self._handle
         try:
-            return raw.tell() if raw is not None else 0
+            return stored_position(handle) if handle is not None else 0
         except (OSError, ValueError):  # closed meanwhile
             return 0
 

@@ -201,3 +201,31 @@ async def test_a_wrong_token_says_so_and_never_shows_it(tmp_path: Path) -> None:
         stop.set()
         async with asyncio.timeout(5):
             await task
+
+
+@pytest.mark.parametrize(
+    ("mode", "bounds", "said"),
+    [
+        ("drip", {"poll_timeout": 0.5}, "DOWN · the feed took over 0.5 s to answer in full (feed_poll_timeout_seconds)"),
+        ("huge", {"max_body_bytes": 64_000}, "DOWN · the feed's answer was over the 64 kB limit (feed_max_body_bytes)"),
+    ],
+    ids=["time", "size"],
+)
+async def test_the_header_says_which_bound_the_feed_broke(
+    server: FeedServer, tmp_path: Path, mode: str, bounds: dict[str, float], said: str
+) -> None:
+    # issue 8: a dripping feed left the header at DOWN with no reason while the poll hung
+    status_clock = FakeClock()
+    settings = Settings()
+    server.feed.mode = mode
+    poller = FeedPoller(
+        server.url, LiveFloor(settings), interval=0.05, read_timeout=0.3, max_backoff=0.1, clock=status_clock, **bounds
+    )
+    with EscalationLog(tmp_path / "log.db") as log:
+        app = HotlineApp(settings, poller, log, tick_seconds=3600, cases_every_seconds=3600)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await until(lambda: poller.status().last_error is not None, poller, pilot)
+            status_clock.tick(31)  # past feed_down_after_seconds with no good answer
+            app.tick()
+            await pilot.pause()
+            assert said in header(app)

@@ -401,3 +401,74 @@ async def test_a_snapshot_clock_outside_the_time_bounds_is_refused(
         server.feed.mode = "ok"  # the feed's clock is put right: LIVE on the next answer
         assert await poller.poll_once(client)
     assert poller.status().label == "LIVE"
+
+
+# ---------------------------------------------------------------- resource bounds (issue 8, point 8)
+@pytest.mark.parametrize(
+    ("mode", "unpacked"), [("huge", 256_000_000), ("huge_gzip", 4_000_000)], ids=["streamed", "gzip-bomb"]
+)
+async def test_an_answer_over_the_size_bound_is_refused_without_reading_it(
+    server: FeedServer, clock: FakeClock, mode: str, unpacked: int
+) -> None:
+    # issue 8: a 500 MB body took 2.92 GB of memory
+    poller = poller_for(server, clock, max_body_bytes=64_000)
+    async with poller._client() as client:
+        assert await poller.poll_once(client)  # a good snapshot first (about 1 kB)
+        server.feed.mode, server.feed.huge_bytes = mode, unpacked
+        clock.tick(1)
+        assert not await poller.poll_once(client)
+        assert poller.status().last_error == "the feed's answer was over the 64 kB limit (feed_max_body_bytes)"
+        assert poller.floor.snapshot().today.offered == 100  # the last good figures stay
+        if mode == "huge":
+            # the console hung up early: the feed had written a small part of its 256 MB
+            assert server.feed.sent_bytes < unpacked // 4
+        clock.tick(30)
+        assert poller.status().label == "DOWN · the feed's answer was over the 64 kB limit (feed_max_body_bytes)"
+        assert_said_plainly(poller.label())
+        server.feed.mode = "ok"  # the feed is fixed: LIVE again with the next answer
+        server.feed.current = snapshot("10:01:00", seq=2, scale=1.1)
+        assert await poller.poll_once(client)
+    assert poller.status().state is FeedState.LIVE
+
+
+async def test_a_snapshot_at_the_size_bound_is_taken(server: FeedServer, clock: FakeClock) -> None:
+    size = len(server.feed.current.model_dump_json().encode())
+    at_bound = poller_for(server, clock, max_body_bytes=size)
+    async with at_bound._client() as client:
+        assert await at_bound.poll_once(client)
+    under = poller_for(server, clock, max_body_bytes=size - 1)
+    async with under._client() as client:
+        assert not await under.poll_once(client)
+    assert "over the" in under.status().last_error
+
+
+async def test_a_dripping_feed_is_cut_off_at_the_poll_deadline(server: FeedServer, clock: FakeClock) -> None:
+    # issue 8: a body dripped at 1 byte a second left the header at DOWN with no reason, the poll hanging.
+    # Here a byte every 0.05 s: each read comes well within the 0.3 s read timeout, the whole never does.
+    poller = poller_for(server, clock, poll_timeout=0.5)
+    server.feed.mode = "drip"
+    async with poller._client() as client:
+        assert not await poller.poll_once(client)  # returns: the deadline ended it
+        assert 0 < server.feed.sent_bytes < server.feed.drip_bytes  # cut off mid-answer
+        assert poller.status().last_error == "the feed took over 0.5 s to answer in full (feed_poll_timeout_seconds)"
+        clock.tick(31)
+        assert poller.status().label == "DOWN · the feed took over 0.5 s to answer in full (feed_poll_timeout_seconds)"
+        assert_said_plainly(poller.label())
+        server.feed.mode = "ok"
+        assert await poller.poll_once(client)
+    assert poller.status().state is FeedState.LIVE
+
+
+def test_watch_takes_the_bounds_from_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from console.app import HotlineApp
+    from console.cli import main
+
+    polled: list[FeedPoller] = []
+    monkeypatch.setattr(HotlineApp, "run", lambda app: polled.append(app.source))  # the poller it was given
+    monkeypatch.setenv("HOTLINE_FEED_MAX_BODY_BYTES", "64000")
+    monkeypatch.setenv("HOTLINE_FEED_POLL_TIMEOUT_SECONDS", "0.5")
+    assert main(["watch", "http://127.0.0.1:9", "--no-record", "--db", str(tmp_path / "cases.db")]) == 0
+    (poller,) = polled
+    assert (poller.max_body_bytes, poller.poll_timeout) == (64_000, 0.5)
