@@ -59,6 +59,13 @@ def in_time(lines: Iterable[_Line], on_problem: Callable[[Problem], None], setti
             ahead.append((line[0], line[1], line[1].ts.timestamp()))
         return sum(ts < than for _, _, ts in list(ahead)[:look_ahead])
 
+    span = settings.event_file_span_days
+
+    def span_end(ts: float) -> float:
+        """The end of the file's span when its first day is the day of ``ts``."""
+        day = datetime.fromtimestamp(ts, zone).date()
+        return datetime.combine(day + timedelta(days=span + 1), time(0), zone).timestamp()
+
     first = next_line()
     while first is not None:
         number, event, ts = first
@@ -68,13 +75,20 @@ def in_time(lines: Iterable[_Line], on_problem: Callable[[Problem], None], setti
                                f"(from {local_time(ahead[0][2], zone)}); line skipped"))  # fmt: skip
             first = next_line()
             continue
+        # or far behind them: most of the lines after it beyond the span it would set (a year typed wrong)
+        end = span_end(ts)
+        window = min(len(ahead), look_ahead)
+        if window and 2 * (window - earlier_after(end)) > window:
+            on_problem(Problem(number, f"{event.type} at {local_time(ts, zone)} is more than {span} days before the "
+                               f"lines after it (from {local_time(ahead[0][2], zone)}); line skipped"))  # fmt: skip
+            first = next_line()
+            continue
         break
     if first is None:
         return
     number, event, last = first
     first_day = event.ts.astimezone(zone).date()
-    span = settings.event_file_span_days
-    limit = datetime.combine(first_day + timedelta(days=span + 1), time(0), zone).timestamp()
+    limit = span_end(last)
     yield number, event
     while (line := next_line()) is not None:
         number, event, ts = line

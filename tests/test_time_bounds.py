@@ -161,6 +161,21 @@ def test_a_first_line_far_ahead_of_the_lines_after_it_is_the_bad_line() -> None:
     ]
 
 
+def test_a_first_line_far_behind_the_lines_after_it_is_the_bad_line() -> None:
+    # line 1 two years early (a year typed wrong): the day after it is kept, not refused as "more than
+    # 31 days after the file's first day"
+    events = _offers("09:00:00", "09:00:10", "09:00:20", "09:00:30")
+    events[0] = ev("call_offered", "09:00:00", day="2024-11-27", call_id="C1")
+    kept, problems = _checked(events)
+    assert kept == [2, 3, 4]
+    assert problems == [
+        "line 1: call_offered at 2024-11-27 09:00:00 is more than 31 days before the lines after it "
+        "(from 2026-11-27 09:00:10); line skipped"
+    ]
+    # a night's gap at the start (00:00, then 08:00) is no such line: the span is days, not hours
+    assert _checked(_offers("00:00:00", "08:00:00", "08:00:05")) == ([1, 2, 3], [])
+
+
 def test_the_look_ahead_and_the_jump_are_settings() -> None:
     events = _offers("09:00:00", "09:00:10", "12:00:00", "09:00:20", "09:00:30")
     # a jump of 3 hours is under a threshold of 4 hours: not a jump, so the engine skips the lines after it
