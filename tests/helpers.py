@@ -98,18 +98,27 @@ def feed_server_process(command: Sequence[str], **popen: Any) -> Iterator[Served
     process = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: lines.put(process.stdout.readline()), daemon=True).start()  # type: ignore[union-attr]
+    # its log is read as it comes: a server logging a thousand lines into a full pipe would stop serving
+    logged: list[str] = []
+    reader = threading.Thread(target=lambda: logged.extend(process.stderr), daemon=True)  # type: ignore[arg-type]
+    reader.start()
     served: Served | None = None
     try:
         announced = lines.get(timeout=120)
-        assert announced, f"the feed server ended: {process.wait(timeout=30)} {process.stderr.read()}"  # type: ignore[union-attr]
+        if not announced:
+            process.wait(timeout=30)
+            reader.join(timeout=30)
+            raise AssertionError(f"the feed server ended: {process.returncode} {''.join(logged)}")
         url = next(word for word in announced.split() if word.startswith("http://"))
         served = Served(announced, url, process)
         yield served
     finally:
         process.terminate()
-        _, err = process.communicate(timeout=30)
+        process.wait(timeout=30)
+        reader.join(timeout=30)
+        process.stdout.close()  # type: ignore[union-attr]
         if served is not None:
-            served.stderr = err
+            served.stderr = "".join(logged)
 
 
 def screen_lines(app: Any) -> list[str]:
