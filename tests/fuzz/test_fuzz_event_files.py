@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -83,10 +84,15 @@ def _known(test):  # noqa: ANN001, ANN202 - a decorator of Hypothesis tests
 @given(day=hostile_day())
 @_known
 def test_a_fuzzed_day_is_reported_without_a_crash_or_a_leak(day: bytes) -> None:
+    _on_disk(day, _report)
+
+
+def _on_disk(day: bytes, check: Callable[[Path], None]) -> None:
+    """``check`` the day written as a file of its own (Hypothesis runs a test many times in one folder)."""
     with tempfile.TemporaryDirectory(prefix="fuzz-day-") as folder:
         path = Path(folder) / "day.jsonl"
         path.write_bytes(day)
-        _report(path)
+        check(path)
 
 
 def _report(path: Path) -> None:
@@ -100,10 +106,7 @@ def _report(path: Path) -> None:
 @given(day=hostile_day())
 @_known
 def test_a_fuzzed_day_replays_into_the_consoles_figures(day: bytes) -> None:
-    with tempfile.TemporaryDirectory(prefix="fuzz-day-") as folder:
-        path = Path(folder) / "day.jsonl"
-        path.write_bytes(day)
-        _replay(path)
+    _on_disk(day, _replay)
 
 
 def _replay(path: Path) -> None:

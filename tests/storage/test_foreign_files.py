@@ -54,6 +54,19 @@ def damaged_sqlite(path: Path) -> None:
     path.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 8)
 
 
+def refused_untouched(folder: Path, make: Callable[[Path], None]) -> tuple[Path, str]:
+    """Make a file with ``make``, open it as a log, and return why it was refused; the file and its folder
+    are checked to be exactly as they were (contents, modification time, no -wal or -shm left)."""
+    path = folder / "escalations.db"
+    make(path)
+    os.utime(path, ns=(OLD, OLD))
+    before = (path.read_bytes(), path.stat().st_mtime_ns, sorted(folder.iterdir()))
+    with pytest.raises(NotAHotlineDatabase) as refused:
+        EscalationLog(path)
+    assert (path.read_bytes(), path.stat().st_mtime_ns, sorted(folder.iterdir())) == before
+    return path, str(refused.value)
+
+
 @pytest.mark.parametrize(
     ("make", "why"),
     [
@@ -65,17 +78,9 @@ def damaged_sqlite(path: Path) -> None:
     ],
 )
 def test_a_file_that_is_not_a_log_is_refused_untouched(tmp_path: Path, make: Callable[[Path], None], why: str) -> None:
-    path = tmp_path / "escalations.db"
-    make(path)
-    os.utime(path, ns=(OLD, OLD))
-    before = (path.read_bytes(), path.stat().st_mtime_ns, sorted(tmp_path.iterdir()))
-
-    with pytest.raises(NotAHotlineDatabase) as refused:
-        EscalationLog(path)
-
-    assert str(refused.value).startswith(f"{path} is not a hotline-console escalation log (")
-    assert why in str(refused.value) and "left untouched" in str(refused.value)
-    assert (path.read_bytes(), path.stat().st_mtime_ns, sorted(tmp_path.iterdir())) == before
+    path, message = refused_untouched(tmp_path, make)
+    assert message.startswith(f"{path} is not a hotline-console escalation log (")
+    assert why in message and "left untouched" in message
 
 
 def test_a_folder_is_refused(tmp_path: Path) -> None:
@@ -199,19 +204,11 @@ def our_log_then(path: Path, *statements: str) -> None:
 def test_a_file_with_our_meta_row_but_not_our_schema_is_refused_untouched(
     tmp_path: Path, make: Callable[[Path], None], why: str
 ) -> None:
-    path = tmp_path / "escalations.db"
-    make(path)
-    os.utime(path, ns=(OLD, OLD))
-    before = (path.read_bytes(), path.stat().st_mtime_ns, sorted(tmp_path.iterdir()))
-
-    with pytest.raises(NotAHotlineDatabase) as refused:
-        EscalationLog(path)
-
-    assert str(refused.value) == (
+    path, message = refused_untouched(tmp_path, make)
+    assert message == (
         f"{path} is not a hotline-console escalation log ({why}); it was left untouched: "
         "choose another file for the log (--db, or the escalation_db setting)"
     )
-    assert (path.read_bytes(), path.stat().st_mtime_ns, sorted(tmp_path.iterdir())) == before
 
 
 def test_the_command_line_refuses_a_foreign_cases_table_in_one_sentence(tmp_path: Path) -> None:
