@@ -35,6 +35,7 @@ from console.feeds.protocol import SNAPSHOT_ADAPTER, FeedSnapshot
 from console.feeds.publish import feed_snapshot
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
+from console.formatting import mask_numbers_in
 from console.settings import Settings
 
 __all__ = [
@@ -279,9 +280,11 @@ class _MalformedRequests(web_protocol.RequestHandler):
     ) -> web.StreamResponse:
         if status != 400:
             return super().handle_error(request, status, exc, message)
-        # the parser's message starts with what is wrong ("Invalid header value char:") and then quotes
-        # the line: keep the first words only
-        what = (getattr(exc, "message", None) or message or "bad request").strip().splitlines()[0].rstrip(":")
+        # the parser's message starts with what is wrong ("Invalid header value char:", "Got more than 8190
+        # bytes when reading: b'bearer …'") and then quotes the request: keep the words before any quote
+        said = (getattr(exc, "message", None) or message or "").strip().splitlines()
+        what = re.split(r"[:'\"(\[]", said[0])[0].strip()[:80] if said else ""
+        what = mask_numbers_in(what) or "bad request"
         _log.warning("refused a malformed request from %s: %s", request.remote, what.lower())
         response = _error(400, f"malformed request: {what.lower()}; this feed answers GET /snapshot")
         response.force_close()

@@ -50,6 +50,6 @@ def hostile_values() -> st.SearchStrategy[Any]:
 def leaks(text: str) -> list[str]:
     """Every unmasked mobile number and every trace of the token in ``text``."""
     found = UNMASKED.findall(text)
-    if TOKEN in text:
+    if TOKEN.lower() in text.lower():  # in any case: a parser may quote a header lowercased
         found.append("the token")
     return found

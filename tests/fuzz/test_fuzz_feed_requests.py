@@ -31,14 +31,16 @@ def served() -> Iterator[Served]:
 
 
 TOKEN_FORMS = [TOKEN, f"Bearer {TOKEN}", f"Bearer {TOKEN}\x01", f"bearer  {TOKEN} ", f"Basic {TOKEN}", f"Bearer {TOKEN}ö",
-               f"Bearer {TOKEN[:-1]}", f"{TOKEN} {PLANTED_NUMBER}", f"Bearer\t{TOKEN}\r", "Bearer " + "x" * 9000]  # fmt: skip
+               f"Bearer {TOKEN[:-1]}", f"{TOKEN} {PLANTED_NUMBER}", f"Bearer\t{TOKEN}\r", "Bearer " + "x" * 9000,
+               f"Bearer {TOKEN.lower()}" + "A" * 9000]  # fmt: skip
 
 
 @st.composite
 def hostile_request(draw: st.DrawFn) -> bytes:
     method = draw(st.sampled_from(["GET", "HEAD", "POST", "DELETE", "OPTIONS", "GE T", "", "\x00GET", "G" * 300]))
     target = draw(st.sampled_from(["/snapshot", "/health", "/", "/snapshot?x=1", "*", "//", "/../../etc/passwd",
-                                   f"/snapshot?token={TOKEN}", f"/{PLANTED_NUMBER}", "/" + "a" * 9000, "/%ff%00"]))  # fmt: skip
+                                   f"/snapshot?token={TOKEN}", f"/{PLANTED_NUMBER}", "/" + "a" * 9000, "/%ff%00",
+                                   f"/{PLANTED_NUMBER}" + "a" * 9000]))  # fmt: skip
     version = draw(st.sampled_from(["HTTP/1.1", "HTTP/1.0", "HTTP/2.0", "HTTP/9", "", "HTTPS/1.1"]))
     headers = [b"Host: 127.0.0.1", b"Connection: close"]
     for _ in range(draw(st.integers(0, 4))):
