@@ -353,14 +353,38 @@ def _token(args: argparse.Namespace, settings: Settings) -> str | None:
     return token
 
 
+def _check_feed_address(url: str) -> None:
+    """A feed address is refused at start, in one sentence, when no poll could use it: not http(s), a port
+    outside 1-65535, or a user and password in it (the token goes in --token-env; an address is shown)."""
+    from urllib.parse import urlsplit
+
+    example = "a feed address like http://127.0.0.1:8333"
+    if not url.startswith(("http://", "https://")):
+        raise UserError(f"{url!r} is not {example}")
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed [ of an IPv6 address
+        raise UserError(f"{url!r} is not {example}") from None
+    try:
+        port = parts.port
+    except ValueError:
+        raise UserError(f"the address {parts.hostname!r} has a port outside 1 to 65535; give {example}") from None
+    if parts.username is not None or parts.password is not None:
+        raise UserError(
+            "the feed address holds a user name or password; leave them out and put the feed's token in the "
+            "variable --token-env names"
+        )
+    if not parts.hostname or port == 0:
+        raise UserError(f"the address has no host or a port of 0; give {example}")
+
+
 def _watch(args: argparse.Namespace, settings: Settings) -> int:
     from console.app import HotlineApp
     from console.feeds.live import LiveFloor
     from console.feeds.poller import FeedPoller, tls_verification
     from storage import EscalationLog, StorageError
 
-    if not args.url.startswith(("http://", "https://")):
-        raise UserError(f"{args.url!r} is not a feed address like http://127.0.0.1:8333")
+    _check_feed_address(args.url)
     token = _token(args, settings)
     try:
         verify = tls_verification(settings.feed_ca_bundle)

@@ -31,6 +31,7 @@ REDACTED = "[redacted]"
 
 _secrets: set[str] = set()
 _BEARER = re.compile(r"(?i)\b(bearer|basic|token)(\s+|=|:\s*)[^\s'\",;)}\]]+")
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@")
 _AUTH_HEADER = re.compile(r"(?i)((?:proxy-)?authorization['\"]?\s*[:=,]\s*['\"]?)[^'\"\n]+")
 
 
@@ -48,6 +49,7 @@ def redact(text: str) -> str:
     phone number replaced; what is left is safe to show or to send."""
     for secret in sorted(_secrets, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
+    text = _URL_USERINFO.sub(lambda match: match.group(1) + REDACTED + "@", text)
     text = _AUTH_HEADER.sub(lambda match: match.group(1) + REDACTED, text)
     text = _BEARER.sub(lambda match: match.group(1) + match.group(2) + REDACTED, text)
     return mask_numbers_in(text)

@@ -176,6 +176,12 @@ def test_schema_snapshot_prints_the_feed_schema(capsys: pytest.CaptureFixture[st
     ("argv", "phrase"),
     [
         (["watch", "127.0.0.1:8333"], "is not a feed address"),
+        # the review: a port past 65535 crashed the poller's worker; user:password@ was sent in place of the
+        # token (a misleading 401) and kept in the crash report
+        (["watch", "http://127.0.0.1:99999"], "has a port outside 1 to 65535"),
+        (["watch", "http://127.0.0.1:0"], "a port of 0"),
+        (["watch", "http://13912345678:s3cr3t@127.0.0.1:8333/"], "holds a user name or password"),
+        (["watch", "http://[::1"], "is not a feed address"),
         (["watch", "http://127.0.0.1:9", "--interval", "soon"], "not an interval like 1s"),
         (["watch", "http://127.0.0.1:9", "--token-env", "HOTLINE_TEST_NO_SUCH_VAR"], "HOTLINE_TEST_NO_SUCH_VAR, which is not set"),
     ],

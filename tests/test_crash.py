@@ -110,8 +110,9 @@ def test_redaction_removes_registered_secrets_in_every_likely_spelling() -> None
     register_secret("Tök-secret\x01")
     text = redact(
         "headers={'authorization': 'Basic dXNlcjpwYXNz'} repr='T\\xf6k-secret\\x01' raw=Tök-secret\x01 "
-        "Authorization: Bearer abc.def-123\ncall +86 139-1234-5678? no: 13912345678 and 020-12345678"
+        "url http://user:pa55w0rd@127.0.0.1:8333/ Authorization: Bearer abc.def-123\ncall +86 139-1234-5678? no: 13912345678 and 020-12345678"
     )
     assert "Tök" not in text and "xf6k" not in text and "dXNlcjpwYXNz" not in text and "abc.def" not in text
+    assert "pa55w0rd" not in text and "http://[redacted]@127.0.0.1:8333/" in text
     assert "13912345678" not in text and "12345678" not in text.replace("1234-5678", "")
     assert text.count(REDACTED) >= 4
