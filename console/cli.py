@@ -71,6 +71,8 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text} must be 1 or more")
+    if value > 2**63 - 1:  # the largest whole number SQLite stores (a case id, a count)
+        raise argparse.ArgumentTypeError(f"{text} is too large")
     return value
 
 

@@ -355,6 +355,8 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
             raise SettingsError(f"settings: {message}{origin}") from None
         origin = _origin(loc[0], config_file, given)
         raise SettingsError(f"setting {'.'.join(loc)}: {message}{origin}") from None
+    except RecursionError:
+        raise SettingsError(f"cannot read the settings file {config_file}: it nests lists or tables too deeply") from None
     except (OSError, ValueError) as error:
         if config_file is None:
             raise SettingsError(f"the settings cannot be read: {error}") from None

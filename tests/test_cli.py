@@ -458,3 +458,17 @@ def test_report_json_lists_the_first_1000_problems_and_counts_them_all(tmp_path:
     assert len(problems["first"]) == 1000
     assert problems["first"][0].startswith("line 34: not valid JSON")
     assert problems["first"][-1].startswith("line 1033: not valid JSON")
+
+
+def test_a_case_number_past_what_sqlite_holds_and_a_settings_file_nested_too_deep_are_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the review: both crashed (OverflowError in SQLite, RecursionError in the TOML reader)
+    db = str(tmp_path / "log.db")
+    for argv in (["escalations", "--db", db, "show", str(2**63)], ["escalations", "--db", db, "status", str(2**63), "resolved"]):
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and f"{2**63} is too large" in err and err.count("\n") == 1
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "[" * 1000 + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "--config", str(deep), "escalations", "--db", db, "list")
+    assert code == 1 and err == f"hotline: cannot read the settings file {deep}: it nests lists or tables too deeply\n"
