@@ -7,10 +7,12 @@ sentence on stderr and exit non-zero; they never print a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -204,11 +206,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+    except OSError as error:
+        if error.errno not in _OUTPUT_FULL:
+            return _crashed(error, argv)
+        # `hotline report DAY > /dev/full`: what could not be written is lost, and the user is told why
+        with suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"hotline: cannot write the output: {error.strerror}", file=sys.stderr)
+        return EXIT_INPUT
     except Exception as error:  # a defect: one sentence here, the redacted traceback in a file
-        from console.crash import EXIT_CRASH, crash_sentence, write_crash_report
+        return _crashed(error, argv)
 
-        print(f"hotline: {crash_sentence(error, write_crash_report(error, list(argv or sys.argv[1:])))}", file=sys.stderr)
-        return EXIT_CRASH
+
+#: Errors of a full or failing output (a disk, /dev/full, a quota): the user's to fix, not a defect.
+_OUTPUT_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO}
+
+
+def _crashed(error: BaseException, argv: Sequence[str] | None) -> int:
+    from console.crash import EXIT_CRASH, crash_sentence, write_crash_report
+
+    print(f"hotline: {crash_sentence(error, write_crash_report(error, list(argv or sys.argv[1:])))}", file=sys.stderr)
+    return EXIT_CRASH
 
 
 def _run(args: argparse.Namespace) -> int:

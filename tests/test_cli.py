@@ -472,3 +472,14 @@ def test_a_case_number_past_what_sqlite_holds_and_a_settings_file_nested_too_dee
     deep.write_text("x = " + "[" * 1000 + "\n", encoding="utf-8")
     code, _, err = run(capsys, "--config", str(deep), "escalations", "--db", db, "list")
     assert code == 1 and err == f"hotline: cannot read the settings file {deep}: it nests lists or tables too deeply\n"
+
+
+@pytest.mark.parametrize("argv", [["report", str(SMALL_DAY)], ["report", str(SMALL_DAY), "--json"], ["schema", "events"]])
+def test_an_output_that_is_full_is_one_sentence_not_a_crash(argv: list[str]) -> None:
+    # the review: `hotline report DAY > /dev/full` crashed (exit 70, OSError)
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "console", *argv], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120, check=False
+        )
+    assert result.returncode == 1
+    assert result.stderr == "hotline: cannot write the output: No space left on device\n"
