@@ -56,12 +56,13 @@ class FeedStatus:
 
     @property
     def label(self) -> str:
-        """What the header shows: LIVE, STALE 12 s, DOWN · connection refused."""
-        if self.state is FeedState.STALE:
-            return f"STALE {self.age_seconds:.0f} s"
-        if self.state is FeedState.DOWN and self.last_error:
-            return f"DOWN · {self.last_error}"
-        return self.state.value
+        """What the header shows: LIVE, STALE 12 s, DOWN · connection refused; a fault the poller already
+        knows is said at once (CONNECTING · HTTP 500: …, STALE 5 s · bad snapshot refused: …), not only
+        once the feed counts as DOWN."""
+        label = f"STALE {self.age_seconds:.0f} s" if self.state is FeedState.STALE else self.state.value
+        if self.last_error and self.state is not FeedState.LIVE:
+            return f"{label} · {self.last_error}"
+        return label
 
 
 def tls_verification(ca_bundle: Path | None) -> ssl.SSLContext | bool:

@@ -89,7 +89,8 @@ async def test_each_fault_keeps_the_last_good_figures_then_recovers(
         assert poller.status().state is FeedState.LIVE  # 1 s old: still fresh
         clock.tick(4)  # 5 s since the last good answer: the figures freeze with their age shown
         assert not await poller.poll_once(client)
-        assert poller.status().label == "STALE 5 s"
+        # stale, and why, at once (the reason is known since the first failed poll)
+        assert poller.status().label.startswith("STALE 5 s · ") and reason in poller.status().label
         assert poller.floor.snapshot().today.offered == 100
         assert poller.next_delay() > poller.interval  # backing off
         clock.tick(30)
@@ -111,7 +112,7 @@ async def test_a_dead_server_goes_stale_then_down_and_recovers_when_it_returns(s
         await server.stop()
         clock.tick(10)
         assert not await poller.poll_once(client)
-        assert poller.status().label == "STALE 10 s"
+        assert poller.status().label == "STALE 10 s · cannot connect (refused, or the host is down)"
         clock.tick(25)
         assert poller.status().label == "DOWN · cannot connect (refused, or the host is down)"
         await server.start()  # the same port
@@ -472,3 +473,17 @@ def test_watch_takes_the_bounds_from_the_settings(
     assert main(["watch", "http://127.0.0.1:9", "--no-record", "--db", str(tmp_path / "cases.db")]) == 0
     (poller,) = polled
     assert (poller.max_body_bytes, poller.poll_timeout) == (64_000, 0.5)
+
+
+@pytest.mark.parametrize(("mode", "reason"), [("error500", "HTTP 500: the feed has a fault on its side"),
+                                              ("not_json", "not valid JSON"), ("moved", "HTTP 30")])  # fmt: skip
+async def test_a_feed_that_never_answered_well_says_why_at_once(
+    server: FeedServer, clock: FakeClock, mode: str, reason: str
+) -> None:
+    # the review: a first answer of HTTP 500 or a bad body showed CONNECTING, no reason, for 15 s
+    server.feed.mode = mode
+    poller = poller_for(server, clock)
+    async with poller._client() as client:
+        assert not await poller.poll_once(client)
+    label = poller.status().label
+    assert label.startswith("CONNECTING · ") and reason in label
