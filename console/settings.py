@@ -223,7 +223,7 @@ class Settings(BaseSettings):
         description="A line of an event file this far ahead of the line before it is checked against the lines after it.",
     )
     time_jump_lookahead_lines: int = Field(
-        default=8,
+        default=64,
         ge=1,
         le=1000,
         description="A jump is a bad line when more than half of this many lines after it are earlier than it.",

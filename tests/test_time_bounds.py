@@ -108,6 +108,30 @@ def test_one_line_a_year_ahead_is_the_bad_line_and_the_day_is_kept(
     }
 
 
+def test_a_run_of_lines_dated_a_day_ahead_is_left_out_and_the_day_kept(tmp_path: Path) -> None:
+    # the review: lines 20,000-20,004 of the bundled day dated the 28th made the report keep 4,804 of its
+    # 12,000 calls (the rest "time going backwards"): with a look-ahead of 8, a run of 5 was not a jump.
+    # An independent route: the same day with those five lines taken out gives the same figures.
+    lines = _bundled_lines()
+    shifted, removed = list(lines), list(lines)
+    for index in range(19_999, 20_004):
+        assert '"ts": "2026-11-27T' in lines[index] or '"ts":"2026-11-27T' in lines[index]
+        shifted[index] = lines[index].replace("2026-11-27T", "2026-11-28T", 1)
+    del removed[19_999:20_004]
+    reports = []
+    for name, day in (("shifted", shifted), ("removed", removed)):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("\n".join(day) + "\n", encoding="utf-8")
+        result = hotline("report", str(path), "--json")
+        assert result.returncode == 0, result.stderr
+        reports.append(json.loads(result.stdout))
+    with_run, without = reports
+    assert with_run["totals"] == without["totals"] and with_run["hours"] == without["hours"]
+    jumps = [p for p in with_run["problems"]["first"] if "is far ahead of the lines around it" in p]
+    assert [p.split(":")[0] for p in jumps] == [f"line {n}" for n in range(20_000, 20_005)]
+    assert with_run["problems"]["count"] == without["problems"]["count"] + 5
+
+
 # ------------------------------------------------------------------------ the jump rule, line by line
 
 
