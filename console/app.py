@@ -141,6 +141,7 @@ class HotlineApp(App[None]):
         self.loading: str | None = None
         self._deferred: deque[Callable[[], None]] = deque()
         self._clock_shown: datetime | None = None  # the floor's clock when the seek running began
+        self._unreadable_said: set[int] = set()  # cases whose unreadable entries were said
         #: The defect that stopped the console, raised again by :meth:`run` once the terminal is restored.
         self.crash: Exception | None = None
 
@@ -193,6 +194,13 @@ class HotlineApp(App[None]):
             if last != self._cases_seen:
                 self.cases = self.escalations.cases(open_only=True)
                 self._cases_seen = last
+                for view in self.cases:
+                    if view.unreadable and view.case_id not in self._unreadable_said:
+                        self._unreadable_said.add(view.case_id)  # said once a case, not at every reread
+                        self.notify(
+                            f"case {view.case_id}: {view.unreadable[0]}; left out, the log unchanged",
+                            title="escalation log", severity="warning", timeout=10,
+                        )  # fmt: skip
                 # a flag on the banner that another console has logged meanwhile leaves the banner
                 self.pending_flags = deque(flag for flag in self.pending_flags if not self._already_a_case(flag))
                 self.earlier_flags = [flag for flag in self.earlier_flags if not self._already_a_case(flag)]

@@ -23,7 +23,7 @@ import getpass
 import io
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -409,10 +409,23 @@ def _record(ctx: _Context, view: CaseView, show_number: bool) -> dict[str, Any]:
     }
 
 
+def _say_unreadable(cases: Iterable[CaseView]) -> None:
+    """One line on stderr for each case with entries that cannot be read: never left out in silence."""
+    for view in cases:
+        if view.unreadable:
+            more = f" and {len(view.unreadable) - 1} more" if len(view.unreadable) > 1 else ""
+            print(
+                f"hotline: case {view.case_id}: {view.unreadable[0]}{more}; left out of what is shown, the log "
+                "unchanged (was it edited by hand?)",
+                file=sys.stderr,
+            )
+
+
 def _list(ctx: _Context) -> int:
     args = ctx.args
     with ctx.log() as log:
         cases = log.cases(open_only=args.open)
+    _say_unreadable(cases)
     if args.overdue:
         cases = [view for view in cases if view.overdue_at(ctx.now, ctx.rules)]
     if args.json:
@@ -459,6 +472,9 @@ def _show(ctx: _Context) -> int:
     with ctx.log() as log:
         view = log.case(args.case_id)
         history = log.history(args.case_id)
+    _say_unreadable([view])
+    left_out = {entry.event_id for entry in view.unreadable}
+    history = [event for event in history if event.event_id not in left_out]
     if args.json:
         record = {"case": _record(ctx, view, args.show_numbers), "history": [_event_dict(event) for event in history]}
         print(json.dumps(record, ensure_ascii=False, indent=2, allow_nan=False))
@@ -535,6 +551,7 @@ def _export(ctx: _Context) -> int:
     args = ctx.args
     with ctx.log() as log:
         cases = log.cases()
+    _say_unreadable(cases)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(_EXPORT_COLUMNS)

@@ -22,7 +22,7 @@ import sqlite_utils
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from console.events import BoundedTime, UrgentCategory, clamped_time
-from console.formatting import mask_number
+from console.formatting import mask_number, mask_numbers_in
 from storage._sqlite import APPLICATION, META_TABLE, SCHEMA_VERSION, FileBacked, HotlineFile
 from storage.errors import (
     CaseNotFound,
@@ -43,6 +43,7 @@ from storage.models import (
     NewAction,
     NewCase,
     Severity,
+    UnreadableEntry,
     _Name,
     _Note,
     _Summary,
@@ -203,6 +204,8 @@ def _field_from_json(field: str, value: Any) -> Any:
         return UrgentCategory(value)
     if field == "severity":
         return Severity(value)
+    if not isinstance(value, str):
+        raise ValueError(f"{field} {value!r} is not text")
     return value
 
 
@@ -245,8 +248,31 @@ def _stored_time(text: str) -> datetime:
     return clamped_time(datetime.fromisoformat(text))
 
 
-def _fold(row: Mapping[str, Any], events: Iterable[CaseEvent]) -> CaseView:
-    """The current state of a case: its opening row, then each event in the order it was recorded."""
+#: What a hand-edited entry can raise while it is read or applied: a value no version wrote.
+_UNREADABLE = (ValueError, TypeError, KeyError, AttributeError)
+
+
+def _readable(rows: Iterable[Mapping[str, Any]], unreadable: dict[int, list[UnreadableEntry]]) -> list[CaseEvent]:
+    """The events of ``rows`` that can be read; each that cannot goes to ``unreadable`` by its case."""
+    events = []
+    for row in rows:
+        try:
+            events.append(_event(row))
+        except _UNREADABLE as error:
+            unreadable.setdefault(row["case_id"], []).append(_unreadable_entry(row["event_id"], row["kind"], error))
+    return events
+
+
+def _unreadable_entry(event_id: int, kind: str, error: BaseException) -> UnreadableEntry:
+    return UnreadableEntry(event_id, kind, mask_numbers_in(str(error)))
+
+
+def _fold(
+    row: Mapping[str, Any], events: Iterable[CaseEvent], unreadable: Iterable[UnreadableEntry] = ()
+) -> CaseView:
+    """The current state of a case: its opening row, then each event in the order it was recorded (an
+    entry that cannot be applied is left out and named in ``CaseView.unreadable``)."""
+    unreadable = list(unreadable)
     fields: dict[str, Any] = {name: _field_from_json(name, row[name]) for name in CORRECTABLE_FIELDS}
     logged_at = _stored_time(row["logged_at"])
     status = CaseStatus.OPEN
@@ -255,20 +281,12 @@ def _fold(row: Mapping[str, Any], events: Iterable[CaseEvent]) -> CaseView:
     occurred_text = row["occurred_at"]  # as logged: the latest correction's, when it was corrected
     updated_at = logged_at
     for event in events:
+        try:
+            status, occurred_text = _apply(event, fields, status, actions, corrected, occurred_text)
+        except _UNREADABLE as error:
+            unreadable.append(_unreadable_entry(event.event_id, event.kind, error))
+            continue
         updated_at = max(updated_at, event.at)
-        payload = event.payload
-        if event.kind == "action":
-            kind = ActionKind(payload["kind"])
-            actions.append(ActionView(event.event_id, kind, event.at, event.by, payload["note"], payload.get("to")))
-            if kind in RESPONSE_KINDS and status is CaseStatus.OPEN:
-                status = CaseStatus.IN_PROGRESS
-        elif event.kind == "status":
-            status = CaseStatus(payload["status"])
-        elif event.kind == "correction":
-            fields[payload["field"]] = _field_from_json(payload["field"], payload["value"])
-            corrected.add(payload["field"])
-            if payload["field"] == "occurred_at":
-                occurred_text = payload["value"]
     actions.sort(key=lambda action: (action.at, action.event_id))
     return CaseView(
         case_id=row["case_id"],
@@ -281,8 +299,39 @@ def _fold(row: Mapping[str, Any], events: Iterable[CaseEvent]) -> CaseView:
         corrected_fields=frozenset(corrected),
         updated_at=updated_at,
         occurred_at_as_logged=occurred_text if fields["occurred_at"] != datetime.fromisoformat(occurred_text) else None,
+        unreadable=tuple(unreadable),
         **fields,
     )
+
+
+def _apply(
+    event: CaseEvent,
+    fields: dict[str, Any],
+    status: CaseStatus,
+    actions: list[ActionView],
+    corrected: set[str],
+    occurred_text: str,
+) -> tuple[CaseStatus, str]:
+    """One event applied to a case being folded; raises, having changed nothing, on a value no version
+    wrote. Returns the status and the occurred_at text as logged, after it."""
+    payload = event.payload
+    if event.kind == "action":
+        kind = ActionKind(payload["kind"])
+        actions.append(ActionView(event.event_id, kind, event.at, event.by, payload["note"], payload.get("to")))
+        if kind in RESPONSE_KINDS and status is CaseStatus.OPEN:
+            status = CaseStatus.IN_PROGRESS
+    elif event.kind == "status":
+        status = CaseStatus(payload["status"])
+    elif event.kind == "correction":
+        field = payload["field"]
+        if field not in CORRECTABLE_FIELDS:
+            raise ValueError(f"{field!r} is not a field of a case")
+        value = _field_from_json(field, payload["value"])
+        if field == "occurred_at":
+            occurred_text = payload["value"]
+        fields[field] = value
+        corrected.add(field)
+    return status, occurred_text
 
 
 class EscalationLog(FileBacked):
@@ -359,7 +408,7 @@ class EscalationLog(FileBacked):
             rows = self._db.query("SELECT * FROM case_events ORDER BY event_id")
         else:
             rows = self._db.query("SELECT * FROM case_events WHERE case_id = ? ORDER BY event_id", [case_id])
-        return [_event(row) for row in rows]
+        return _readable(rows, {})
 
     def _case_row(self, case_id: int) -> dict[str, Any]:
         rows = list(self._db.query("SELECT * FROM cases WHERE case_id = ?", [case_id]))
@@ -368,15 +417,22 @@ class EscalationLog(FileBacked):
         return rows[0]
 
     def _view(self, case_id: int) -> CaseView:
-        return _fold(self._case_row(case_id), self._events(case_id))
+        unreadable: dict[int, list[UnreadableEntry]] = {}
+        rows = self._db.query("SELECT * FROM case_events WHERE case_id = ? ORDER BY event_id", [case_id])
+        events = _readable(rows, unreadable)
+        return _fold(self._case_row(case_id), events, unreadable.get(case_id, ()))
 
     def _views(self, *, open_only: bool = False) -> list[CaseView]:
         chosen = _OPEN_CASES if open_only else "SELECT * FROM cases"
         by_case: dict[int, list[CaseEvent]] = {}
+        unreadable: dict[int, list[UnreadableEntry]] = {}
         events = f"SELECT e.* FROM case_events AS e JOIN ({chosen}) USING (case_id) ORDER BY e.event_id"
-        for row in self._db.query(events):
-            by_case.setdefault(row["case_id"], []).append(_event(row))
-        views = [_fold(row, by_case.get(row["case_id"], ())) for row in self._db.query(chosen)]
+        for event in _readable(self._db.query(events), unreadable):
+            by_case.setdefault(event.case_id, []).append(event)
+        views = [
+            _fold(row, by_case.get(row["case_id"], ()), unreadable.get(row["case_id"], ()))
+            for row in self._db.query(chosen)
+        ]
         return [view for view in views if view.is_open] if open_only else views
 
     def _case_for_flag(self, flag_id: str) -> int | None:

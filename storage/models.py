@@ -269,6 +269,18 @@ DEFAULT_OVERDUE_RULES = OverdueRules()
 
 
 @dataclass(frozen=True, slots=True)
+class UnreadableEntry:
+    """An entry of a case's history that cannot be read or applied, and why (numbers in ``why`` masked)."""
+
+    event_id: int
+    kind: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"entry {self.event_id} ({self.kind}): {self.why}"
+
+
+@dataclass(frozen=True, slots=True)
 class CaseView:
     """The current state of a case, derived by folding its events: the fields as opened with the latest
     correction of each applied, the actions in time order, and the status."""
@@ -292,6 +304,10 @@ class CaseView:
     #: The time as logged, when it lies outside the years 2000 to 2099 (a log written by an older
     #: version): ``occurred_at`` then holds the nearest time inside them, so nothing overflows.
     occurred_at_as_logged: str | None = None
+    #: Entries of the case's history that cannot be read (a log edited by hand or by another program: a
+    #: status no version wrote, a time that is not one); they are left out of the fold and said, never
+    #: dropped in silence, and the log itself is never changed.
+    unreadable: tuple[UnreadableEntry, ...] = ()
 
     @property
     def category_label(self) -> str:
@@ -337,6 +353,7 @@ class CaseView:
             "case_id": self.case_id,
             "occurred_at": self.occurred_at_as_logged or self.occurred_at.isoformat(),
             "occurred_at_out_of_range": self.occurred_at_as_logged is not None,
+            "unreadable_entries": [str(entry) for entry in self.unreadable],
             "call_id": self.call_id,
             "agent_id": self.agent_id,
             "caller": self.caller if show_number else self.caller_masked,

@@ -198,3 +198,29 @@ async def test_the_other_forms_ask_for_what_is_missing_and_go_to_the_first_wrong
             "· Choose what was done, or the case's new status (what)."
         )
         assert form.focused is form.query_one("#case-id")
+
+
+async def test_a_case_with_an_entry_edited_in_by_hand_is_shown_and_the_entry_said_once(log: EscalationLog) -> None:
+    import sqlite3
+
+    log.open_case(
+        NewCase(
+            occurred_at=at("09:50:00"), call_id="C1", agent_id="A0007", category="crisis", severity=3,
+            summary="失业后说不想活了", logged_by="王班长",
+        ),
+        now=at("09:50:00"),
+    )  # fmt: skip
+    with sqlite3.connect(log.path) as conn:  # a status no version writes, behind the console's back
+        conn.execute(
+            "INSERT INTO case_events (case_id, at, kind, by, payload, recorded_at) VALUES (1, ?, 'status', 'x', ?, ?)",
+            (at("09:55:00").isoformat(), '{"status": "exploded"}', at("09:55:00").isoformat()),
+        )
+    app, _ = console_at(time(10, 0), log)
+    said: list[str] = []
+    app.notify = lambda message, **_: said.append(message)  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert [view.case_id for view in app.cases] == [1]  # the case is on the floor, open
+        app._cases_seen = -1
+        app.reload_cases()  # read again: said once, not at every reread
+    assert said == ["case 1: entry 2 (status): 'exploded' is not a valid CaseStatus; left out, the log unchanged"]

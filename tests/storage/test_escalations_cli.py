@@ -309,3 +309,32 @@ def test_export_csv_neutralises_cells_a_spreadsheet_would_run(hotline: Run, db_p
 )
 def test_one_rule_for_every_csv_cell(value: object, cell: object) -> None:
     assert csv_cell(value) == cell
+
+
+def test_an_entry_edited_in_by_hand_is_left_out_and_said_never_a_crash(tmp_path: Path, hotline: Run) -> None:
+    # the review: a status no version writes, a time that is not one and a severity of 1e400, inserted
+    # behind the console's back (the triggers let inserts through), crashed list, show and the console
+    import sqlite3
+
+    db = tmp_path / "log.db"
+    code, _, err = hotline(
+        "--db", str(db), "add", "--by", "王班长", "--call-id", "C1", "--agent-id", "A1",
+        "--caller", "13912345678", "--category", "crisis", "--severity", "3", "--summary", "s",
+        "--occurred-at", "2026-11-27T09:00",
+    )  # fmt: skip
+    assert code == 0, err
+    entry = "INSERT INTO case_events (case_id, at, kind, by, payload, recorded_at) VALUES (1, ?, ?, 'me', ?, ?)"
+    when = "2026-11-27T09:10:00+08:00"
+    with sqlite3.connect(db) as conn:
+        conn.execute(entry, (when, "status", '{"status": "exploded"}', when))
+        conn.execute(entry, ("nonsense", "action", '{"kind": "called_back", "note": "13912345678"}', when))
+        conn.execute(entry, (when, "correction", '{"field": "severity", "value": "1e400", "old": 3, "reason": "x"}', when))
+    for argv in (["list"], ["show", "1"], ["export"], ["list", "--json"]):
+        code, out, err = hotline("--db", str(db), *argv)
+        assert code == 0, err
+        assert err.count("\n") == 1 and "case 1: entry " in err and "and 2 more" in err
+        assert "13912345678" not in out + err
+    listed = json.loads(hotline("--db", str(db), "list", "--json")[1])["cases"][0]
+    # what could be read stands: open, severity 3; the three entries are named
+    assert (listed["status"], listed["severity"]) == ("open", 3)
+    assert [entry.split(" (")[0] for entry in listed["unreadable_entries"]] == ["entry 3", "entry 2", "entry 4"]
