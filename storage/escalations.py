@@ -403,12 +403,15 @@ class EscalationLog(FileBacked):
 
     # -- reading -----------------------------------------------------------------------------------
 
-    def _events(self, case_id: int | None = None) -> list[CaseEvent]:
+    def _events(
+        self, case_id: int | None = None, unreadable: dict[int, list[UnreadableEntry]] | None = None
+    ) -> list[CaseEvent]:
+        """The events that can be read (of one case, or all); those that cannot go to ``unreadable``."""
         if case_id is None:
             rows = self._db.query("SELECT * FROM case_events ORDER BY event_id")
         else:
             rows = self._db.query("SELECT * FROM case_events WHERE case_id = ? ORDER BY event_id", [case_id])
-        return _readable(rows, {})
+        return _readable(rows, {} if unreadable is None else unreadable)
 
     def _case_row(self, case_id: int) -> dict[str, Any]:
         rows = list(self._db.query("SELECT * FROM cases WHERE case_id = ?", [case_id]))
@@ -418,8 +421,7 @@ class EscalationLog(FileBacked):
 
     def _view(self, case_id: int) -> CaseView:
         unreadable: dict[int, list[UnreadableEntry]] = {}
-        rows = self._db.query("SELECT * FROM case_events WHERE case_id = ? ORDER BY event_id", [case_id])
-        events = _readable(rows, unreadable)
+        events = self._events(case_id, unreadable)
         return _fold(self._case_row(case_id), events, unreadable.get(case_id, ()))
 
     def _views(self, *, open_only: bool = False) -> list[CaseView]:

@@ -60,9 +60,20 @@ class RecordingSource(PlaybackClock):
 
     problem_noun = "damaged snapshot"
 
+    def _take(self, clock: datetime, payload: bytes) -> bool:
+        """Hand one recorded snapshot to the floor; one that is not a valid snapshot is skipped and said."""
+        try:
+            self._floor.take(SNAPSHOT_ADAPTER.validate_json(payload))
+        except ValidationError as error:
+            self._skipped(f"not a valid snapshot ({describe_validation_error(error)})", clock)
+            return False
+        return True
+
     def _skipped(self, problem: Exception | str, clock: datetime | None = None) -> None:
         # a seek reads some snapshots again: a damaged one is counted once, not once per reading
-        message = str(problem) if clock is None else f"{clock.astimezone(self._floor.settings.zone):%Y-%m-%d %H:%M:%S}: {problem}"
+        message = str(problem)
+        if clock is not None:
+            message = f"{clock.astimezone(self._floor.settings.zone):%Y-%m-%d %H:%M:%S}: {message}"
         if message not in self._damaged:
             self._damaged.add(message)
             self.problems.record(None, message)
@@ -102,11 +113,7 @@ class RecordingSource(PlaybackClock):
             clock, _, payload = self._pending
             if clock.timestamp() > target:
                 break
-            try:
-                self._floor.take(SNAPSHOT_ADAPTER.validate_json(payload))
-                taken += 1
-            except ValidationError as error:
-                self._skipped(f"not a valid snapshot ({describe_validation_error(error)})", clock)
+            taken += self._take(clock, payload)
             self._pending = next(self._snapshots, None)
         if taken and (self._speed is None or self.finished) and self._floor.now is not None:
             self._anchor(self._floor.now.timestamp())
@@ -143,10 +150,7 @@ class RecordingSource(PlaybackClock):
         self._floor.reset()
         for clock in sorted(found):
             if clock.astimezone(zone).date() == self.day:
-                try:
-                    self._floor.take(SNAPSHOT_ADAPTER.validate_json(found[clock][2]))
-                except ValidationError as error:
-                    self._skipped(f"not a valid snapshot ({describe_validation_error(error)})", clock)
+                self._take(clock, found[clock][2])
         self._open(when + timedelta(microseconds=1))
         self._anchor(when.timestamp())
 

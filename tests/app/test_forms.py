@@ -51,7 +51,8 @@ async def test_a_flag_fills_the_escalation_form_so_the_action_is_first_to_fill(l
         assert app.screen.focused is app.screen.query_one("#action-kind")
 
 
-async def test_the_open_case_fills_the_case_number_so_what_was_done_is_first(log: EscalationLog) -> None:
+def _a_crisis_case(log: EscalationLog) -> None:
+    """Case 1: a crisis logged at 09:50 by 王班长."""
     log.open_case(
         NewCase(
             occurred_at=at("09:50:00"), call_id="C1", agent_id="A0007", category="crisis", severity=3,
@@ -59,6 +60,10 @@ async def test_the_open_case_fills_the_case_number_so_what_was_done_is_first(log
         ),
         now=at("09:50:00"),
     )  # fmt: skip
+
+
+async def test_the_open_case_fills_the_case_number_so_what_was_done_is_first(log: EscalationLog) -> None:
+    _a_crisis_case(log)
     app, _ = console_at(time(10, 0), log)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -203,13 +208,7 @@ async def test_the_other_forms_ask_for_what_is_missing_and_go_to_the_first_wrong
 async def test_a_case_with_an_entry_edited_in_by_hand_is_shown_and_the_entry_said_once(log: EscalationLog) -> None:
     import sqlite3
 
-    log.open_case(
-        NewCase(
-            occurred_at=at("09:50:00"), call_id="C1", agent_id="A0007", category="crisis", severity=3,
-            summary="失业后说不想活了", logged_by="王班长",
-        ),
-        now=at("09:50:00"),
-    )  # fmt: skip
+    _a_crisis_case(log)
     with sqlite3.connect(log.path) as conn:  # a status no version writes, behind the console's back
         conn.execute(
             "INSERT INTO case_events (case_id, at, kind, by, payload, recorded_at) VALUES (1, ?, 'status', 'x', ?, ?)",
