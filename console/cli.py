@@ -52,13 +52,9 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object) -> NoReturn:
-        from importlib.metadata import PackageNotFoundError, version
+        from console.paths import installed_version
 
-        try:
-            number = version("hotline-console")
-        except PackageNotFoundError:  # run from a source tree that was never installed
-            number = "unknown (not installed)"
-        print(f"{parser.prog} {number}")
+        print(f"{parser.prog} {installed_version()}")
         parser.exit(0)
 
 

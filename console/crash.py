@@ -21,6 +21,7 @@ from pathlib import Path
 import platformdirs
 
 from console.formatting import mask_numbers_in
+from console.paths import installed_version
 
 __all__ = ["EXIT_CRASH", "crash_sentence", "crash_folder", "redact", "register_secret", "write_crash_report"]
 
@@ -60,21 +61,12 @@ def crash_folder() -> Path:
     return Path(platformdirs.user_state_dir("hotline-console")) / "crashes"
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("hotline-console")
-    except PackageNotFoundError:
-        return "unknown (not installed)"
-
-
 def write_crash_report(error: BaseException, argv: list[str] | None = None) -> Path | None:
     """Write the redacted report of ``error`` (no local variables) and return its path, or None when no
     file could be written (the sentence then says so; the report is never printed instead)."""
     now = datetime.now(UTC)
     lines = [
-        f"hotline-console {_version()} crashed at {now:%Y-%m-%d %H:%M:%S} UTC",
+        f"hotline-console {installed_version()} crashed at {now:%Y-%m-%d %H:%M:%S} UTC",
         f"python {platform.python_version()} on {platform.platform()}",
         f"command: hotline {' '.join(argv if argv is not None else sys.argv[1:])}",
         "",

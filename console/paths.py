@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-__all__ = ["BUNDLED_DAY_NAME", "FIXTURES", "bundled_day"]
+__all__ = ["BUNDLED_DAY_NAME", "FIXTURES", "bundled_day", "installed_version"]
 
 #: The source tree's fixtures/ folder (the console runs from a checkout: `uv run hotline`).
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -24,3 +24,13 @@ def bundled_day() -> Path:
     if isinstance(packaged, Path) and packaged.is_file():
         return packaged
     return FIXTURES / BUNDLED_DAY_NAME
+
+
+def installed_version() -> str:
+    """The installed distribution's version (``--version``, a crash report), read only when asked."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hotline-console")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
