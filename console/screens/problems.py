@@ -11,7 +11,6 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from console.formatting import mask_numbers_in
 from console.problems import Problem, skipped_sentence
 
 __all__ = ["ProblemsScreen"]
@@ -45,8 +44,8 @@ class ProblemsScreen(ModalScreen[None]):
             table.add_column("line", justify="right", style="bold", no_wrap=True)
             table.add_column("why")
             for problem in self._kept:
-                # Text, not markup; a caller's number quoted from a bad line is masked like everywhere else
-                table.add_row(Text("" if problem.line is None else f"{problem.line:,}"), Text(mask_numbers_in(problem.message)))
+                # Text, not markup; a caller's number in it was masked when the problem was recorded (ProblemLog)
+                table.add_row(Text("" if problem.line is None else f"{problem.line:,}"), Text(problem.message))
             if self._count > len(self._kept):
                 table.caption = f"and {self._count - len(self._kept):,} more not listed"
             yield Static(table)
