@@ -80,8 +80,8 @@ def main() -> None:
     parser.add_argument("--blank-mb", type=int, default=1024, help="blank lines in the gzip, unpacked, in MiB")
     args = parser.parse_args()
 
-    from console.formatting import format_bytes
-    from console.paths import FIXTURES
+    from console.core.formatting import format_bytes
+    from console.core.paths import FIXTURES
 
     OUT.mkdir(exist_ok=True)
     files = {

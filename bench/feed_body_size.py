@@ -3,7 +3,7 @@
     uv run python bench/feed_body_size.py          # the 5,000-agent, 500,000-call day (generated first)
     uv run python bench/feed_body_size.py --every 15
 
-Serves the day with the reference feed server on 127.0.0.1 (console/feeds/server.py, its clock held
+Serves the day with the reference feed server on 127.0.0.1 (console/feed_server/server.py, its clock held
 still), seeks it through the day every --every minutes from --from to --to, and fetches `GET /snapshot`
 with httpx each time: the body's size, with the agents and calls waiting in it. Then a console's poller
 with the default settings (feed_max_body_bytes, feed_poll_timeout_seconds) polls the biggest of those
@@ -35,10 +35,10 @@ def main() -> None:
 
     import httpx
 
+    from console.core.formatting import format_bytes
+    from console.feed_server.server import FEED, make_app
     from console.feeds.live import LiveFloor
     from console.feeds.poller import FeedPoller
-    from console.feeds.server import FEED, make_app
-    from console.formatting import format_bytes
     from console.settings import Settings
 
     settings = Settings()

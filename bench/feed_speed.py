@@ -59,7 +59,7 @@ class ServerThread:
         self._thread = threading.Thread(target=asyncio.run, args=(self._main(),), daemon=True)
 
     async def _main(self) -> None:
-        from console.feeds.server import serve
+        from console.feed_server.server import serve
 
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
@@ -106,9 +106,9 @@ def main() -> None:
 
     import httpx
 
+    from console.feed_server.publish import feed_snapshot
+    from console.feed_server.server import FEED, make_app
     from console.feeds.protocol import SNAPSHOT_ADAPTER
-    from console.feeds.publish import feed_snapshot
-    from console.feeds.server import FEED, make_app
     from console.settings import Settings
 
     path = args.file or day_file(args.calls, args.agents)

@@ -42,7 +42,7 @@ def day_file(calls: int, agents: int) -> Path:
 
 async def measure(path: Path, speed: float, seconds: float, start: time_of_day, churn: float = 0.0) -> None:
     from console.app import HotlineApp
-    from console.events import AgentState, AgentStateChanged
+    from console.core.events import AgentState, AgentStateChanged
     from console.feeds.replay import ReplaySource
     from console.floor.engine import FloorEngine
     from console.settings import Settings

@@ -22,10 +22,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from console.events import CATEGORY_LABELS, UrgentFlag
+from console.core.events import CATEGORY_LABELS, UrgentFlag
+from console.core.formatting import mask_number, mask_numbers_in, plural
 from console.feeds.poller import FeedPoller
 from console.feeds.source import FloorSource, Playback, Reported
-from console.formatting import mask_number, mask_numbers_in, plural
 from console.screens.dashboard import DashboardScreen
 from console.settings import Settings
 from console.viewmodel import build_escalation_rows, build_header, build_tiles, build_trend
@@ -148,7 +148,7 @@ class HotlineApp(App[None]):
     # ------------------------------------------------------------------ life
     def run(self, *args: Any, **kwargs: Any) -> Any:
         """Run the console; a defect that stopped it is raised here, for the command line to report in one
-        sentence (console/crash.py), once the terminal is the user's again."""
+        sentence (console/core/crash.py), once the terminal is the user's again."""
         result = super().run(*args, **kwargs)
         if self.crash is not None:
             raise self.crash

@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from console import escalations_cli, feed_server_cli
+from console.core.formatting import parse_time_of_day
+from console.core.paths import bundled_day
 from console.feeds.replay import MAX_SPEED, MIN_SPEED
-from console.formatting import parse_time_of_day
-from console.paths import bundled_day
 
 #: Where `hotline` with no command starts the bundled day: the morning peak is on its way.
 BUNDLED_DAY_START = time(8, 30)
 
 if TYPE_CHECKING:
-    from console.events import Event
+    from console.core.events import Event
     from console.feeds.protocol import FeedSnapshot
     from console.settings import Settings
     from storage.recordings import SnapshotRecorder
@@ -52,7 +52,7 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object) -> NoReturn:
-        from console.paths import installed_version
+        from console.core.paths import installed_version
 
         print(f"{parser.prog} {installed_version()}")
         parser.exit(0)
@@ -219,15 +219,15 @@ _OUTPUT_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO}
 
 
 def _crashed(error: BaseException, argv: Sequence[str] | None) -> int:
-    from console.crash import EXIT_CRASH, crash_sentence, write_crash_report
+    from console.core.crash import EXIT_CRASH, crash_sentence, write_crash_report
 
     print(f"hotline: {crash_sentence(error, write_crash_report(error, list(argv or sys.argv[1:])))}", file=sys.stderr)
     return EXIT_CRASH
 
 
 def _run(args: argparse.Namespace) -> int:
+    from console.core.problems import InputRefused
     from console.eventfile import EventFileError
-    from console.problems import InputRefused
     from console.settings import SettingsError, load_settings
 
     try:
@@ -256,7 +256,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from console.events import event_json_schema
+    from console.core.events import event_json_schema
     from console.feeds.protocol import snapshot_json_schema
 
     schema = event_json_schema() if args.name == "events" else snapshot_json_schema()
@@ -311,7 +311,7 @@ def _report(path: Path, args: argparse.Namespace, settings: Settings) -> int:
     if note:
         print(f"hotline: {note}", file=sys.stderr)
     if problems["count"]:
-        from console.problems import skipped_sentence
+        from console.core.problems import skipped_sentence
 
         print(f"hotline: {skipped_sentence(problems['count'], 'line', str(path))}; first: {problems['first'][0]}", file=sys.stderr)
     return 0
@@ -351,8 +351,8 @@ def _token(args: argparse.Namespace, settings: Settings) -> str | None:
     """The feed's token: from the variable --token-env names, else the settings. Never from a flag; refused
     at start, without being shown, when an HTTP header cannot carry it (a crash at the first poll would
     print the request's headers)."""
-    from console.crash import register_secret
-    from console.feeds.server import invalid_token_sentence, valid_token
+    from console.core.crash import register_secret
+    from console.feed_server.server import invalid_token_sentence, valid_token
 
     if args.token_env:
         token = os.environ.get(args.token_env, "")

@@ -36,8 +36,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from console.events import time_window_refusal
-from console.formatting import MISSING, csv_cell, mask_number, mask_numbers_in, plural
+from console.core.events import time_window_refusal
+from console.core.formatting import MISSING, csv_cell, mask_number, mask_numbers_in, plural
 from storage import (
     CORRECTABLE_FIELDS,
     ActionKind,

@@ -1,7 +1,7 @@
 """Reading and writing event files: JSON Lines, one event per line, optionally gzip-compressed.
 
 Reading streams: a file of any size is read line by line, never loaded whole. A line that is not a
-valid event is reported with its line number (a :class:`~console.problems.Problem`) and the reading goes on.
+valid event is reported with its line number (a :class:`~console.core.problems.Problem`) and the reading goes on.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
-from console.events import EVENT_ADAPTER, Event
-from console.problems import Problem
+from console.core.events import EVENT_ADAPTER, Event
+from console.core.problems import Problem
 
 __all__ = [
     "DEFAULT_MAX_LINE_BYTES",

@@ -29,7 +29,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     # Imported here, not at the top: console.cli imports this module, and its helpers exist only once
     # it has been loaded.
     from console.cli import BUNDLED_DAY_START, _time_of_day
-    from console.feeds.server import DEFAULT_HOST, DEFAULT_PORT
+    from console.feed_server.server import DEFAULT_HOST, DEFAULT_PORT
 
     parser = commands.add_parser(
         "feed-server",
@@ -63,10 +63,10 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Serve until Ctrl+C; 0 then, 1 with one line on stderr for a problem the user can fix."""
     from console.cli import BUNDLED_DAY_START
-    from console.crash import register_secret
+    from console.core.crash import register_secret
+    from console.core.paths import bundled_day
     from console.eventfile import EventFileError
-    from console.feeds.server import FeedServerError, invalid_token_sentence, run_feed_server, valid_token
-    from console.paths import bundled_day
+    from console.feed_server.server import FeedServerError, invalid_token_sentence, run_feed_server, valid_token
 
     path = args.file or bundled_day()
     start = args.start if args.start is not None or args.file else BUNDLED_DAY_START

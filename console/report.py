@@ -16,11 +16,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from console.events import CATEGORY_LABELS  # re-exported: its home is next to UrgentCategory
-from console.feeds.replay import ReplaySource
-from console.floor.counters import ratio
-from console.floor.engine import FloorEngine
-from console.formatting import (
+from console.core.events import CATEGORY_LABELS  # re-exported: its home is next to UrgentCategory
+from console.core.formatting import (
     MISSING,
     format_duration,
     format_rate,
@@ -29,7 +26,10 @@ from console.formatting import (
     mask_numbers_in,
     plural,
 )
-from console.problems import ProblemLog
+from console.core.problems import ProblemLog
+from console.feeds.replay import ReplaySource
+from console.floor.counters import ratio
+from console.floor.engine import FloorEngine
 from console.progress import stderr_progress
 from console.settings import Settings
 

@@ -12,7 +12,7 @@ import os
 from contextvars import ContextVar
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
@@ -26,8 +26,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-if TYPE_CHECKING:
-    from storage.models import OverdueRules
+from console.core.overdue import OverdueRules
 
 __all__ = ["Settings", "SettingsError", "TimeZoneName", "default_config_path", "load_settings"]
 
@@ -62,7 +61,7 @@ def _short_token(value: SecretStr) -> SecretStr:
 
 
 _FilePath = Annotated[Path, AfterValidator(_short_path)]
-#: A break reason code and a business topic, as long as an event may carry them (console/events.py).
+#: A break reason code and a business topic, as long as an event may carry them (console/core/events.py).
 _Reason = Annotated[str, StringConstraints(min_length=1, max_length=16)]
 _Topic = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 _CallCount = Annotated[int, Field(ge=1, le=100_000)]
@@ -252,7 +251,6 @@ class Settings(BaseSettings):
 
     def overdue_rules(self) -> OverdueRules:
         """When an escalation is overdue, from the escalation_* fields."""
-        from storage.models import OverdueRules  # storage is headless; imported late to keep settings light
 
         def minutes(value: float | None) -> timedelta | None:
             return None if value is None else timedelta(minutes=value)

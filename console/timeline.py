@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from console.events import Event
-from console.problems import Problem
+from console.core.events import Event
+from console.core.problems import Problem
 from console.settings import Settings
 
 __all__ = ["in_time", "local_time"]

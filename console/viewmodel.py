@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Literal
 
-from console.events import CATEGORY_LABELS, AgentState, UrgentFlag
+from console.core.events import CATEGORY_LABELS, AgentState, UrgentFlag
+from console.core.formatting import MISSING, format_duration, format_rate, format_seconds, mask_number
+from console.core.overdue import OverdueRules
 from console.floor.counters import Counters
 from console.floor.snapshot import AgentView, FloorSnapshot
-from console.formatting import MISSING, format_duration, format_rate, format_seconds, mask_number
 from console.settings import Settings
-from storage import CaseView, OverdueRules
+from storage import CaseView
 
 __all__ = [
     "HeaderView",

@@ -14,7 +14,6 @@ from storage.models import (
     ACTION_LABELS,
     CATEGORY_LABELS,
     CORRECTABLE_FIELDS,
-    DEFAULT_OVERDUE_RULES,
     RESPONSE_KINDS,
     SEVERITY_LABELS,
     STATUS_LABELS,
@@ -25,7 +24,6 @@ from storage.models import (
     CaseView,
     NewAction,
     NewCase,
-    OverdueRules,
     Severity,
 )
 from storage.paths import default_db_path, default_recordings_path, is_practice_db_path, practice_db_path
@@ -52,7 +50,6 @@ __all__ = [
     "APPEND_ONLY",
     "CATEGORY_LABELS",
     "CORRECTABLE_FIELDS",
-    "DEFAULT_OVERDUE_RULES",
     "RESPONSE_KINDS",
     "SEVERITY_LABELS",
     "STATUS_LABELS",
@@ -70,7 +67,6 @@ __all__ = [
     "NewCase",
     "NoRecordings",
     "NotAHotlineDatabase",
-    "OverdueRules",
     "Recording",
     "Severity",
     "SnapshotRecorder",

@@ -21,8 +21,8 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from console.events import BoundedTime, UrgentCategory, clamped_time
-from console.formatting import mask_number, mask_numbers_in
+from console.core.events import BoundedTime, UrgentCategory, clamped_time
+from console.core.formatting import mask_number, mask_numbers_in
 from storage._sqlite import APPLICATION, META_TABLE, SCHEMA_VERSION, FileBacked, HotlineFile
 from storage.errors import (
     CaseNotFound,
@@ -242,7 +242,7 @@ def _event(row: Mapping[str, Any]) -> CaseEvent:
 
 
 def _stored_time(text: str) -> datetime:
-    """A time read back from the log, moved inside the hard bound of console.events: a log written by
+    """A time read back from the log, moved inside the hard bound of console.core.events: a log written by
     an older version may hold 0001-01-01 or 9999-12-31, on which a zone or a deadline would overflow.
     The case says so (``CaseView.occurred_at_as_logged``); the row itself is never changed."""
     return clamped_time(datetime.fromisoformat(text))

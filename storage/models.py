@@ -2,28 +2,28 @@
 
 ``NewCase`` and ``NewAction`` are the boundary (pydantic): they validate what a supervisor typed and name
 the field that is wrong. ``CaseView`` is the current state of a case, folded from its events;
-``CaseEvent`` is one row of its history. ``OverdueRules`` says when an unresolved case is overdue.
+``CaseEvent`` is one row of its history.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from console.events import CATEGORY_LABELS, BoundedTime, UrgentCategory, time_window_refusal
-from console.formatting import mask_numbers_in
+from console.core.events import CATEGORY_LABELS, BoundedTime, UrgentCategory, time_window_refusal
+from console.core.formatting import mask_numbers_in
+from console.core.overdue import DEFAULT_OVERDUE_RULES, OverdueRules
 
 __all__ = [
     "ACTION_LABELS",
     "CATEGORY_LABELS",
     "CORRECTABLE_FIELDS",
-    "DEFAULT_OVERDUE_RULES",
     "RESPONSE_KINDS",
     "SEVERITY_LABELS",
     "STATUS_LABELS",
@@ -35,7 +35,6 @@ __all__ = [
     "EventKind",
     "NewAction",
     "NewCase",
-    "OverdueRules",
     "Severity",
 ]
 
@@ -229,46 +228,6 @@ class CaseEvent:
 
 
 @dataclass(frozen=True, slots=True)
-class OverdueRules:
-    """When an unresolved case is overdue (超时), measured from when it happened.
-
-    A case is overdue when nothing has been done about it (no action but a note or a hand-over) within
-    the limit for its severity, or when it is still unresolved after the limit for its category.
-    ``None`` means no limit.
-    """
-
-    act_within_severity3: timedelta | None = timedelta(minutes=15)
-    act_within_severity2: timedelta | None = timedelta(minutes=60)
-    act_within_severity1: timedelta | None = None
-    resolve_within: timedelta | None = timedelta(hours=24)
-    resolve_within_difficult: timedelta | None = timedelta(hours=48)  # 疑难单: a reply within 2 working days
-
-    def act_within(self, severity: int) -> timedelta | None:
-        return (self.act_within_severity1, self.act_within_severity2, self.act_within_severity3)[severity - 1]
-
-    def deadlines(self, case: CaseView) -> list[tuple[datetime, str]]:
-        """The deadlines ``case`` still has to meet, earliest first, each with what it asks (中文)."""
-        if case.status is CaseStatus.RESOLVED:
-            return []
-        found = []
-        act = self.act_within(case.severity)
-        if act is not None and not case.responded:
-            found.append((case.occurred_at + act, f"{_span(act)}内未处置"))
-        resolve = self.resolve_within_difficult if case.category is UrgentCategory.DIFFICULT else self.resolve_within
-        if resolve is not None:
-            found.append((case.occurred_at + resolve, f"{_span(resolve)}内未办结"))
-        return sorted(found, key=lambda deadline: deadline[0])
-
-
-def _span(limit: timedelta) -> str:
-    minutes = limit.total_seconds() / 60
-    return f"{minutes:g} 分钟" if minutes < 120 else f"{minutes / 60:g} 小时"
-
-
-DEFAULT_OVERDUE_RULES = OverdueRules()
-
-
-@dataclass(frozen=True, slots=True)
 class UnreadableEntry:
     """An entry of a case's history that cannot be read or applied, and why (numbers in ``why`` masked)."""
 
@@ -325,6 +284,10 @@ class CaseView:
     def is_open(self) -> bool:
         """Not resolved: open or in progress."""
         return self.status is not CaseStatus.RESOLVED
+
+    @property
+    def resolved(self) -> bool:
+        return self.status is CaseStatus.RESOLVED
 
     @property
     def responded(self) -> bool:

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from console.core.paths import FIXTURES
+from console.feed_server.publish import feed_snapshot
 from console.feeds.protocol import FeedSnapshot
-from console.feeds.publish import feed_snapshot
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
-from console.paths import FIXTURES
 from console.settings import Settings
 
 BUNDLED_DAY = FIXTURES / "hangzhou-2026-11-27.jsonl.gz"

@@ -14,9 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from console.events import EVENT_ADAPTER, Event
+from console.core.events import EVENT_ADAPTER, Event
+from console.core.paths import FIXTURES
 from console.floor.engine import FloorEngine
-from console.paths import FIXTURES
 from console.settings import Settings
 
 DAY = "2026-11-27"
@@ -142,8 +142,8 @@ def bundled_replay(
     start: Any, *, settings: Settings | None = None, day: Path | None = None, clock: FakeClock | None = None
 ) -> Any:
     """The bundled day (or ``day``) replayed at 60x to ``start`` on a fake clock: the usual test floor."""
+    from console.core.paths import bundled_day
     from console.feeds.replay import ReplaySource
-    from console.paths import bundled_day
 
     replay = ReplaySource(day or bundled_day(), FloorEngine(settings or Settings()), speed=60, clock=clock or FakeClock())
     replay.seek(start)

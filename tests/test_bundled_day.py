@@ -12,9 +12,9 @@ import pytest
 from helpers import at
 
 from console.cli import main
+from console.core.paths import bundled_day
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
-from console.paths import bundled_day
 from console.report import build_report
 from console.settings import Settings
 

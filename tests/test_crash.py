@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from helpers import SMALL_DAY, feed_server_process, run_in_terminal
 
-from console.crash import EXIT_CRASH, REDACTED, redact, register_secret
+from console.core.crash import EXIT_CRASH, REDACTED, redact, register_secret
 
 CALLER = "13912345678"
 TOKEN = "Geheim-Tok3n-4711"

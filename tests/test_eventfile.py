@@ -14,9 +14,9 @@ import pytest
 from helpers import SMALL_DAY, ev, write_jsonl
 from test_cli import hotline
 
+from console.core.events import EVENT_ADAPTER
+from console.core.problems import Problem
 from console.eventfile import EventFileError, iter_event_lines, open_event_file, write_event_file
-from console.events import EVENT_ADAPTER
-from console.problems import Problem
 
 
 def read(path: Path) -> tuple[list[int], list[Problem]]:

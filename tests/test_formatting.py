@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.formatting import format_bytes
+from console.core.formatting import format_bytes
 
 
 @pytest.mark.parametrize(

@@ -7,15 +7,15 @@ import subprocess
 import sys
 
 HEADLESS = [
-    "console.events",
+    "console.core.events",
     "console.eventfile",
     "console.settings",
     "console.floor",
     "console.floor.engine",
     "console.feeds",
     "console.feeds.replay",
-    "console.feeds.publish",
-    "console.feeds.server",
+    "console.feed_server.publish",
+    "console.feed_server.server",
     "console.feed_server_cli",
     "console.report",
     "console.simulator",
@@ -51,8 +51,8 @@ def test_headless_modules_import_without_textual() -> None:
 def test_the_probe_notices_a_module_that_loads_textual() -> None:
     """The probe itself can fail: a module that imports Textual is named."""
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE, "console.events", "console.app"],
+        [sys.executable, "-c", _PROBE, "console.core.events", "console.app"],
         capture_output=True, text=True, timeout=60, check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"console.events": False, "console.app": True}
+    assert json.loads(result.stdout) == {"console.core.events": False, "console.app": True}

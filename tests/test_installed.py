@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from helpers import feed_server_process
 
-from console.paths import BUNDLED_DAY_NAME
+from console.core.paths import BUNDLED_DAY_NAME
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -98,7 +98,7 @@ def installed_python(installed: tuple[Path, Path, dict[str, str]], *args: str) -
 
 
 def test_the_wheel_carries_the_bundled_day_inside_the_package(installed: tuple[Path, Path, dict[str, str]]) -> None:
-    where = installed_python(installed, "-c", "from console.paths import bundled_day; print(bundled_day())")
+    where = installed_python(installed, "-c", "from console.core.paths import bundled_day; print(bundled_day())")
     assert where.returncode == 0, where.stderr
     path = Path(where.stdout.strip())
     assert path.parts[-3:] == ("console", "data", BUNDLED_DAY_NAME) and "site-packages" in path.parts

@@ -20,7 +20,7 @@ from feed_fakes import FaultyFeed, FeedServer, snapshot
 from helpers import at, ev, feed_server_process, write_jsonl
 
 from console.cli import main
-from console.paths import bundled_day
+from console.core.paths import bundled_day
 
 #: A mobile number in clear (11 digits starting with 1), not part of a longer run of digits.
 IN_CLEAR = re.compile(r"(?<!\d)1\d{10}(?!\d)")

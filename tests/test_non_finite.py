@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from helpers import SMALL_DAY
 
-from console.events import EVENT_ADAPTER
+from console.core.events import EVENT_ADAPTER
 
 
 def strict_json(text: str) -> object:

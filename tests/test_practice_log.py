@@ -22,9 +22,9 @@ from textual.widgets import Input
 
 from console import cli
 from console.app import HotlineApp
+from console.core.paths import bundled_day
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
-from console.paths import bundled_day
 from console.settings import Settings
 from storage import EscalationLog, default_db_path
 from storage.recordings import SnapshotRecorder

@@ -15,7 +15,7 @@ import pytest
 from helpers import at, bundled_replay, driven_console, floor_settled, screen_lines
 from test_cli import hotline, run
 
-from console.paths import bundled_day
+from console.core.paths import bundled_day
 from console.settings import Settings, load_settings
 from storage import EscalationLog, NewCase
 

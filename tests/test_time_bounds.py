@@ -13,9 +13,9 @@ import pytest
 from helpers import at, ev, fold, write_jsonl
 from test_cli import hotline
 
-from console.events import EVENT_ADAPTER
-from console.paths import bundled_day
-from console.problems import Problem
+from console.core.events import EVENT_ADAPTER
+from console.core.paths import bundled_day
+from console.core.problems import Problem
 from console.settings import Settings
 from storage import EscalationLog
 

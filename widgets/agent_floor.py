@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input
 
-from console.events import AgentState
+from console.core.events import AgentState
 from console.floor.snapshot import AgentView
 from console.viewmodel import time_in_state
 from widgets.fast_table import Cell, Column, FastTable

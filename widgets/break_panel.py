@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from console.core.formatting import format_duration
 from console.floor.snapshot import BreakView
-from console.formatting import format_duration
 from widgets.fast_table import Column, FastTable
 
 __all__ = ["BreakPanel"]

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from console.core.formatting import MISSING
 from console.floor.snapshot import TopicView
-from console.formatting import MISSING
 from widgets.fast_table import Column, FastTable
 
 __all__ = ["HotTopics"]

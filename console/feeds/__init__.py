@@ -1,1 +1,1 @@
-"""Where events and snapshots come from: replayed files now, live feeds later."""
+"""Where events and snapshots come from: replayed files, recorded sessions and live feeds (serving one is console/feed_server/)."""

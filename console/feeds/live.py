@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from console.events import AgentState, UrgentFlag
+from console.core.events import AgentState, UrgentFlag
 from console.feeds.protocol import FeedAgent, FeedSnapshot
 from console.floor.counters import COUNTER_FIELDS, Counters
 from console.floor.rules import break_view, rank_topics, sort_breaks

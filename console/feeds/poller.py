@@ -22,11 +22,11 @@ from pathlib import Path
 import httpx
 from pydantic import ValidationError
 
+from console.core.events import time_window_refusal
+from console.core.formatting import format_bytes
 from console.eventfile import describe_validation_error
-from console.events import time_window_refusal
 from console.feeds.live import LiveFloor
 from console.feeds.protocol import SNAPSHOT_ADAPTER, FeedSnapshot
-from console.formatting import format_bytes
 from storage.errors import StorageError
 
 __all__ = [

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, TypeAdapter
 
-from console.events import AgentState, BoundedTime, UrgentFlag
-from console.formatting import mask_number, mask_numbers_in
+from console.core.events import AgentState, BoundedTime, UrgentFlag
+from console.core.formatting import mask_number, mask_numbers_in
 
 __all__ = [
     "FeedAgent",

@@ -9,11 +9,11 @@ from datetime import date, datetime, time, timedelta
 
 from pydantic import ValidationError
 
+from console.core.problems import ProblemLog
 from console.eventfile import describe_validation_error
 from console.feeds.live import LiveFloor
 from console.feeds.playback import PlaybackClock
 from console.feeds.protocol import SNAPSHOT_ADAPTER
-from console.problems import ProblemLog
 from storage.errors import StorageError
 from storage.recordings import Recording
 

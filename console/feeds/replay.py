@@ -14,11 +14,11 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import IO
 
+from console.core.events import Event
+from console.core.problems import ProblemLog
 from console.eventfile import iter_event_lines, open_event_file, stored_position
-from console.events import Event
 from console.feeds.playback import MAX_SPEED, MIN_SPEED, SPEED_STEPS, PlaybackClock
 from console.floor.engine import FloorEngine
-from console.problems import ProblemLog
 from console.timeline import in_time
 
 __all__ = ["MAX_SPEED", "MIN_SPEED", "SPEED_STEPS", "ReplaySource"]  # the speeds re-exported for callers

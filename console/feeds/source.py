@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Protocol, runtime_checkable
 
+from console.core.problems import ProblemLog
 from console.floor.counters import Counters
 from console.floor.snapshot import AgentView, FloorSnapshot
-from console.problems import ProblemLog
 from console.settings import Settings
 
 __all__ = ["FloorSource", "FloorView", "Playback", "Reported"]

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from console.events import (
+from console.core.events import (
     AgentState,
     AgentStateChanged,
     Answered,
@@ -25,6 +25,7 @@ from console.events import (
     Queued,
     UrgentFlag,
 )
+from console.core.problems import ProblemLog
 from console.floor.counters import Counters
 from console.floor.rules import break_view, rank_topics, sort_breaks
 from console.floor.snapshot import (
@@ -39,7 +40,6 @@ from console.floor.snapshot import (
     TopicView,
 )
 from console.floor.windows import SlidingWindows
-from console.problems import ProblemLog
 from console.settings import Settings
 from console.timeline import local_time
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from console.events import AgentState, UrgentFlag
+from console.core.events import AgentState, UrgentFlag
 from console.floor.counters import Counters
 
 __all__ = [

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Select
 
-from console.formatting import plural
+from console.core.formatting import plural
 from console.screens.form import ModalForm, in_the_forms_words
 from storage import ACTION_LABELS, STATUS_LABELS, ActionKind, CaseStatus, NewAction, StorageError
 

@@ -16,8 +16,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Select
 
-from console.events import UrgentFlag
-from console.formatting import mask_number
+from console.core.events import UrgentFlag
+from console.core.formatting import mask_number
 from console.screens.form import ModalForm, in_the_forms_words
 from storage import (
     ACTION_LABELS,

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from console.formatting import parse_time_of_day
+from console.core.formatting import parse_time_of_day
 
 __all__ = ["GoToTimeScreen"]
 

@@ -1,5 +1,5 @@
 """The problems screen: every line (or recorded snapshot) the source could not use, and why, as the
-report lists them: the count, then the first :attr:`~console.problems.ProblemLog.keep` in full."""
+report lists them: the count, then the first :attr:`~console.core.problems.ProblemLog.keep` in full."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from console.problems import Problem, skipped_sentence
+from console.core.problems import Problem, skipped_sentence
 
 __all__ = ["ProblemsScreen"]
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from console.events import TOPICS
+from console.core.events import TOPICS
 from console.settings import TimeZoneName
 
 __all__ = ["SimulationConfig"]

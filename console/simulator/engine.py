@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from heapq import heappop, heappush
 from random import Random
 
-from console.events import (
+from console.core.events import (
     AgentState,
     AgentStateChanged,
     Answered,

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from itertools import accumulate
 from random import Random
 
-from console.events import SERVICE_TYPES, TOPICS
+from console.core.events import SERVICE_TYPES, TOPICS
 from console.simulator.config import SimulationConfig
 
 __all__ = [

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from random import Random
 
-from console.events import UrgentCategory
+from console.core.events import UrgentCategory
 from console.simulator.config import SimulationConfig
 from console.simulator.traffic import curve_weight
 

@@ -15,8 +15,8 @@ import pytest
 from helpers import bundled_replay, cut_figures, driven_console, screen_lines
 
 from console.app import HotlineApp
+from console.core.paths import bundled_day
 from console.floor.snapshot import TopicView
-from console.paths import bundled_day
 from console.settings import Settings
 from console.viewmodel import TILE_KEYS, EscalationRow, TileView
 from storage import EscalationLog

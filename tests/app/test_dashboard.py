@@ -11,10 +11,10 @@ from helpers import SMALL_DAY, FakeClock, at, ev, floor_settled, write_jsonl
 from textual.widgets import Input, Select
 
 from console.app import HotlineApp
+from console.core.formatting import format_rate, mask_number
+from console.core.paths import bundled_day
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
-from console.formatting import format_rate, mask_number
-from console.paths import bundled_day
 from console.screens.case_action import CaseActionScreen, HandOverScreen
 from console.screens.escalation_form import EscalationFormScreen
 from console.screens.help import HelpScreen

@@ -10,9 +10,9 @@ from feed_fakes import FeedServer, snapshot
 from helpers import FakeClock, at
 
 from console.app import HotlineApp
+from console.core.formatting import format_rate
 from console.feeds.live import LiveFloor
 from console.feeds.poller import FeedPoller
-from console.formatting import format_rate
 from console.settings import Settings
 from storage import EscalationLog
 from widgets.urgent_banner import UrgentBanner
@@ -109,7 +109,7 @@ async def test_an_urgent_flag_on_the_feed_is_offered_once(
 
 
 async def _serving(app_, stop: asyncio.Event) -> tuple[asyncio.Task, str]:
-    from console.feeds.server import serve
+    from console.feed_server.server import serve
 
     bound: asyncio.Future[str] = asyncio.get_running_loop().create_future()
     task = asyncio.create_task(serve(app_, "127.0.0.1", 0, ready=bound.set_result, stop=stop))
@@ -121,11 +121,11 @@ async def _serving(app_, stop: asyncio.Event) -> tuple[asyncio.Task, str]:
 async def test_end_to_end_with_the_reference_feed_server(tmp_path: Path) -> None:
     from datetime import time
 
-    from console.feeds.publish import feed_snapshot
+    from console.core.paths import bundled_day
+    from console.feed_server.publish import feed_snapshot
+    from console.feed_server.server import make_app
     from console.feeds.replay import ReplaySource
-    from console.feeds.server import make_app
     from console.floor.engine import FloorEngine
-    from console.paths import bundled_day
 
     token = "end-to-end-token-5c1d"
     settings = Settings()
@@ -174,8 +174,8 @@ async def test_end_to_end_with_the_reference_feed_server(tmp_path: Path) -> None
 async def test_a_wrong_token_says_so_and_never_shows_it(tmp_path: Path) -> None:
     from datetime import time
 
-    from console.feeds.server import make_app
-    from console.paths import bundled_day
+    from console.core.paths import bundled_day
+    from console.feed_server.server import make_app
 
     settings = Settings()
     feed_app = make_app(bundled_day(), settings, speed=60, token="the-right-one", clock=FakeClock(), start=time(9))

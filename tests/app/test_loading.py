@@ -13,10 +13,10 @@ from textual.widgets import Input
 from textual.worker import WorkerState
 
 from console.app import FloorMoved, HotlineApp
-from console.events import Event
+from console.core.events import Event
+from console.core.paths import bundled_day
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
-from console.paths import bundled_day
 from console.screens.case_action import CaseActionScreen, HandOverScreen
 from console.screens.escalation_form import EscalationFormScreen
 from console.screens.go_to import GoToTimeScreen

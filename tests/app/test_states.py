@@ -15,10 +15,10 @@ from feed_fakes import snapshot
 from helpers import at, bundled_replay, driven_console, ev, floor_settled, screen_lines, write_jsonl
 
 from console.app import HotlineApp
+from console.core.formatting import format_rate
+from console.core.paths import bundled_day
 from console.feeds.live import LiveFloor
 from console.feeds.replay import ReplaySource
-from console.formatting import format_rate
-from console.paths import bundled_day
 from console.settings import Settings
 from console.viewmodel import STATUS_MARKS
 from storage import EscalationLog

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from helpers import FakeClock, at
 
+from console.core.paths import bundled_day
+from console.feed_server.publish import feed_snapshot
 from console.feeds.live import LiveFloor
 from console.feeds.protocol import FeedSnapshot
-from console.feeds.publish import feed_snapshot
 from console.feeds.recorded import RecordingSource
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
-from console.paths import bundled_day
 from console.settings import Settings
 from storage.recordings import Recording, SnapshotRecorder
 

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from helpers import SMALL_DAY, at, ev, fold
 
+from console.core.events import AgentState
+from console.core.problems import InputRefused, ProblemLog
 from console.eventfile import iter_event_lines, open_event_file
-from console.events import AgentState
 from console.floor.engine import FloorEngine
-from console.problems import InputRefused, ProblemLog
 from console.settings import Settings
 from console.viewmodel import build_tiles, time_in_state
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from hostile import leaks
 
-from console.crash import EXIT_CRASH, crash_folder
+from console.core.crash import EXIT_CRASH, crash_folder
 
 
 def hotline_in_process(*argv: str) -> tuple[int, str, str]:

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from console.eventfile import describe_validation_error
+from console.feed_server.publish import feed_snapshot
 from console.feeds.live import LiveFloor
 from console.feeds.protocol import SNAPSHOT_ADAPTER
-from console.feeds.publish import feed_snapshot
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
 from console.settings import Settings

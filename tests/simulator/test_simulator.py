@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
+from console.core.events import BREAK_REASONS, EVENT_ADAPTER, SERVICE_TYPES, TOPICS, AgentState, Event
 from console.eventfile import write_event_file
-from console.events import BREAK_REASONS, EVENT_ADAPTER, SERVICE_TYPES, TOPICS, AgentState, Event
 from console.simulator import SimulationConfig, simulate_day
 
 DAY = datetime.date(2026, 11, 27)

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from helpers import at
 
-from console.events import UrgentCategory
+from console.core.events import UrgentCategory
+from console.core.overdue import OverdueRules
 from storage import (
     APPEND_ONLY,
     ActionKind,
@@ -23,7 +24,6 @@ from storage import (
     InvalidField,
     NewAction,
     NewCase,
-    OverdueRules,
     Severity,
     StorageError,
 )

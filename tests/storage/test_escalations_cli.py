@@ -15,7 +15,7 @@ from helpers import at
 
 from console import escalations_cli
 from console.cli import _Parser
-from console.formatting import csv_cell
+from console.core.formatting import csv_cell
 from console.settings import Settings
 from storage import ActionKind, CaseStatus, EscalationLog
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import platformdirs
 
-from console.formatting import mask_numbers_in
-from console.paths import installed_version
+from console.core.formatting import mask_numbers_in
+from console.core.paths import installed_version
 
 __all__ = ["EXIT_CRASH", "crash_sentence", "crash_folder", "redact", "register_secret", "write_crash_report"]
 

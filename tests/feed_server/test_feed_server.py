@@ -27,10 +27,10 @@ from helpers import SMALL_DAY, FakeClock, at, write_jsonl
 
 from console import feed_server_cli
 from console.eventfile import iter_event_lines, open_event_file
-from console.feeds import server as feed_server
+from console.feed_server import server as feed_server
+from console.feed_server.publish import feed_snapshot
+from console.feed_server.server import FEED, FeedServerError, make_app, serve
 from console.feeds.protocol import SNAPSHOT_ADAPTER, FeedSnapshot
-from console.feeds.publish import feed_snapshot
-from console.feeds.server import FEED, FeedServerError, make_app, serve
 from console.floor.engine import FloorEngine
 from console.settings import Settings
 

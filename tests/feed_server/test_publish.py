@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from helpers import SMALL_DAY, at, ev, fold
 
+from console.core.events import AgentState
 from console.eventfile import iter_event_lines, open_event_file
-from console.events import AgentState
+from console.feed_server.publish import feed_snapshot
 from console.feeds.protocol import SNAPSHOT_ADAPTER, FeedSnapshot
-from console.feeds.publish import feed_snapshot
 from console.floor.engine import FloorEngine
 from console.settings import Settings
 

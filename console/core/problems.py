@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from console.formatting import mask_numbers_in, plural
+from console.core.formatting import mask_numbers_in, plural
 
 __all__ = ["InputRefused", "Problem", "ProblemLog", "skipped_sentence"]
 

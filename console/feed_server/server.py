@@ -31,11 +31,11 @@ from pathlib import Path
 
 from aiohttp import hdrs, web, web_protocol, web_server
 
+from console.core.formatting import mask_numbers_in
+from console.feed_server.publish import feed_snapshot
 from console.feeds.protocol import SNAPSHOT_ADAPTER, FeedSnapshot
-from console.feeds.publish import feed_snapshot
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
-from console.formatting import mask_numbers_in
 from console.settings import Settings
 
 __all__ = [

@@ -12,7 +12,7 @@ from pathlib import Path
 __all__ = ["BUNDLED_DAY_NAME", "FIXTURES", "bundled_day", "installed_version"]
 
 #: The source tree's fixtures/ folder (the console runs from a checkout: `uv run hotline`).
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 #: The bundled Hangzhou-sized day (fixtures/README.md says how it was made).
 BUNDLED_DAY_NAME = "hangzhou-2026-11-27.jsonl.gz"

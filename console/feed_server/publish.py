@@ -1,6 +1,6 @@
 """The floor engine's state as the live-metrics protocol's snapshot (what `GET /snapshot` serves).
 
-The reference feed server (``console/feeds/server.py``) publishes a replayed day with it, and a test can
+The reference feed server (``console/feed_server/server.py``) publishes a replayed day with it, and a test can
 compare any feed against an engine that folded the same events. Pure: no I/O, no clock of its own.
 """
 
