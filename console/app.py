@@ -1,7 +1,9 @@
 """The Textual console: the supervisor's dashboard, on a replayed day or a live feed.
 
 The app owns the tick. Each tick asks the source to apply what is due on the floor's clock, builds the
-view model from the floor's snapshot, and hands each widget its part. Widgets only draw.
+view model from the floor's snapshot, and hands each widget its part. Widgets only draw. A source that
+produces on its own (a live feed) runs in a worker instead and posts what changed (console/producing.py);
+the app redraws on each message. The replay's keys are console/playback.py's.
 """
 
 from __future__ import annotations
@@ -11,21 +13,20 @@ import getpass
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from functools import partial, wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from console.core.events import CATEGORY_LABELS, UrgentFlag
 from console.core.formatting import mask_number, mask_numbers_in, plural
-from console.feeds.poller import FeedPoller
-from console.feeds.source import FloorSource, Playback, Reported
+from console.feeds.source import FloorSource, Playback, Producer, Reported
+from console.playback import FloorMoved, PlaybackControls, after_loading
+from console.producing import FeedStatusChanged, FloorUpdated, message_for
 from console.screens.dashboard import DashboardScreen
 from console.settings import Settings
 from console.viewmodel import build_escalation_rows, build_header, build_tiles, build_trend
@@ -44,33 +45,8 @@ if TYPE_CHECKING:
 
     from console.screens.case_action import CaseEntry
 
-__all__ = ["HotlineApp"]
+__all__ = ["FloorMoved", "HotlineApp"]
 
-SEEK_STEP = timedelta(minutes=15)
-
-ActionT = TypeVar("ActionT", bound="Callable[..., None]")
-
-
-def after_loading(action: ActionT) -> ActionT:
-    """A key that moves the floor or reads its figures waits while a day is read or a seek is computed,
-    then runs, in order. The go-to box, the forms and the help open at once: they keep every key typed."""
-
-    @wraps(action)
-    def run(self: HotlineApp, *args: Any) -> None:
-        if self.loading is not None:
-            self._deferred.append(partial(action, self, *args))
-            return
-        action(self, *args)
-
-    return run  # type: ignore[return-value]
-
-
-class FloorMoved(Message):
-    """The seek (or the first load) running in a thread is done; ``error`` says why it could not be."""
-
-    def __init__(self, error: str | None) -> None:
-        super().__init__()
-        self.error = error
 #: At most this many events are applied in one tick: a bigger burst slows the replay instead of the screen.
 MAX_EVENTS_PER_TICK = 20_000
 
@@ -137,10 +113,9 @@ class HotlineApp(App[None]):
         self._new_cutoff = True  # at start and after a seek: flags older than the setting skip the banner
         self.start = start
         self.practice_log = is_practice_db_path(log.path)
-        #: What the floor is busy with ("seeking to 23:00…"), or None; the tick and the floor's keys wait.
-        self.loading: str | None = None
-        self._deferred: deque[Callable[[], None]] = deque()
-        self._clock_shown: datetime | None = None  # the floor's clock when the seek running began
+        self.playback = PlaybackControls(
+            source, settings.zone, say=self.notify, redraw=self.redraw, in_thread=self._in_thread, post=self.post_message
+        )
         self._unreadable_said: set[int] = set()  # cases whose unreadable entries were said
         #: The defect that stopped the console, raised again by :meth:`run` once the terminal is restored.
         self.crash: Exception | None = None
@@ -162,17 +137,23 @@ class HotlineApp(App[None]):
         self._exit_renderables.clear()
         self.crash = error
 
+    @property
+    def loading(self) -> str | None:
+        """What the floor is busy with ("seeking to 23:00…"), or None; the tick and the floor's keys wait."""
+        return self.playback.loading
+
     def on_mount(self) -> None:
         self.reload_cases()
         self.push_screen(DashboardScreen(footer_secondary=self.FOOTER_SECONDARY_ACTIONS))
         self.settle_memory()
-        if self.start is not None and isinstance(self.source, Playback):
-            playback, start = self.source, self.start
-            self._move(f"loading… reading the day to {start:%H:%M}…", partial(playback.seek, start))
-        self.set_interval(self.tick_seconds, self.tick)
-        if isinstance(self.source, FeedPoller):
-            # the feed is polled in the background; the UI never waits on the network
-            self.run_worker(self.source.run(), exclusive=True, group="feed", name="feed poller")
+        if self.start is not None:
+            self.playback.load(self.start)
+        if isinstance(self.source, Producer):
+            # the source produces on its own (the network, a growing file) and says what changed; the UI
+            # never waits on it, and draws on its news
+            self.run_worker(self._produce(self.source), exclusive=True, group="feed", name="feed")
+        else:
+            self.set_interval(self.tick_seconds, self.tick)
         # other consoles on this machine may write to the same log
         self.set_interval(self.cases_every_seconds, self.reload_cases)
 
@@ -206,6 +187,14 @@ class HotlineApp(App[None]):
                 self.earlier_flags = [flag for flag in self.earlier_flags if not self._already_a_case(flag)]
         except StorageError as error:
             self.notify(f"escalation log: {error}", severity="error", timeout=10)
+
+    async def _produce(self, producer: Producer) -> None:
+        await producer.run(lambda change: self.post_message(message_for(change)))
+
+    @on(FloorUpdated)
+    @on(FeedStatusChanged)
+    def _source_changed(self) -> None:
+        self.redraw()
 
     def tick(self) -> None:
         """Apply what is due on the floor's clock and redraw (not while a seek is moving the floor)."""
@@ -340,33 +329,14 @@ class HotlineApp(App[None]):
             if isinstance(binding, Binding) and self.check_action(binding.action.split("(")[0], ()) is not False
         ]
 
-    def _playback(self) -> Playback | None:
-        """The source's replay controls, or None (and a word) on a live floor."""
-        if isinstance(self.source, Playback):
-            return self.source
-        self.notify("a live floor cannot be paused, sped up or moved in time", severity="warning", timeout=3)
-        return None
+    def _in_thread(self, work: Callable[[Callable[[], bool]], None], name: str) -> None:
+        """Run a move of the floor in a thread worker; ``work`` is handed what says it was cancelled."""
 
-    def _move(self, doing: str, move: Callable[[Callable[[], bool]], None]) -> None:
-        """Move the floor (a seek, the first load) in a thread; the screen says so and keys wait for it.
+        def run() -> None:
+            worker = get_current_worker()
+            work(lambda: worker.is_cancelled)
 
-        ``move`` is handed what says the worker was cancelled (a quit): the seek stops at its next look.
-        """
-        self.loading = doing
-        self._clock_shown = self.floor.now
-        self.redraw()
-        self.run_worker(partial(self._moving, move), thread=True, group="seek", name=doing)
-
-    def _moving(self, move: Callable[[Callable[[], bool]], None]) -> None:
-        """In the worker's thread: nothing else touches the floor until FloorMoved is handled."""
-        worker = get_current_worker()
-        try:
-            move(lambda: worker.is_cancelled)
-        except ValueError as error:  # e.g. a file with no events to seek in
-            self.post_message(FloorMoved(str(error)))
-        else:
-            if not worker.is_cancelled:
-                self.post_message(FloorMoved(None))
+        self.run_worker(run, thread=True, group="seek", name=name)
 
     async def action_quit(self) -> None:
         """Quit at once, even during a long seek: it is cancelled and its fold stops at its next look."""
@@ -375,54 +345,35 @@ class HotlineApp(App[None]):
 
     @on(FloorMoved)
     def _moved(self, message: FloorMoved) -> None:
-        self.loading = None
         self._new_cutoff = True
         self.settle_memory()
-        if message.error:
-            self.notify(message.error, severity="error", timeout=5)
-        self.redraw()
-        while self._deferred and self.loading is None:
-            self._deferred.popleft()()
-
-    def _seeking_to(self, when: datetime | time) -> str:
-        shown = when.astimezone(self.settings.zone) if isinstance(when, datetime) else when
-        return f"loading… seeking to {shown:%H:%M}…"
+        self.playback.moved(message.error)
 
     @after_loading
     def action_toggle_pause(self) -> None:
-        if (playback := self._playback()) is not None:
-            self.notify("paused" if playback.toggle_pause() else "playing", timeout=1.5)
-            self.redraw()
+        self.playback.toggle_pause()
 
     @after_loading
     def action_faster(self) -> None:
-        if (playback := self._playback()) is not None:
-            self.notify(f"speed ×{playback.faster():g}", timeout=1.5)
-            self.redraw()
+        self.playback.faster()
 
     @after_loading
     def action_slower(self) -> None:
-        if (playback := self._playback()) is not None:
-            self.notify(f"speed ×{playback.slower():g}", timeout=1.5)
-            self.redraw()
+        self.playback.slower()
 
     @after_loading
     def action_seek(self, direction: int) -> None:
-        if (playback := self._playback()) is not None:
-            delta = SEEK_STEP * direction
-            doing = self._seeking_to(self.floor.now + delta) if self.floor.now else "loading… seeking…"
-            self._move(doing, partial(playback.seek_by, delta))
+        self.playback.seek(direction)
 
     @after_loading
     def seek_to(self, when: time | datetime) -> None:
-        if (playback := self._playback()) is not None:
-            self._move(self._seeking_to(when), partial(playback.seek, when))
+        self.playback.seek_to(when)
 
     def action_go_to_time(self) -> None:
         """The box opens at once, even during a seek (it does not touch the floor); the seek it asks waits."""
         from console.screens.go_to import GoToTimeScreen
 
-        if self._playback() is None:
+        if not self.playback.can_go_to():
             return
 
         def chosen(when: time | None) -> None:
@@ -519,7 +470,7 @@ class HotlineApp(App[None]):
         The forms open at once, even while a seek moves the floor in a thread: meanwhile the clock is the
         one on the screen, read before the seek began, never the floor halfway through its fold.
         """
-        now = self._clock_shown if self.loading is not None else self.floor.now
+        now = self.playback.clock_shown if self.loading is not None else self.floor.now
         return now or datetime.now(self.settings.zone)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -1,7 +1,8 @@
 """Recordings of live sessions (录制): every snapshot a live feed served, kept so a day can be replayed.
 
-A live session hands each snapshot it accepts to a :class:`SnapshotRecorder`, which appends it to one
-SQLite table indexed by the feed's clock. :class:`Recording` reads them back for a replay: the days
+A live session hands each snapshot it accepts to a :class:`RecorderThread`, which queues it for a
+:class:`SnapshotRecorder` on a writer thread of its own (a locked file never holds up the poll); the
+recorder appends it to one SQLite table indexed by the feed's clock. :class:`Recording` reads them back for a replay: the days
 recorded, a day's span, the snapshot in force at any moment (one indexed query), and every snapshot
 between two moments, streamed.
 
@@ -15,7 +16,9 @@ never the machine's) are deleted. docs/recordings.md has the figures.
 
 from __future__ import annotations
 
+import threading
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -26,7 +29,7 @@ from storage._sqlite import META_TABLE, FileBacked, HotlineFile
 from storage.errors import DatabaseBusy, NoRecordings, StorageError
 from storage.paths import default_recordings_path
 
-__all__ = ["RECORDINGS_VERSION", "Recording", "SnapshotRecorder", "default_recordings_path"]
+__all__ = ["RECORDINGS_VERSION", "RecorderThread", "Recording", "SnapshotRecorder", "default_recordings_path"]
 
 #: The version of the recordings table that ``meta.recordings_version`` names; a newer one is refused.
 RECORDINGS_VERSION = 1
@@ -209,6 +212,142 @@ class SnapshotRecorder(FileBacked):
         if cutoff is not None:
             self._file.conn.execute("DELETE FROM snapshots WHERE day < ?", (cutoff,))
 
+
+
+#: What waits for the writer thread: a snapshot (clock, seq, payload), or None for a new session.
+_Job = tuple[datetime, int, bytes] | None
+
+
+class RecorderThread(FileBacked):
+    """A :class:`SnapshotRecorder` on a writer thread of its own, fed by a bounded queue.
+
+    :meth:`record` and :meth:`new_session` take the recorder's arguments and return at once: the poll
+    never waits on the file. The thread writes what waits, in order. When ``max_waiting`` snapshots are
+    waiting (the file has been locked for that many seconds of a 1 Hz feed), the oldest waiting one is
+    dropped and counted: a supervisor recording a day keeps the newest figures, the gap lies in what is
+    already past, and memory stays bounded. A write that fails (locked, read-only, a full disk) is said by
+    :meth:`problem`, in storage/errors.py's sentence, until a snapshot is recorded again. :meth:`close`
+    writes what is waiting, then closes the file; once a write fails while closing, the rest is dropped
+    and counted rather than each waiting out the busy timeout (a quit is never held for minutes).
+    """
+
+    def __init__(self, recorder: SnapshotRecorder, *, max_waiting: int = 120) -> None:
+        if max_waiting < 1:
+            raise ValueError("max_waiting must be 1 or more")
+        self.recorder = recorder
+        self.path = recorder.path
+        self.max_waiting = max_waiting
+        self.dropped = 0  # snapshots dropped, from a full queue or at a close that could not write them
+        self._waiting: deque[_Job] = deque()
+        self._snapshots_waiting = 0
+        self._writing = False
+        self._closing = False
+        self._problem: str | None = None
+        self._dropped_in_trouble = 0  # dropped since the last snapshot recorded, for problem()
+        self._defect: BaseException | None = None  # a bug in the writer: raised again to the caller
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(target=self._write_waiting, name=f"recorder {self.path.name}", daemon=True)
+        self._thread.start()
+
+    # ------------------------------------------------------------------ the poll's side
+    def record(self, clock: datetime, seq: int, payload: bytes) -> None:
+        """Queue one snapshot for :meth:`SnapshotRecorder.record`; returns at once."""
+        _require_aware(clock, "clock")  # a bug in the caller: said to the caller, not to the thread
+        self._put((clock, seq, payload))
+
+    def new_session(self) -> None:
+        """Queue :meth:`SnapshotRecorder.new_session`, in order with the snapshots; never dropped."""
+        self._put(None)
+
+    def problem(self) -> str | None:
+        """Why the recording is not going through, in one sentence; None while it is."""
+        with self._changed:
+            if self._problem is None:
+                return None
+            if self._dropped_in_trouble:
+                noun = "snapshot" if self._dropped_in_trouble == 1 else "snapshots"
+                return f"{self._problem} ({self._dropped_in_trouble} {noun} dropped meanwhile)"
+            return self._problem
+
+    def wait_written(self, timeout: float | None = None) -> bool:
+        """Wait until nothing is waiting or being written; False if ``timeout`` seconds went by first."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._waiting and not self._writing, timeout)
+
+    def close(self) -> None:
+        """Write what is waiting, stop the thread and close the file. Safe to call twice."""
+        with self._changed:
+            self._closing = True
+            self._changed.notify_all()
+        self._thread.join()
+        self.recorder.close()  # the file; FileBacked gives the context manager and the repr
+        self._raise_defect()
+
+    def _put(self, job: _Job) -> None:
+        self._raise_defect()
+        with self._changed:
+            if self._closing:
+                raise RuntimeError("the recorder is closed")  # a bug: nothing is handed over after close
+            if job is not None:
+                if self._snapshots_waiting >= self.max_waiting:
+                    self._drop_oldest_snapshot()
+                self._snapshots_waiting += 1
+            self._waiting.append(job)
+            self._changed.notify_all()
+
+    def _drop_oldest_snapshot(self) -> None:
+        for index, waiting in enumerate(self._waiting):
+            if waiting is not None:
+                del self._waiting[index]
+                self._snapshots_waiting -= 1
+                self.dropped += 1
+                self._dropped_in_trouble += 1
+                return
+
+    def _raise_defect(self) -> None:
+        if self._defect is not None:
+            raise RuntimeError("the recorder's writer thread stopped on a defect") from self._defect
+
+    # ------------------------------------------------------------------ the writer thread
+    def _write_waiting(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._waiting or self._closing)
+                if not self._waiting:
+                    return  # closing, and everything written
+                job = self._waiting.popleft()
+                if job is not None:
+                    self._snapshots_waiting -= 1
+                self._writing = True
+            problem = None
+            try:
+                if job is None:
+                    self.recorder.new_session()
+                else:
+                    self.recorder.record(*job)
+            except StorageError as error:
+                problem = str(error)
+            except BaseException as defect:
+                with self._changed:
+                    self._defect = defect
+                    self._writing = False
+                    self._changed.notify_all()
+                return
+            with self._changed:
+                self._writing = False
+                if job is not None:
+                    self._problem = problem
+                    if problem is None:
+                        self._dropped_in_trouble = 0
+                if problem is not None and self._closing:
+                    # the file is locked or failing at a quit: each waiting snapshot would wait out the
+                    # busy timeout, so they are counted as dropped instead
+                    lost = self._snapshots_waiting
+                    self.dropped += lost
+                    self._dropped_in_trouble += lost
+                    self._waiting = deque(job for job in self._waiting if job is None)
+                    self._snapshots_waiting = 0
+                self._changed.notify_all()
 
 
 class Recording(FileBacked):

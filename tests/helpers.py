@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import queue
+import sqlite3
 import subprocess
 import threading
 import urllib.request
@@ -52,12 +54,50 @@ def fold(events: Iterable[Event], settings: Settings | None = None) -> FloorEngi
 async def floor_settled(app: Any, pilot: Any, rounds: int = 200) -> None:
     """Wait until the console has no seek or load running and no key left waiting for one (bounded)."""
     for _ in range(rounds):
-        if app.loading is None and not app._deferred:
+        if app.loading is None and not app.playback.waiting:
             await pilot.pause()
             return
         await app.workers.wait_for_complete()
         await pilot.pause()
     raise AssertionError(f"the console is still busy: {app.loading}")
+
+
+@contextmanager
+def holding_the_write_lock(path: Path) -> Iterator[None]:
+    """Another program in the middle of a write to the SQLite file ``path``, for as long as the block runs."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        yield
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+
+
+class Heard:
+    """The messages the app dispatches, to wait on: ``app.run_test(message_hook=heard)``, as Harlequin's
+    tests do. Each wait takes the first matching message after the one the last wait took."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self._taken = 0
+        self._news = asyncio.Event()
+
+    def __call__(self, message: Any) -> None:
+        self.messages.append(message)
+        self._news.set()
+
+    async def next(self, kind: type, where: Any = None, seconds: float = 5.0) -> Any:
+        """The next ``kind`` of message (for which ``where(message)`` holds), waited for (bounded)."""
+        async with asyncio.timeout(seconds):
+            while True:
+                for index in range(self._taken, len(self.messages)):
+                    message = self.messages[index]
+                    if isinstance(message, kind) and (where is None or where(message)):
+                        self._taken = index + 1
+                        return message
+                self._news.clear()
+                await self._news.wait()
 
 
 class FakeClock:

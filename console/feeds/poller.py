@@ -1,7 +1,10 @@
 """Polling a live-metrics feed with httpx, surviving its faults (docs/feed.md, "The console on a feed").
 
-One loop, one request at a time: polls never overlap. A good snapshot goes to the live floor (and the
-recording); anything else is refused with a one-line reason and the last good figures stay on screen.
+One loop, one request at a time: polls never overlap. A good snapshot goes to the live floor (and is
+handed to the recording, which writes it on a thread of its own); anything else is refused with a
+one-line reason and the last good figures stay on screen. The poller is a producing source
+(console/feeds/source.py ``Producer``): it tells the console of each new snapshot and of each change of
+what the header says, and the console redraws then.
 On failure the next poll backs off exponentially with jitter, and the console recovers by itself when
 the feed returns. The status the header shows (LIVE, STALE 12 s, DOWN) is worked out from the time
 since the last good answer, on the wall clock: it is about the feed, not the floor.
@@ -27,7 +30,7 @@ from console.core.formatting import format_bytes
 from console.eventfile import describe_validation_error
 from console.feeds.live import LiveFloor
 from console.feeds.protocol import SNAPSHOT_ADAPTER, FeedSnapshot
-from storage.errors import StorageError
+from console.feeds.source import FloorChanged, SourceChange, StatusChanged
 
 __all__ = [
     "FeedState",
@@ -92,6 +95,8 @@ class FeedPoller:
         max_backoff: float = 10.0,
         on_snapshot: Callable[[FeedSnapshot, bytes], None] | None = None,
         on_restart: Callable[[], None] | None = None,
+        recording_problem: Callable[[], str | None] | None = None,
+        status_every: float = 0.25,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -105,8 +110,13 @@ class FeedPoller:
         self.stale_after = stale_after if stale_after is not None else max(3.0, 3 * interval)
         self.down_after = max(down_after, self.stale_after)
         self.max_backoff = max_backoff
+        # on_snapshot must return at once (storage.recordings.RecorderThread.record does): it runs inside
+        # the poll; recording_problem says why the recording is not going through (RecorderThread.problem)
         self._on_snapshot = on_snapshot
         self._on_restart = on_restart  # the feed started again at an earlier clock
+        self._recording_problem = recording_problem
+        self.status_every = status_every  # how often run() looks whether the header's words have changed
+        self._label_said: str | None = None
         self._clock = clock
         self._rng = rng or random.Random()
         self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
@@ -124,7 +134,6 @@ class FeedPoller:
         self.polls_done = 0  # polls that have finished, good or not
         self._poll_done = asyncio.Event()
         self.failures_in_a_row = 0
-        self.recording_error: str | None = None  # why the last snapshot could not be recorded
         self.restart_after = 3  # answers in a row with an earlier clock before the feed counts as restarted
         self._older_in_a_row = 0
         self.in_flight = 0
@@ -149,6 +158,11 @@ class FeedPoller:
             state = FeedState.LIVE
         return FeedStatus(state, age, self._last_error, self.polls, self.failures_in_a_row)
 
+    @property
+    def recording_error(self) -> str | None:
+        """Why the snapshots are not being recorded (a locked, read-only or full file), or None."""
+        return None if self._recording_problem is None else self._recording_problem()
+
     def label(self) -> str:
         label = self.status().label
         return f"{label} · NOT RECORDING: {self.recording_error}" if self.recording_error else label
@@ -165,12 +179,29 @@ class FeedPoller:
         return backoff * self._rng.uniform(0.5, 1.0)
 
     # ------------------------------------------------------------------ polling
-    async def run(self) -> None:
-        """Poll until cancelled; each poll waits for the one before (no overlap)."""
-        async with self._client() as client:
+    async def run(self, changed: Callable[[SourceChange], None] | None = None) -> None:
+        """Poll until cancelled; each poll waits for the one before (no overlap). ``changed`` hears of each
+        snapshot the floor took and of each change of the header's words: after a poll, and every
+        ``status_every`` seconds meanwhile (the figures age, a recording stops, while a poll hangs)."""
+        tell = changed or _nobody
+        async with self._client() as client, asyncio.TaskGroup() as group:
+            group.create_task(self._watch_status(tell))
             while True:
-                await self.poll_once(client)
+                if await self.poll_once(client):
+                    tell(FloorChanged(self.floor.now))
+                self._say_status(tell)
                 await asyncio.sleep(self.next_delay())
+
+    async def _watch_status(self, tell: Callable[[SourceChange], None]) -> None:
+        while True:
+            self._say_status(tell)  # CONNECTING at once, before the first answer
+            await asyncio.sleep(self.status_every)
+
+    def _say_status(self, tell: Callable[[SourceChange], None]) -> None:
+        label = self.label()
+        if label != self._label_said:
+            self._label_said = label
+            tell(StatusChanged(label))
 
     def _client(self) -> httpx.AsyncClient:
         headers = {"Accept": "application/json"}
@@ -248,13 +279,9 @@ class FeedPoller:
         self._etag = response.headers.get("ETag")
         self._alive()
         if self._on_snapshot is not None:
-            try:
-                self._on_snapshot(snapshot, body)
-            except StorageError as error:
-                # the floor is shown all the same; the recording misses this snapshot and says why
-                self.recording_error = str(error)
-            else:
-                self.recording_error = None
+            # handed over, not written here: a locked file never holds up the poll, and the floor is shown
+            # all the same; the recording says its trouble through recording_problem
+            self._on_snapshot(snapshot, body)
         return True
 
     async def _fetch(self, client: httpx.AsyncClient, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
@@ -286,6 +313,10 @@ class FeedPoller:
         self._refused = False
         self.failures_in_a_row = self.failures_in_a_row + 1 if back_off else 0
         return False
+
+
+def _nobody(change: SourceChange) -> None:
+    """No one listens (a poller run on its own, as a benchmark does)."""
 
 
 class _BodyTooLarge(Exception):

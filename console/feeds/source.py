@@ -1,9 +1,12 @@
 """What the console needs from a source of figures, whichever it is (a replayed day, a live feed, a
-recording): a floor to draw, a label for the header, and a tick."""
+recording): a floor to draw, a label for the header, and a tick. A source that produces on its own (the
+live poller now, a followed queue_log file next) is also a :class:`Producer`: the console runs it in a
+worker and hears from it through plain values (:data:`SourceChange`), never by reading its fields."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol, runtime_checkable
 
@@ -12,7 +15,16 @@ from console.floor.counters import Counters
 from console.floor.snapshot import AgentView, FloorSnapshot
 from console.settings import Settings
 
-__all__ = ["FloorSource", "FloorView", "Playback", "Reported"]
+__all__ = [
+    "FloorChanged",
+    "FloorSource",
+    "FloorView",
+    "Playback",
+    "Producer",
+    "Reported",
+    "SourceChange",
+    "StatusChanged",
+]
 
 
 class FloorView(Protocol):
@@ -40,6 +52,36 @@ class FloorSource(Protocol):
     def label(self) -> str: ...
 
     def tick(self, max_events: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FloorChanged:
+    """The source's floor took something new (a snapshot, a batch of lines): it is worth drawing again.
+    ``now`` is the floor's clock after it, for a reader that only wants to know how far the floor is."""
+
+    now: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChanged:
+    """What the header says about the source changed: LIVE, STALE 12 s, DOWN · cannot connect, a
+    recording that stopped. ``label`` is the new text, as :meth:`FloorSource.label` gives it."""
+
+    label: str
+
+
+#: What a producing source tells the console, a plain headless value (no Textual here).
+SourceChange = FloorChanged | StatusChanged
+
+
+@runtime_checkable
+class Producer(Protocol):
+    """A source that produces on its own, by the network or a growing file, rather than on the console's
+    tick. The console runs :meth:`run` in a worker until it quits."""
+
+    async def run(self, changed: Callable[[SourceChange], None]) -> None:
+        """Produce until cancelled, calling ``changed`` (on the running loop) after each change; a fast
+        producer may call it as often as it likes: the console keeps only the newest of each kind."""
 
 
 @runtime_checkable

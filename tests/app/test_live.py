@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 from feed_fakes import FeedServer, snapshot
-from helpers import FakeClock, at
+from helpers import FakeClock, Heard, at
 
 from console.app import HotlineApp
 from console.core.formatting import format_rate
 from console.feeds.live import LiveFloor
 from console.feeds.poller import FeedPoller
+from console.producing import FeedStatusChanged, FloorUpdated
 from console.settings import Settings
 from storage import EscalationLog
 from widgets.urgent_banner import UrgentBanner
@@ -22,13 +23,14 @@ def header(app: HotlineApp) -> str:
     return str(app.screen.query_one("FloorHeader").content)
 
 
-async def until(condition, poller: FeedPoller, pilot, seconds: float = 5.0) -> None:
-    """Wait for ``condition`` on the poller's floor or status (bounded): it can only change when a poll
-    finishes, so each round waits for the poller's next answer, then lets the app handle what it posted."""
-    async with asyncio.timeout(seconds):
-        while not condition():
-            await poller.next_poll_done()
-            await pilot.pause()
+def floor_at(clock: str):
+    """A FloorUpdated whose floor's clock is ``clock`` on the test day."""
+    return lambda message: message.now == at(clock)
+
+
+def status_saying(*words: str):
+    """A FeedStatusChanged whose header words hold each of ``words``."""
+    return lambda message: all(word in message.label for word in words)
 
 
 async def test_the_console_follows_a_live_feed_through_an_outage(server: FeedServer, tmp_path: Path) -> None:
@@ -38,11 +40,11 @@ async def test_the_console_follows_a_live_feed_through_an_outage(server: FeedSer
         server.url, LiveFloor(settings), interval=0.05, read_timeout=0.5, connect_timeout=0.5, max_backoff=0.1,
         stale_after=3, down_after=15, clock=status_clock,
     )  # fmt: skip
+    heard = Heard()
     with EscalationLog(tmp_path / "log.db") as log:
         app = HotlineApp(settings, poller, log, tick_seconds=3600, cases_every_seconds=3600)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await until(lambda: poller.floor.latest is not None, poller, pilot)
-            app.tick()
+        async with app.run_test(size=(120, 40), message_hook=heard) as pilot:
+            await heard.next(FloorUpdated, floor_at("10:00:00"))
             await pilot.pause()
             assert "LIVE" in header(app) and "10:00:00" in header(app)
             # the tiles show the feed's figures: 42 answered / (42 + 6 abandoned - 1 short)
@@ -53,21 +55,19 @@ async def test_the_console_follows_a_live_feed_through_an_outage(server: FeedSer
             assert "LIVE" in header(app)
 
             await server.stop()
-            await until(lambda: poller.status().last_error is not None, poller, pilot)
             status_clock.tick(10)
-            app.tick()
+            await heard.next(FeedStatusChanged, status_saying("STALE 10 s"))
             await pilot.pause()
             assert "STALE 10 s" in header(app)
             assert format_rate(42 / 47) in str(app.screen.query_one("#tile-human_answer_rate").content)
             status_clock.tick(30)
-            app.tick()
+            await heard.next(FeedStatusChanged, status_saying("DOWN", "cannot connect"))
             await pilot.pause()
             assert "DOWN" in header(app) and "cannot connect" in header(app)
 
             server.feed.current = snapshot("10:03:00", seq=2, scale=1.5)
             await server.start()
-            await until(lambda: poller.floor.latest.seq == 2, poller, pilot)
-            app.tick()
+            await heard.next(FloorUpdated, floor_at("10:03:00"))
             await pilot.pause()
             assert "LIVE" in header(app) and "10:03:00" in header(app)
             assert app.floor.snapshot().today.offered == 150
@@ -84,19 +84,18 @@ async def test_an_urgent_flag_on_the_feed_is_offered_once(
     settings = Settings()
     poller = FeedPoller(server.url, LiveFloor(settings), interval=0.05, read_timeout=0.5)
     bells: list[int] = []
+    heard = Heard()
     with EscalationLog(tmp_path / "log.db") as log:
         app = HotlineApp(settings, poller, log, tick_seconds=3600, cases_every_seconds=3600)
         monkeypatch.setattr(app, "bell", lambda: bells.append(1))
-        async with app.run_test(size=(120, 40)) as pilot:
-            await until(lambda: poller.floor.latest is not None, poller, pilot)
-            app.tick()
+        async with app.run_test(size=(120, 40), message_hook=heard) as pilot:
+            await heard.next(FloorUpdated, floor_at("10:00:00"))
             await pilot.pause()
             banner = app.screen.query_one(UrgentBanner)
             assert banner.has_class("-active") and "139****5678" in str(banner.content)
             # the next snapshots still carry the flag: it is not offered again
             server.feed.current = snapshot("10:00:05", seq=2, scale=1.01, flags=[flag])
-            await until(lambda: poller.floor.latest.seq == 2, poller, pilot)
-            app.tick()
+            await heard.next(FloorUpdated, floor_at("10:00:05"))
             await pilot.pause()
             assert len(app.pending_flags) == 1 and bells == [1]
             await pilot.press("e")
@@ -135,11 +134,11 @@ async def test_end_to_end_with_the_reference_feed_server(tmp_path: Path) -> None
     task, url = await _serving(feed_app, stop)
     try:
         poller = FeedPoller(url, LiveFloor(settings), interval=0.05, read_timeout=2, token=token)
+        heard = Heard()
         with EscalationLog(tmp_path / "log.db") as log:
             app = HotlineApp(settings, poller, log, tick_seconds=3600, cases_every_seconds=3600)
-            async with app.run_test(size=(120, 40)) as pilot:
-                await until(lambda: poller.floor.latest is not None, poller, pilot)
-                app.tick()
+            async with app.run_test(size=(120, 40), message_hook=heard) as pilot:
+                await heard.next(FloorUpdated)
                 await pilot.pause()
                 shown_at = poller.floor.now
                 assert "LIVE" in header(app) and "10:30:00" in header(app)
@@ -159,8 +158,7 @@ async def test_end_to_end_with_the_reference_feed_server(tmp_path: Path) -> None
                     assert value in str(app.screen.query_one(tile).content), tile
                 # the floor moves on at the server; the console follows
                 server_clock.tick(60)  # an hour at 60x
-                await until(lambda: poller.floor.now is not None and poller.floor.now.hour == 11, poller, pilot, 10)
-                app.tick()
+                await heard.next(FloorUpdated, lambda message: message.now.hour == 11, seconds=10)
                 await pilot.pause()
                 assert "11:30:00" in header(app)
                 # nothing on screen ever shows the token
@@ -187,12 +185,12 @@ async def test_a_wrong_token_says_so_and_never_shows_it(tmp_path: Path) -> None:
         poller = FeedPoller(
             url, LiveFloor(settings), interval=0.05, token=wrong, down_after=0.2, stale_after=0.1, clock=status_clock
         )
+        heard = Heard()
         with EscalationLog(tmp_path / "log.db") as log:
             app = HotlineApp(settings, poller, log, tick_seconds=3600, cases_every_seconds=3600)
-            async with app.run_test(size=(120, 40)) as pilot:
-                await until(lambda: poller.status().last_error is not None, poller, pilot)
+            async with app.run_test(size=(120, 40), message_hook=heard) as pilot:
                 status_clock.tick(0.3)  # past down_after with no good answer
-                app.tick()
+                await heard.next(FeedStatusChanged, status_saying("DOWN", "refused the token"))
                 await pilot.pause()
                 assert "DOWN" in header(app) and "refused the token" in header(app)
                 screen = app.export_screenshot()
@@ -221,11 +219,11 @@ async def test_the_header_says_which_bound_the_feed_broke(
     poller = FeedPoller(
         server.url, LiveFloor(settings), interval=0.05, read_timeout=0.3, max_backoff=0.1, clock=status_clock, **bounds
     )
+    heard = Heard()
     with EscalationLog(tmp_path / "log.db") as log:
         app = HotlineApp(settings, poller, log, tick_seconds=3600, cases_every_seconds=3600)
-        async with app.run_test(size=(140, 40)) as pilot:
-            await until(lambda: poller.status().last_error is not None, poller, pilot)
+        async with app.run_test(size=(140, 40), message_hook=heard) as pilot:
             status_clock.tick(31)  # past feed_down_after_seconds with no good answer
-            app.tick()
+            await heard.next(FeedStatusChanged, status_saying(said))
             await pilot.pause()
             assert said in header(app)

@@ -12,11 +12,12 @@ from helpers import FakeClock, floor_settled
 from textual.widgets import Input
 from textual.worker import WorkerState
 
-from console.app import FloorMoved, HotlineApp
+from console.app import HotlineApp
 from console.core.events import Event
 from console.core.paths import bundled_day
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
+from console.playback import FloorMoved
 from console.screens.case_action import CaseActionScreen, HandOverScreen
 from console.screens.escalation_form import EscalationFormScreen
 from console.screens.go_to import GoToTimeScreen
@@ -102,7 +103,7 @@ async def test_the_go_to_box_and_the_forms_open_at_once_during_a_seek_and_keep_e
         assert isinstance(app.screen, GoToTimeScreen)
         assert app.screen.query_one("#go-to-time", Input).value == "11:00"
         await pilot.press("enter")
-        assert not isinstance(app.screen, GoToTimeScreen) and len(app._deferred) == 1
+        assert not isinstance(app.screen, GoToTimeScreen) and len(app.playback.waiting) == 1
 
         # the forms too: their clock is the one on the screen (10:00), never the floor halfway through
         await pilot.press("e", *"C1")

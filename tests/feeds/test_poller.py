@@ -10,11 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 from feed_fakes import FaultyFeed, FeedServer, snapshot
-from helpers import FakeClock, at
+from helpers import FakeClock, at, holding_the_write_lock
 
 from console.feeds.live import LiveFloor
 from console.feeds.poller import HTTP_FAULT_OTHER, FeedPoller, FeedState, describe_http_error
+from console.feeds.source import FloorChanged, SourceChange, StatusChanged
 from console.settings import Settings
+from storage.recordings import RecorderThread, Recording, SnapshotRecorder
 
 TOKEN = "s3cret-token-9f8e7d"
 
@@ -245,20 +247,51 @@ def test_a_night_of_failures_does_not_overflow_the_backoff() -> None:
     assert 4 <= poller.next_delay() <= 8
 
 
-async def test_a_recording_that_fails_does_not_stop_the_console(server: FeedServer, clock: FakeClock) -> None:
-    from storage.errors import DatabaseBusy
+def recorder_on(path: Path, **options) -> RecorderThread:
+    return RecorderThread(SnapshotRecorder(path, zone=Settings().zone, **options))
 
-    def busy(snap, body) -> None:
-        raise DatabaseBusy(Path("/tmp/recordings.db"), what="recordings file")
 
-    poller = poller_for(server, clock, on_snapshot=busy)
-    async with poller._client() as client:
-        assert await poller.poll_once(client)  # shown all the same
-        server.feed.current = snapshot("10:00:05", seq=2, scale=1.1)
-        assert await poller.poll_once(client)  # and polling goes on
-    assert poller.floor.snapshot().today.offered == 110
-    assert poller.status().state is FeedState.LIVE
-    assert poller.label().startswith("LIVE · NOT RECORDING: the recordings file")
+def recording_to(recorder: RecorderThread) -> dict:
+    """The poller's options that hand its snapshots to ``recorder``, as `hotline watch` does."""
+    return {
+        "on_snapshot": lambda snap, body: recorder.record(snap.clock, snap.seq, body),
+        "on_restart": recorder.new_session,
+        "recording_problem": recorder.problem,
+    }
+
+
+async def test_a_recording_that_fails_does_not_stop_the_console(
+    server: FeedServer, clock: FakeClock, tmp_path: Path
+) -> None:
+    path = tmp_path / "recordings.db"
+    with recorder_on(path, busy_timeout_ms=50) as recorder, holding_the_write_lock(path):
+        poller = poller_for(server, clock, **recording_to(recorder))
+        async with poller._client() as client:
+            assert await poller.poll_once(client)  # shown all the same
+            server.feed.current = snapshot("10:00:05", seq=2, scale=1.1)
+            assert await poller.poll_once(client)  # and polling goes on
+        assert await asyncio.to_thread(recorder.wait_written, 5)  # the writer has tried both
+        assert poller.floor.snapshot().today.offered == 110
+        assert poller.status().state is FeedState.LIVE
+        assert poller.label().startswith("LIVE · NOT RECORDING: the recordings file")
+
+
+async def test_a_locked_recording_never_holds_up_the_poll(server: FeedServer, clock: FakeClock, tmp_path: Path) -> None:
+    # the writer waits on the lock for as long as the test holds it: the polls return all the same
+    path = tmp_path / "recordings.db"
+    with recorder_on(path, busy_timeout_ms=60_000) as recorder:
+        with holding_the_write_lock(path):
+            poller = poller_for(server, clock, **recording_to(recorder))
+            async with poller._client() as client:
+                assert await poller.poll_once(client)
+                server.feed.current = snapshot("10:00:05", seq=2, scale=1.1)
+                assert await poller.poll_once(client)
+            assert not recorder.wait_written(0)  # still waiting on the lock
+            assert poller.label() == "LIVE"
+        assert await asyncio.to_thread(recorder.wait_written, 5)
+        assert recorder.problem() is None and recorder.dropped == 0
+    with Recording(path) as recording:
+        assert [seq for _, seq, _ in recording.between(at("09:00:00"), at("11:00:00"))] == [1, 2]
 
 
 #: Every exception class httpx has: none of their names may reach the header.
@@ -487,3 +520,25 @@ async def test_a_feed_that_never_answered_well_says_why_at_once(
         assert not await poller.poll_once(client)
     label = poller.status().label
     assert label.startswith("CONNECTING · ") and reason in label
+
+
+async def test_the_poller_tells_each_snapshot_and_each_change_of_the_header_once(
+    server: FeedServer, clock: FakeClock
+) -> None:
+    told: asyncio.Queue[SourceChange] = asyncio.Queue()
+    # a poll a minute: after the first, only the status watcher speaks (every 10 ms), and only on a change
+    poller = FeedPoller(server.url, LiveFloor(Settings()), interval=60, stale_after=3, clock=clock, status_every=0.01)
+    task = asyncio.create_task(poller.run(told.put_nowait))
+    try:
+        async with asyncio.timeout(5):
+            assert await told.get() == StatusChanged("CONNECTING")  # at once, before the first answer
+            assert await told.get() == FloorChanged(at("10:00:00"))
+            assert await told.get() == StatusChanged("LIVE")
+            clock.tick(5)  # the figures are 5 s old: past stale_after (3 s)
+            assert await told.get() == StatusChanged("STALE 5 s")  # "LIVE" was not told again meanwhile
+            clock.tick(1)
+            assert await told.get() == StatusChanged("STALE 6 s")
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task

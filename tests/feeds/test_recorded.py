@@ -16,7 +16,7 @@ from console.feeds.recorded import RecordingSource
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
 from console.settings import Settings
-from storage.recordings import Recording, SnapshotRecorder
+from storage.recordings import RecorderThread, Recording, SnapshotRecorder
 
 
 @pytest.fixture(scope="module")
@@ -123,11 +123,11 @@ async def test_a_restarted_feed_goes_on_being_recorded(tmp_path: Path) -> None:
     await server.start()
     path = tmp_path / "recordings.db"
     try:
-        with SnapshotRecorder(path, zone=Settings().zone) as recorder:
+        with RecorderThread(SnapshotRecorder(path, zone=Settings().zone)) as recorder:
             poller = FeedPoller(
                 server.url, LiveFloor(Settings()), clock=FakeClock(),
                 on_snapshot=lambda snap, body: recorder.record(snap.clock, snap.seq, body),
-                on_restart=recorder.new_session,
+                on_restart=recorder.new_session, recording_problem=recorder.problem,
             )  # fmt: skip
             async with poller._client() as client:
                 assert await poller.poll_once(client)
