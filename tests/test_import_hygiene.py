@@ -16,13 +16,14 @@ HEADLESS = [
     "console.feeds.replay",
     "console.feed_server.publish",
     "console.feed_server.server",
-    "console.feed_server_cli",
+    "console.cli.feed_server",
     "console.report",
     "console.simulator",
     "storage",
     "storage.escalations",
     "storage.recordings",
-    "console.escalations_cli",
+    "console.cli.escalations",
+    "console.feeds.factory",
 ]
 
 # One fresh interpreter imports the modules one after the other and notes, after each, whether Textual
