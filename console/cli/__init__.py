@@ -21,7 +21,7 @@ import errno
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _arguments(where: str) -> Any:
+def _arguments(where: str) -> Callable[[argparse.ArgumentParser], None]:
     """What adds a command's arguments: ``module:function`` of console/cli/, imported when called."""
     module, function = where.split(":")
 
