@@ -7,7 +7,7 @@ A background task polls the replay every :data:`POLL_SECONDS`; a snapshot is bui
 JSON) at most once per state of the floor, when the first request after a change asks for it, however
 many consoles are polling. When the file is played out the clock stops at its last event and the last
 snapshot is served on. With a token, every request needs ``Authorization: Bearer <token>``.
-docs/feed.md describes the protocol; ``hotline feed-server`` (console/feed_server_cli.py) runs it.
+docs/feed.md describes the protocol; ``hotline feed-server`` (console/cli/feed_server.py) runs it.
 """
 
 from __future__ import annotations

@@ -25,7 +25,6 @@ import httpx
 import pytest
 from helpers import SMALL_DAY, FakeClock, at, write_jsonl
 
-from console import feed_server_cli
 from console.eventfile import iter_event_lines, open_event_file
 from console.feed_server import server as feed_server
 from console.feed_server.publish import feed_snapshot
@@ -303,16 +302,13 @@ def test_a_file_without_events_is_refused_before_serving(tmp_path: Path, clock: 
 
 
 # ---------------------------------------------------------------------- hotline feed-server
-# console/cli.py wires the command; until then these tests build the same parser around it.
+# The command as console/cli/ runs it, with the default settings.
 _COMMAND = """
 import sys
-from console.cli import _Parser
-from console import feed_server_cli
+from console.cli import build_parser, run_command
 from console.settings import Settings
 
-parser = _Parser(prog="hotline")
-feed_server_cli.add_parser(parser.add_subparsers(dest="command", parser_class=_Parser))
-sys.exit(feed_server_cli.run(parser.parse_args(sys.argv[1:]), Settings()))
+sys.exit(run_command(build_parser().parse_args(sys.argv[1:]), Settings()))
 """
 
 
@@ -376,12 +372,10 @@ def test_the_bundled_day_starts_at_half_past_eight() -> None:
 
 def command(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     """``hotline feed-server ARGV`` in this process: (exit code, stdout, stderr)."""
-    from console.cli import _Parser
+    from console.cli import build_parser, run_command
 
-    parser = _Parser(prog="hotline")
-    feed_server_cli.add_parser(parser.add_subparsers(dest="command", parser_class=_Parser))
     try:
-        code = feed_server_cli.run(parser.parse_args(["feed-server", *argv]), Settings())
+        code = run_command(build_parser().parse_args(["feed-server", *argv]), Settings())
     except SystemExit as exit_:  # argparse exits on usage errors
         code = int(exit_.code or 0)
     out, err = capsys.readouterr()

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from helpers import at
 
-from console import escalations_cli
-from console.cli import _Parser
+from console.cli import build_parser, run_command
 from console.core.formatting import csv_cell
 from console.settings import Settings
 from storage import ActionKind, CaseStatus, EscalationLog
@@ -28,11 +27,9 @@ def hotline(capsys: pytest.CaptureFixture[str]) -> Run:
     """``hotline escalations ARGS`` with the floor clock at ``now``: (exit code, stdout, stderr)."""
 
     def run(*argv: str, now: datetime = NOW, settings: Settings | None = None) -> tuple[int, str, str]:
-        parser = _Parser(prog="hotline")
-        escalations_cli.add_parser(parser.add_subparsers(dest="command", parser_class=_Parser))
         try:
-            args = parser.parse_args(["escalations", *argv])
-            code = escalations_cli.run(args, settings or Settings(), now=now)
+            args = build_parser().parse_args(["escalations", *argv])
+            code = run_command(args, settings or Settings(), now=now)
         except SystemExit as exit_:  # argparse's own errors
             code = int(exit_.code or 0)
         out, err = capsys.readouterr()

@@ -36,6 +36,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from console.cli.args import Parser, add_db, positive_int
+from console.cli.errors import CommandError
 from console.core.events import time_window_refusal
 from console.core.formatting import MISSING, csv_cell, mask_number, mask_numbers_in, plural
 from storage import (
@@ -56,9 +58,7 @@ if TYPE_CHECKING:
     from console.settings import Settings
     from storage import EscalationLog
 
-__all__ = ["add_parser", "run"]
-
-EXIT_INPUT = 1
+__all__ = ["escalations_arguments", "run"]
 
 #: The flag (or argument) each form field comes from, so an error names what the user typed.
 _FLAGS = {
@@ -117,33 +117,20 @@ _EXPORT_COLUMNS = (
 )
 
 
-class _FlagError(Exception):
-    """A value given on the command line that the log refuses; the message names the flag."""
-
-
 # -- the parser --------------------------------------------------------------------------------------
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
-    """Add ``escalations`` and its subcommands to the ``hotline`` command line."""
-    from console.cli import _Parser, _positive_int
-
+def escalations_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``hotline escalations`` and its subcommands."""
+    parser.description = (
+        "The escalation log (急件登记), shared with every console on this machine. "
+        "Times without a UTC offset are in the centre's time zone. See docs/escalations.md."
+    )
+    db_default = f"the escalation_db setting, else {default_db_path()}"
+    add_db(parser, db_default, metavar="FILE", suppress=True)
     db = argparse.ArgumentParser(add_help=False)
-    db.add_argument(
-        "--db",
-        type=Path,
-        default=argparse.SUPPRESS,
-        metavar="FILE",
-        help=f"the escalation log (default: the escalation_db setting, else {default_db_path()})",
-    )
-    parser = commands.add_parser(
-        "escalations",
-        parents=[db],
-        help="the escalation log (急件): list, add, act, hand over, export",
-        description="The escalation log (急件登记), shared with every console on this machine. "
-        "Times without a UTC offset are in the centre's time zone. See docs/escalations.md.",
-    )
-    sub = parser.add_subparsers(dest="escalations_command", metavar="ACTION", parser_class=_Parser, required=True)
+    add_db(db, db_default, metavar="FILE", suppress=True)
+    sub = parser.add_subparsers(dest="escalations_command", metavar="ACTION", parser_class=Parser, required=True)
     by = argparse.ArgumentParser(add_help=False)
     by.add_argument("--by", metavar="NAME", help="who did it (default: the supervisor_name setting, else your login)")
     at = argparse.ArgumentParser(add_help=False)
@@ -156,7 +143,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--show-numbers", action="store_true", help="show callers' numbers unmasked")
 
     show = sub.add_parser("show", parents=[db], help="one case and its whole history")
-    show.add_argument("case_id", type=_positive_int, metavar="ID")
+    show.add_argument("case_id", type=positive_int, metavar="ID")
     show.add_argument("--json", action="store_true", help="print JSON instead of tables")
     show.add_argument("--show-numbers", action="store_true", help="show the caller's number unmasked")
 
@@ -180,18 +167,18 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
 
     action = sub.add_parser("action", parents=[db, by, at], help="log something done about a case")
-    action.add_argument("case_id", type=_positive_int, metavar="ID")
+    action.add_argument("case_id", type=positive_int, metavar="ID")
     action.add_argument("kind", metavar="KIND", help=", ".join(kind.value for kind in ActionKind))
     action.add_argument("--note", default="", help="what happened, in a sentence")
     action.add_argument("--to", help="who took the case over (handed_over)")
 
     status = sub.add_parser("status", parents=[db, by, at], help="move a case to open, in_progress or resolved")
-    status.add_argument("case_id", type=_positive_int, metavar="ID")
+    status.add_argument("case_id", type=positive_int, metavar="ID")
     status.add_argument("status", metavar="STATUS", help=", ".join(s.value for s in CaseStatus))
     status.add_argument("--note", default="", help="why, in a sentence")
 
     correct = sub.add_parser("correct", parents=[db, by, at], help="correct a field of a case (a new entry)")
-    correct.add_argument("case_id", type=_positive_int, metavar="ID")
+    correct.add_argument("case_id", type=positive_int, metavar="ID")
     correct.add_argument("field", metavar="FIELD", help=", ".join(CORRECTABLE_FIELDS))
     correct.add_argument("value", metavar="VALUE", help="the right value")
     correct.add_argument("--reason", required=True, help="why it was wrong")
@@ -203,6 +190,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     export = sub.add_parser("export", parents=[db], help="every case with its current state, as CSV")
     export.add_argument("--csv", action="store_true", help="CSV, one row per case (the default and only format)")
     export.add_argument("--out", type=Path, metavar="FILE", help="write to FILE (UTF-8 with BOM) instead of stdout")
+    parser.set_defaults(handler=run)
 
 
 # -- running -----------------------------------------------------------------------------------------
@@ -213,9 +201,8 @@ def run(args: argparse.Namespace, settings: Settings, *, now: datetime | None = 
     command = _COMMANDS[args.escalations_command]
     try:
         return command(_Context(args, settings, now or datetime.now(settings.zone).replace(microsecond=0)))
-    except (_FlagError, StorageError) as error:
-        print(f"hotline: {error}", file=sys.stderr)
-        return EXIT_INPUT
+    except StorageError as error:
+        raise CommandError(str(error)) from None
 
 
 class _Context:
@@ -243,7 +230,7 @@ class _Context:
         try:
             return getpass.getuser()
         except (OSError, KeyError):
-            raise _FlagError("--by: no login name to log under; say who you are with --by NAME") from None
+            raise CommandError("--by: no login name to log under; say who you are with --by NAME") from None
 
     def when(self, text: str | None, flag: str) -> datetime:
         """A time typed on the command line; without a UTC offset it is in the centre's zone."""
@@ -252,14 +239,14 @@ class _Context:
         try:
             value = datetime.fromisoformat(text.strip())
         except ValueError:
-            raise _FlagError(f"{flag}: {text!r} is not a time like 2026-11-27T09:05 or 2026-11-27T09:05+08:00") from None
+            raise CommandError(f"{flag}: {text!r} is not a time like 2026-11-27T09:05 or 2026-11-27T09:05+08:00") from None
         return self.within_window(self.aware(value), flag)
 
     def within_window(self, value: datetime, flag: str) -> datetime:
         """``value``, unless it is further from now than the time_window_years setting allows."""
         refusal = time_window_refusal(value, self.now, self.settings.time_window_years)
         if refusal is not None:
-            raise _FlagError(f"{flag}: {refusal}; the time_window_years setting says how far")
+            raise CommandError(f"{flag}: {refusal}; the time_window_years setting says how far")
         return value
 
     def aware(self, value: datetime) -> datetime:
@@ -288,14 +275,14 @@ def _form_errors(flags: dict[str, str] | None = None) -> Iterator[None]:
         raise _flag_error(invalid, names) from None
 
 
-def _flag_error(invalid: InvalidField, names: dict[str, str]) -> _FlagError:
+def _flag_error(invalid: InvalidField, names: dict[str, str]) -> CommandError:
     field = invalid.field
     parts = field.split(".")
     if parts[0] == "actions" and len(parts) >= 2:
         flag = f"--action #{int(parts[1]) + 1}" + (f" ({parts[2]})" if len(parts) > 2 else "")
     else:
         flag = names.get(field, field)
-    return _FlagError(f"{flag}: {invalid.errors[field]}")
+    return CommandError(f"{flag}: {invalid.errors[field]}")
 
 
 def _action_spec(ctx: _Context, spec: str, number: int, by: str) -> dict[str, Any]:
@@ -315,7 +302,7 @@ def _action_spec(ctx: _Context, spec: str, number: int, by: str) -> dict[str, An
                 "by": by,
                 "note": rest[cut + 1 :],
             }
-    raise _FlagError(f"{flag}: {spec!r} is not KIND@TIME[:NOTE], e.g. called_back@2026-11-27T09:20:未接")
+    raise CommandError(f"{flag}: {spec!r} is not KIND@TIME[:NOTE], e.g. called_back@2026-11-27T09:20:未接")
 
 
 def _add(ctx: _Context) -> int:
@@ -575,7 +562,7 @@ def _export(ctx: _Context) -> int:
         # utf-8-sig: a spreadsheet on a Chinese desktop reads the labels right only with the BOM.
         args.out.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
     except OSError as error:
-        raise _FlagError(f"--out: cannot write {args.out}: {error.strerror or error}") from None
+        raise CommandError(f"--out: cannot write {args.out}: {error.strerror or error}") from None
     print(f"wrote {plural(len(cases), 'case')} to {args.out}", file=sys.stderr)
     return 0
 

@@ -11,31 +11,24 @@ prints one line and exits 1; Ctrl+C (or SIGTERM) stops the server and exits 0. d
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from console.cli.args import BUNDLED_DAY_START, environment_token, speed, time_of_day
+from console.cli.errors import EXIT_OK, CommandError
 
 if TYPE_CHECKING:
     from console.settings import Settings
 
-__all__ = ["add_parser", "run"]
-
-EXIT_INPUT = 1
+__all__ = ["feed_server_arguments", "run"]
 
 
-def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add ``feed-server`` to the ``hotline`` subcommands."""
-    # Imported here, not at the top: console.cli imports this module, and its helpers exist only once
-    # it has been loaded.
-    from console.cli import BUNDLED_DAY_START, _time_of_day
+def feed_server_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``hotline feed-server``."""
     from console.feed_server.server import DEFAULT_HOST, DEFAULT_PORT
 
-    parser = commands.add_parser(
-        "feed-server",
-        help="serve a day of traffic as a live-metrics feed (GET /snapshot)",
-        description="Play a day file in real time and serve the floor as live-metrics snapshots "
-        "(docs/feed.md). Stop it with Ctrl+C.",
+    parser.description = (
+        "Play a day file in real time and serve the floor as live-metrics snapshots (docs/feed.md). Stop it with Ctrl+C."
     )
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
     parser.add_argument(
@@ -47,7 +40,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--speed", type=_real_time_speed, default=60.0, help="1 to 3600 times real time (default 60)")
     parser.add_argument(
         "--start",
-        type=_time_of_day,
+        type=time_of_day,
         default=None,
         metavar="HH:MM",
         help=f"start at this time of day (default {BUNDLED_DAY_START:%H:%M} for the bundled day, else the first event)",
@@ -57,29 +50,24 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="VAR",
         help="require Authorization: Bearer <token>, the token being the value of this environment variable",
     )
-    return parser
+    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Serve until Ctrl+C; 0 then, 1 with one line on stderr for a problem the user can fix."""
-    from console.cli import BUNDLED_DAY_START
-    from console.core.crash import register_secret
+    """Serve until Ctrl+C; 0 then, a CommandError for a problem the user can fix."""
     from console.core.paths import bundled_day
-    from console.eventfile import EventFileError
-    from console.feed_server.server import FeedServerError, invalid_token_sentence, run_feed_server, valid_token
+    from console.feed_server.server import FeedServerError, run_feed_server
 
     path = args.file or bundled_day()
     start = args.start if args.start is not None or args.file else BUNDLED_DAY_START
     token = None
     if args.token_env:
-        token = os.environ.get(args.token_env, "")
-        if not token:
-            return _fail(
-                f"--token-env: the environment variable {args.token_env} is not set or empty; put the feed's token in it"
-            )
-        if not valid_token(token):
-            return _fail(f"--token-env: {invalid_token_sentence(args.token_env)}")
-        register_secret(token)
+        token = environment_token(
+            args.token_env,
+            unset=f"--token-env: the environment variable {args.token_env} is not set or empty; "
+            "put the feed's token in it",
+            refused="--token-env: ",
+        )
     guard = "token required" if token else "no token"
 
     def announce(url: str) -> None:
@@ -89,16 +77,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         run_feed_server(
             path, settings, host=args.host, port=args.port, speed=args.speed, token=token, start=start, ready=announce
         )
-    except (EventFileError, FeedServerError) as error:
-        return _fail(str(error))
+    except FeedServerError as error:
+        raise CommandError(str(error)) from None
     except KeyboardInterrupt:  # where the loop cannot catch Ctrl+C itself (Windows)
         pass
-    return 0
-
-
-def _fail(message: str) -> int:
-    print(f"hotline: {message}", file=sys.stderr)
-    return EXIT_INPUT
+    return EXIT_OK
 
 
 def _port(text: str) -> int:
@@ -112,9 +95,7 @@ def _port(text: str) -> int:
 
 
 def _real_time_speed(text: str) -> float:
-    from console.cli import _speed
-
-    speed = _speed(text)
-    if speed is None:
+    chosen = speed(text)
+    if chosen is None:
         raise argparse.ArgumentTypeError("a feed plays in real time: give a speed from 1 to 3600, not max")
-    return speed
+    return chosen

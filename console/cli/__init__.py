@@ -1,0 +1,144 @@
+"""The ``hotline`` command line.
+
+    console/cli/__init__.py   main(): the parser, the dispatch, how the command line ends
+    console/cli/args.py       what the commands share: the parser class, converters, --db, the feed token
+    console/cli/errors.py     CommandError and the exit codes
+    console/cli/run.py        hotline, hotline replay, hotline watch: the console on a source
+    console/cli/report.py, simulate.py, schema.py, feed_server.py, escalations.py: one command each
+
+Each command's module is imported only when the command is chosen (its arguments are added then too),
+so ``hotline --help`` loads argparse and this package's light modules, nothing of the commands. Its
+handler is set with ``set_defaults(handler=...)`` and called as ``handler(args, settings)``.
+
+Errors a user can cause (a missing file, a bad flag, bad settings, bad input in strict mode) print one
+sentence on stderr and exit non-zero; they never print a traceback (console/cli/errors.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from console.cli.args import BUNDLED_DAY_START, Parser, Version, add_replay_flags, escalation_log_path
+from console.cli.errors import EXIT_BROKEN_PIPE, EXIT_CRASH, EXIT_INPUT, EXIT_INTERRUPTED, CommandError
+
+if TYPE_CHECKING:
+    from console.settings import Settings
+
+__all__ = ["build_parser", "escalation_log_path", "main", "run_command"]
+
+#: The commands as ``hotline --help`` lists them: the name, the function in console/cli/ that adds the
+#: command's arguments and handler (its module imported only when the command is chosen), the help line.
+COMMANDS = (
+    ("report", "report:report_arguments", "replay a day headless and print its figures"),
+    ("simulate", "simulate:simulate_arguments", "generate a realistic day of traffic"),
+    ("replay", "run:replay_arguments", "open the console on a day of traffic or a recorded live day"),
+    ("watch", "run:watch_arguments", "open the console on a live-metrics feed"),
+    ("feed-server", "feed_server:feed_server_arguments", "serve a day of traffic as a live-metrics feed (GET /snapshot)"),
+    ("escalations", "escalations:escalations_arguments", "the escalation log (急件): list, add, act, hand over, export"),
+    ("schema", "schema:schema_arguments", "print a JSON Schema"),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog="hotline",
+        description="A supervisor console for public-service hotlines such as 12333. "
+        "With no command, it opens the console on the bundled day at 60x from 08:30.",
+    )
+    parser.add_argument("--version", action=Version)
+    parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML); see docs/settings.md")
+    add_replay_flags(parser, start=BUNDLED_DAY_START)
+    parser.set_defaults(handler=_bundled_day)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name, where, help_line in COMMANDS:
+        commands.add_parser(name, help=help_line, arguments=_arguments(where))
+    return parser
+
+
+def _arguments(where: str) -> Callable[[argparse.ArgumentParser], None]:
+    """What adds a command's arguments: ``module:function`` of console/cli/, imported when called."""
+    module, function = where.split(":")
+
+    def arguments(parser: argparse.ArgumentParser) -> None:
+        getattr(importlib.import_module(f"console.cli.{module}"), function)(parser)
+
+    return arguments
+
+
+def _bundled_day(args: argparse.Namespace, settings: Settings) -> int:
+    """``hotline`` with no command: the console on the bundled day."""
+    from console.cli.run import bundled
+
+    return bundled(args, settings)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code = run_command(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit where it could not be caught
+        return code
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `hotline schema events | head`: the reader has all it wanted. End quietly, as Python's docs
+        # advise: what is still buffered goes to /dev/null, so the flush at exit cannot complain.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except OSError as error:
+        if error.errno not in _OUTPUT_FULL:
+            return _crashed(error, argv)
+        # `hotline report DAY > /dev/full`: what could not be written is lost, and the user is told why
+        with suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"hotline: cannot write the output: {error.strerror}", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception as error:  # a defect: one sentence here, the redacted traceback in a file
+        return _crashed(error, argv)
+
+
+def run_command(args: argparse.Namespace, settings: Settings | None = None, **context: Any) -> int:
+    """Run the command ``args`` chose, with ``settings`` (default: loaded from --config, the environment
+    and --sl-seconds); ``context`` goes to its handler (``now=`` for escalations). An error the user can
+    cause is one line on stderr and its exit code."""
+    try:
+        return _handled(args, settings, context)
+    except CommandError as error:
+        print(f"hotline: {error}", file=sys.stderr)
+        return error.exit_code
+
+
+def _handled(args: argparse.Namespace, settings: Settings | None, context: dict[str, Any]) -> int:
+    """The handler's exit code; the user's errors that the rooms below raise, as a CommandError."""
+    from console.core.problems import InputRefused
+    from console.eventfile import EventFileError
+    from console.settings import SettingsError, load_settings
+
+    try:
+        if settings is None:
+            settings = load_settings(args.config, sl_seconds=getattr(args, "sl_seconds", None))
+        return args.handler(args, settings, **context)
+    except (SettingsError, EventFileError) as error:
+        raise CommandError(str(error)) from None
+    except InputRefused as refused:
+        raise CommandError(f"{refused} (stopped by --strict)") from None
+
+
+#: Errors of a full or failing output (a disk, /dev/full, a quota): the user's to fix, not a defect.
+_OUTPUT_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO}
+
+
+def _crashed(error: BaseException, argv: Sequence[str] | None) -> int:
+    from console.core.crash import crash_sentence, write_crash_report
+
+    print(f"hotline: {crash_sentence(error, write_crash_report(error, list(argv or sys.argv[1:])))}", file=sys.stderr)
+    return EXIT_CRASH

@@ -1,0 +1,182 @@
+"""What the commands of ``hotline`` share: the parser, the converters of flag values, the flags several
+commands take (``--db``, the replay flags), the feed token and the escalation log a console writes to.
+
+Light on purpose: ``hotline --help`` loads this module and argparse, nothing of the commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Sequence
+from datetime import date, time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from console.cli.errors import EXIT_USAGE, CommandError
+from console.core.formatting import parse_time_of_day
+from console.feeds.playback import MAX_SPEED, MIN_SPEED
+
+if TYPE_CHECKING:
+    from console.settings import Settings
+
+__all__ = [
+    "BUNDLED_DAY_START",
+    "Parser",
+    "Version",
+    "add_db",
+    "add_replay_flags",
+    "checked_token",
+    "environment_token",
+    "escalation_log_path",
+    "iso_date",
+    "positive_int",
+    "speed",
+    "time_of_day",
+]
+
+#: Where `hotline` with no command starts the bundled day: the morning peak is on its way.
+BUNDLED_DAY_START = time(8, 30)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with one-line errors that say where to look, and a command's arguments added only when
+    the command is chosen: ``arguments(parser)`` runs at the parser's first parse, so the top level
+    lists the commands without importing any of them."""
+
+    def __init__(self, *args: Any, arguments: Callable[[Parser], None] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._arguments = arguments
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self._arguments is not None:
+            arguments, self._arguments = self._arguments, None
+            arguments(self)
+        return super().parse_known_args(args, namespace)
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+class Version(argparse.Action):
+    """``--version``: the installed distribution's version, read only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> NoReturn:
+        from console.core.paths import installed_version
+
+        print(f"{parser.prog} {installed_version()}")
+        parser.exit(0)
+
+
+# -- converters: a value argparse refuses is a usage error (exit 2) naming the flag ---------------------
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be 1 or more")
+    if value > 2**63 - 1:  # the largest whole number SQLite stores (a case id, a count)
+        raise argparse.ArgumentTypeError(f"{text} is too large")
+    return value
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-27") from None
+
+
+def speed(text: str) -> float | None:
+    """A replay's speed: 1 to 3600 times real time, or ``max`` (None: as fast as it goes)."""
+    if text.lower() in {"max", "fastest"}:
+        return None
+    try:
+        value = float(text.lower().removesuffix("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a speed like 60 or max") from None
+    if not MIN_SPEED <= value <= MAX_SPEED:
+        raise argparse.ArgumentTypeError(f"speed {text} is outside {MIN_SPEED:g} to {MAX_SPEED:g}")
+    return value
+
+
+def time_of_day(text: str) -> time:
+    try:
+        return parse_time_of_day(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+# -- flags several commands take -------------------------------------------------------------------------
+
+
+def add_db(parser: argparse.ArgumentParser, default: str, *, metavar: str = "PATH", suppress: bool = False) -> None:
+    """``--db``: the escalation log; ``default`` says, for the help, which log is used without it. With
+    ``suppress`` an absent flag leaves no ``db`` at all, so a subcommand's default cannot hide the same
+    flag given before the subcommand's name."""
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=argparse.SUPPRESS if suppress else None,
+        metavar=metavar,
+        help=f"the escalation log (default: {default})",
+    )
+
+
+def add_replay_flags(parser: argparse.ArgumentParser, *, start: time | None = None) -> None:
+    """``--speed``, ``--db`` and ``--start``: how a replayed day plays and where its practice cases go."""
+    parser.add_argument("--speed", type=speed, default=60.0, help="1 to 3600 times real time, or max (default 60)")
+    add_db(parser, "the practice log, escalations-practice.db beside the real one")
+    parser.add_argument(
+        "--start",
+        type=time_of_day,
+        default=start,
+        metavar="HH:MM",
+        help="start at this time of day" + (f" (default {start:%H:%M})" if start else " (default: the first event)"),
+    )
+
+
+def escalation_log_path(args: argparse.Namespace, settings: Settings, *, practice: bool) -> Path:
+    """The escalation log a console writes to: ``--db`` when given; else a replay (``practice``) writes to
+    the practice log beside the real one, and ``watch`` to the real one (the escalation_db setting, else
+    the user data folder's). A training case so never lands in the shared, append-only log."""
+    from storage import default_db_path, practice_db_path
+
+    if args.db is not None:
+        return Path(args.db)
+    real = Path(settings.escalation_db) if settings.escalation_db else default_db_path()
+    return practice_db_path(real) if practice else real
+
+
+# -- the feed's token ------------------------------------------------------------------------------------
+
+
+def environment_token(variable: str, *, unset: str, refused: str = "") -> str:
+    """The token in the environment variable ``--token-env`` names: the one place the command line reads a
+    token, never from a flag (where ``ps`` and the shell history would show it). ``unset`` is the sentence
+    for a variable that is unset or empty; ``refused`` goes before the sentence for a token no header can
+    carry (see :func:`checked_token`)."""
+    token = os.environ.get(variable, "")
+    if not token:
+        raise CommandError(unset)
+    return checked_token(token, variable, refused=refused)
+
+
+def checked_token(token: str, where: str, *, refused: str = "") -> str:
+    """``token``, refused at start without being shown when an HTTP header cannot carry it (a crash at the
+    first poll would print the request's headers), and registered so that no crash report holds it."""
+    from console.core.crash import register_secret
+    from console.feed_server.server import invalid_token_sentence, valid_token
+
+    if not valid_token(token):
+        raise CommandError(refused + invalid_token_sentence(where))
+    register_secret(token)
+    return token

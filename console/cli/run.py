@@ -1,0 +1,156 @@
+"""The commands that open the console: ``hotline`` (the bundled day), ``hotline replay`` (a day file or a
+recorded session) and ``hotline watch`` (a live-metrics feed).
+
+Each turns its flags into a source choice (console/feeds/factory.py) and hands it to :func:`run_console`,
+the one function that runs the console on any source. A replay writes its cases to the practice log, a
+live floor to the real one (:func:`console.cli.args.escalation_log_path`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from contextlib import ExitStack
+from datetime import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from console.cli.args import (
+    add_db,
+    add_replay_flags,
+    checked_token,
+    environment_token,
+    escalation_log_path,
+    iso_date,
+)
+from console.cli.errors import EXIT_OK, CommandError
+
+if TYPE_CHECKING:
+    from console.feeds.factory import SourceChoice
+    from console.settings import Settings
+
+__all__ = ["bundled", "replay_arguments", "run_console", "watch_arguments"]
+
+
+def run_console(settings: Settings, choice: SourceChoice, log_path: Path, *, start: time | None = None) -> int:
+    """Open the source ``choice`` names and run the console on it until the supervisor quits, its cases
+    going to the escalation log at ``log_path``; ``start``, a time of day the console seeks to first."""
+    from console.app import HotlineApp
+    from console.feeds.factory import SourceUnavailable, open_source
+    from storage import EscalationLog, StorageError
+
+    with ExitStack() as closing:
+        try:
+            source = open_source(choice, settings, closing)
+            log = closing.enter_context(EscalationLog(log_path))
+        except (SourceUnavailable, StorageError) as error:
+            raise CommandError(str(error)) from None
+        HotlineApp(settings, source, log, start=start).run()  # the console seeks to start, saying so
+    return EXIT_OK
+
+
+# -- hotline: the bundled day ----------------------------------------------------------------------------
+
+
+def bundled(args: argparse.Namespace, settings: Settings) -> int:
+    from console.core.paths import bundled_day
+    from console.feeds.factory import DayFile
+
+    log_path = escalation_log_path(args, settings, practice=True)
+    return run_console(settings, DayFile(bundled_day(), speed=args.speed), log_path, start=args.start)
+
+
+# -- hotline replay --------------------------------------------------------------------------------------
+
+
+def replay_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, nargs="?", help="an event file (.jsonl or .jsonl.gz)")
+    parser.add_argument("--recording", type=Path, metavar="DB", help="replay a recorded live session instead")
+    parser.add_argument("--date", type=iso_date, metavar="D", help="the recorded day (default: the last one)")
+    add_replay_flags(parser)
+    parser.set_defaults(handler=replay)
+
+
+def replay(args: argparse.Namespace, settings: Settings) -> int:
+    from console.feeds.factory import DayFile, Recorded
+
+    if args.recording is not None:
+        if args.file is not None:
+            raise CommandError("give an event file or --recording, not both")
+        choice: SourceChoice = Recorded(args.recording, day=args.date, speed=args.speed)
+    elif args.file is None:
+        raise CommandError("replay needs an event file, or --recording DB (see `hotline replay --help`)")
+    else:
+        choice = DayFile(args.file, speed=args.speed)
+    return run_console(settings, choice, escalation_log_path(args, settings, practice=True), start=args.start)
+
+
+# -- hotline watch ---------------------------------------------------------------------------------------
+
+
+def watch_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("url", help="the feed, e.g. http://127.0.0.1:8333 (GET /snapshot is polled)")
+    parser.add_argument("--interval", type=_interval, default=None, metavar="1s", help="poll every (default 1s)")
+    parser.add_argument(
+        "--token-env", metavar="VAR", help="read the bearer token from this environment variable (never a flag)"
+    )
+    add_db(parser, "in the user data folder")
+    parser.add_argument("--no-record", action="store_true", help="do not record the session's snapshots")
+    parser.set_defaults(handler=watch)
+
+
+def watch(args: argparse.Namespace, settings: Settings) -> int:
+    from console.feeds.factory import Feed
+
+    _check_feed_address(args.url)
+    choice = Feed(args.url, token=_token(args, settings), interval=args.interval, record=not args.no_record)
+    return run_console(settings, choice, escalation_log_path(args, settings, practice=False))
+
+
+def _token(args: argparse.Namespace, settings: Settings) -> str | None:
+    """The feed's token: from the variable --token-env names, else the settings."""
+    if args.token_env:
+        return environment_token(
+            args.token_env, unset=f"--token-env names {args.token_env}, which is not set or is empty"
+        )
+    if settings.feed_token:
+        return checked_token(settings.feed_token.get_secret_value(), "the feed_token setting")
+    return None
+
+
+def _check_feed_address(url: str) -> None:
+    """A feed address is refused at start, in one sentence, when no poll could use it: not http(s), a port
+    outside 1-65535, or a user and password in it (the token goes in --token-env; an address is shown)."""
+    from urllib.parse import urlsplit
+
+    example = "a feed address like http://127.0.0.1:8333"
+    if not url.startswith(("http://", "https://")):
+        raise CommandError(f"{url!r} is not {example}")
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed [ of an IPv6 address
+        raise CommandError(f"{url!r} is not {example}") from None
+    try:
+        port = parts.port
+    except ValueError:
+        raise CommandError(f"the address {parts.hostname!r} has a port outside 1 to 65535; give {example}") from None
+    if parts.username is not None or parts.password is not None:
+        raise CommandError(
+            "the feed address holds a user name or password; leave them out and put the feed's token in the "
+            "variable --token-env names"
+        )
+    if not parts.hostname or port == 0:
+        raise CommandError(f"the address has no host or a port of 0; give {example}")
+
+
+def _interval(text: str) -> float:
+    value = text.strip().lower()
+    try:
+        if value.endswith("ms"):
+            seconds = float(value[:-2]) / 1000
+        else:
+            seconds = float(value.removesuffix("s"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an interval like 1s or 500ms") from None
+    if not 0.1 <= seconds <= 300:
+        raise argparse.ArgumentTypeError(f"interval {text} is outside 100ms to 300s")
+    return seconds

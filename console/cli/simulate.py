@@ -1,0 +1,52 @@
+"""``hotline simulate --out FILE``: generate a realistic day of traffic (docs/simulator.md)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from console.cli.args import iso_date, positive_int
+from console.cli.errors import EXIT_OK, CommandError
+
+if TYPE_CHECKING:
+    from console.core.events import Event
+    from console.settings import Settings
+
+__all__ = ["simulate_arguments"]
+
+
+def simulate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write (.gz compresses)")
+    parser.add_argument("--seed", type=int, default=12333, help="random seed (default 12333)")
+    parser.add_argument("--calls", type=positive_int, default=12_000, help="calls offered in the day")
+    parser.add_argument("--agents", type=positive_int, default=60, help="agents on the roster")
+    parser.add_argument("--date", type=iso_date, default=date(2026, 11, 27), metavar="D", help="the day, YYYY-MM-DD")
+    parser.set_defaults(handler=simulate)
+
+
+def simulate(args: argparse.Namespace, settings: Settings) -> int:
+    from console.eventfile import write_event_file
+    from console.progress import stderr_progress
+    from console.simulator import SimulationConfig, simulate_day
+
+    config = SimulationConfig(seed=args.seed, calls=args.calls, agents=args.agents, date=args.date)
+    midnight = config.midnight.timestamp()
+    latest = midnight  # the clock of the last event written: how far into the day the simulation is
+
+    def followed(events: Iterator[Event]) -> Iterator[Event]:
+        nonlocal latest
+        for event in events:
+            latest = event.ts.timestamp()
+            yield event
+
+    day_seconds = config.day_length_ms / 1000
+    try:
+        with stderr_progress(f"simulating {config.date}", day_seconds, lambda: latest - midnight):
+            count = write_event_file(args.out, followed(simulate_day(config)))
+    except OSError as error:
+        raise CommandError(f"cannot write {args.out}: {error.strerror or error}") from None
+    print(f"wrote {count:,} events ({config.calls:,} calls, {config.agents:,} agents, {config.date}) to {args.out}")
+    return EXIT_OK

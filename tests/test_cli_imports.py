@@ -1,0 +1,46 @@
+"""`hotline --help` and `hotline report` start fast because a command's modules load only when it runs
+(console/cli/__init__.py): checked by what a fresh interpreter has loaded, not by a timing
+(bench/cli_start.py has the figures)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from helpers import SMALL_DAY
+
+#: Runs ``hotline ARGV`` in this fresh interpreter, then prints the top-level packages and the console.cli
+#: modules it loaded.
+_PROBE = """
+import contextlib, io, json, sys
+from console.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+    main(sys.argv[1:])
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules} | {n for n in sys.modules if n.startswith("console.cli")})))
+"""
+
+HEAVY = {"textual", "pydantic", "pydantic_settings", "rich", "storage", "sqlite_utils", "httpx", "aiohttp"}
+COMMAND_MODULES = {f"console.cli.{name}" for name in ("run", "report", "simulate", "schema", "feed_server", "escalations")}
+
+
+def loaded(*argv: str) -> set[str]:
+    result = subprocess.run([sys.executable, "-c", _PROBE, *argv], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout))
+
+
+def test_help_loads_argparse_and_no_command() -> None:
+    seen = loaded("--help")
+    assert seen & HEAVY == set()
+    assert seen & COMMAND_MODULES == set()
+
+
+def test_a_command_loads_its_own_module_and_no_other() -> None:
+    seen = loaded("report", str(SMALL_DAY), "--json")
+    assert "console.cli.report" in seen and "pydantic" in seen  # the report did run
+    assert seen & COMMAND_MODULES == {"console.cli.report"}
+    assert seen & {"textual", "sqlite_utils", "httpx", "aiohttp"} == set()  # no console, log or feed
+    help_of_one = loaded("escalations", "--help")
+    assert help_of_one & COMMAND_MODULES == {"console.cli.escalations"}
+    assert "textual" not in help_of_one
