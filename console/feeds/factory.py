@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from console.feeds.replay import ReplaySource
     from console.feeds.source import FloorSource
     from console.settings import Settings
-    from storage.recordings import SnapshotRecorder
+    from storage.recordings import RecorderThread
 
 __all__ = ["DayFile", "Feed", "Recorded", "SourceChoice", "SourceUnavailable", "open_source"]
 
@@ -115,12 +115,14 @@ def _feed(choice: Feed, settings: Settings, closing: ExitStack) -> FeedPoller:
         max_body_bytes=settings.feed_max_body_bytes,
         on_snapshot=None if recorder is None else (lambda snap, body: _record(recorder, snap, body)),
         on_restart=None if recorder is None else recorder.new_session,
+        recording_problem=None if recorder is None else recorder.problem,
     )
 
 
-def _recorder(settings: Settings, closing: ExitStack) -> SnapshotRecorder:
+def _recorder(settings: Settings, closing: ExitStack) -> RecorderThread:
+    """The recorder on its writer thread: the poll hands it a snapshot and never waits on the file."""
     from storage import StorageError, default_recordings_path
-    from storage.recordings import SnapshotRecorder
+    from storage.recordings import RecorderThread, SnapshotRecorder
 
     try:
         recorder = SnapshotRecorder(
@@ -131,11 +133,12 @@ def _recorder(settings: Settings, closing: ExitStack) -> SnapshotRecorder:
         )
     except StorageError as error:
         raise SourceUnavailable(f"{error} (or watch with --no-record)") from None
-    closing.callback(recorder.close)
-    return recorder
+    writer = RecorderThread(recorder)
+    closing.callback(writer.close)  # writes what is waiting, stops the thread, closes the file
+    return writer
 
 
-def _record(recorder: SnapshotRecorder, snap: FeedSnapshot, body: bytes) -> None:
+def _record(recorder: RecorderThread, snap: FeedSnapshot, body: bytes) -> None:
     """Record a snapshot as the feed served it, unless it carries a caller's number in clear: then as
     parsed, with the numbers masked. A recording is a file on disk that outlives the session."""
     from console.feeds.protocol import SNAPSHOT_ADAPTER, masked_flags

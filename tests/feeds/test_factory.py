@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from feed_fakes import snapshot
-from helpers import SMALL_DAY, write_jsonl
+from feed_fakes import FaultyFeed, FeedServer, snapshot
+from helpers import SMALL_DAY, at, holding_the_write_lock, write_jsonl
 
 from console.feeds.factory import DayFile, Feed, Recorded, SourceUnavailable, open_source
 from console.feeds.live import LiveFloor
@@ -17,7 +17,7 @@ from console.feeds.poller import FeedPoller
 from console.feeds.recorded import RecordingSource
 from console.feeds.replay import ReplaySource
 from console.settings import Settings
-from storage.recordings import SnapshotRecorder
+from storage.recordings import Recording, SnapshotRecorder
 
 
 def test_a_day_file_is_replayed_at_its_speed_and_closed_with_the_console() -> None:
@@ -73,3 +73,28 @@ def test_a_feed_is_polled_with_the_settings_and_recorded_only_when_asked(tmp_pat
 
 def test_a_feed_choice_never_shows_its_token() -> None:
     assert "s3cr3t" not in repr(Feed("http://127.0.0.1:9", token="s3cr3t"))
+
+
+async def test_a_watched_feed_records_on_the_writer_thread_so_a_locked_file_never_holds_up_the_poll(
+    tmp_path: Path,
+) -> None:
+    """The factory's recorder is the writer thread: with the recordings file locked by another program,
+    each poll returns and shows its figures; the snapshots are written once the lock is gone."""
+    path = tmp_path / "recordings.db"
+    server = FeedServer(FaultyFeed(snapshot("10:00:00", seq=1)))
+    await server.start()
+    try:
+        with ExitStack() as closing:
+            poller = open_source(Feed(server.url), Settings(recording_db=path), closing)
+            assert isinstance(poller, FeedPoller)
+            with holding_the_write_lock(path):
+                async with poller._client() as client:
+                    assert await poller.poll_once(client)
+                    server.feed.current = snapshot("10:00:05", seq=2, scale=1.1)
+                    assert await poller.poll_once(client)
+                assert poller.floor.snapshot().today.offered == 110  # shown while the file is locked
+        # the console closed: what waited was written once the lock was released
+    finally:
+        await server.stop()
+    with Recording(path) as recording:
+        assert [seq for _, seq, _ in recording.between(at("09:00:00"), at("11:00:00"))] == [1, 2]
