@@ -60,6 +60,21 @@ async def floor_settled(app: Any, pilot: Any, rounds: int = 200) -> None:
     raise AssertionError(f"the console is still busy: {app.loading}")
 
 
+async def cases_settled(app: Any, pilot: Any, rounds: int = 200) -> None:
+    """Wait until the console's reads and writes of the escalation log (thread workers, console/cases.py)
+    are done and their answers handled: the cases shown, a form closed or saying why (bounded)."""
+    from console.cases import GROUP
+
+    for _ in range(rounds):
+        running = [worker for worker in app.workers if worker.group == GROUP and not worker.is_finished]
+        if not running:
+            await pilot.pause()
+            return
+        await app.workers.wait_for_complete(running)
+        await pilot.pause()
+    raise AssertionError("the escalation log is still being read or written")
+
+
 class FakeClock:
     """A monotonic clock that moves only when the test says so."""
 

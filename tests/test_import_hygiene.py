@@ -14,6 +14,7 @@ HEADLESS = [
     "console.floor.engine",
     "console.feeds",
     "console.feeds.replay",
+    "console.flags",
     "console.feed_server.publish",
     "console.feed_server.server",
     "console.feed_server_cli",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
-from helpers import at, console_at
+from helpers import at, cases_settled, console_at
 from textual.color import Color
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select
@@ -45,7 +45,7 @@ async def test_a_flag_fills_the_escalation_form_so_the_action_is_first_to_fill(l
     async with app.run_test(size=(120, 40)) as pilot:
         clock.tick(1)
         app.tick()
-        await pilot.pause()
+        await cases_settled(app, pilot)  # the flag is offered once the log says it is not a case yet
         await pilot.press("e")
         # when, call, agent, caller (kept behind its mask), category, severity and summary come from the flag
         assert app.screen.focused is app.screen.query_one("#action-kind")
@@ -66,7 +66,7 @@ async def test_the_open_case_fills_the_case_number_so_what_was_done_is_first(log
     _a_crisis_case(log)
     app, _ = console_at(time(10, 0), log)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await cases_settled(app, pilot)
         await pilot.press("a")
         assert app.screen.focused is app.screen.query_one("#what")
 
@@ -174,6 +174,7 @@ async def test_at_80x24_a_failed_save_shows_every_error_and_the_buttons_and_foll
         await pilot.pause()
         assert not errors.display and not form.query(".-invalid")  # nothing wrong: the list is gone
         await pilot.press("ctrl+s")
+        await cases_settled(app, pilot)
         assert not isinstance(app.screen, EscalationFormScreen)
     (case,) = log.cases()
     assert (case.call_id, case.agent_id, case.category, case.severity) == ("C1", "A0001", "crisis", 3)
@@ -218,8 +219,8 @@ async def test_a_case_with_an_entry_edited_in_by_hand_is_shown_and_the_entry_sai
     said: list[str] = []
     app.notify = lambda message, **_: said.append(message)  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await cases_settled(app, pilot)
         assert [view.case_id for view in app.cases] == [1]  # the case is on the floor, open
-        app._cases_seen = -1
-        app.reload_cases()  # read again: said once, not at every reread
+        app.case_controller.reload(even_if_unchanged=True)  # read again: said once, not at every reread
+        await cases_settled(app, pilot)
     assert said == ["case 1: entry 2 (status): 'exploded' is not a valid CaseStatus; left out, the log unchanged"]
