@@ -3,7 +3,11 @@ being typed in is plainly marked in both themes, and what is wrong is said whole
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import time
+from pathlib import Path
 
 import pytest
 from helpers import at, cases_settled, console_at
@@ -207,8 +211,6 @@ async def test_the_other_forms_ask_for_what_is_missing_and_go_to_the_first_wrong
 
 
 async def test_a_case_with_an_entry_edited_in_by_hand_is_shown_and_the_entry_said_once(log: EscalationLog) -> None:
-    import sqlite3
-
     _a_crisis_case(log)
     with sqlite3.connect(log.path) as conn:  # a status no version writes, behind the console's back
         conn.execute(
@@ -224,3 +226,76 @@ async def test_a_case_with_an_entry_edited_in_by_hand_is_shown_and_the_entry_sai
         app.case_controller.reload(even_if_unchanged=True)  # read again: said once, not at every reread
         await cases_settled(app, pilot)
     assert said == ["case 1: entry 2 (status): 'exploded' is not a valid CaseStatus; left out, the log unchanged"]
+
+
+
+async def _a_filled_form(app, pilot) -> EscalationFormScreen:
+    """The escalation form opened (once the cases are read) and filled with a case, not saved yet."""
+    await cases_settled(app, pilot)
+    await pilot.press("e")
+    form = app.screen
+    assert isinstance(form, EscalationFormScreen)
+    for field, value in {"call-id": "C1", "agent-id": "A0001", "summary": "来电人情绪激动"}.items():
+        form.query_one(f"#{field}", Input).value = value
+    form.query_one("#category", Select).value = "crisis"
+    form.query_one("#severity", Select).value = 3
+    return form
+
+
+def _typed(form: EscalationFormScreen) -> tuple[str, ...]:
+    return tuple(form.query_one(f"#{field}", Input).value for field in ("call-id", "agent-id", "summary"))
+
+
+@contextmanager
+def another_program_writing(path: Path) -> Iterator[sqlite3.Connection]:
+    """Another program holding the log's write lock until the test rolls it back (or the test ends)."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield other
+    finally:
+        if other.in_transaction:
+            other.execute("ROLLBACK")
+        other.close()
+
+
+async def test_a_form_waiting_for_a_locked_log_says_so_keeps_everything_and_saves_once_it_is_free(
+    log: EscalationLog,
+) -> None:
+    with EscalationLog(log.path, busy_timeout_ms=60_000) as patient:  # waits out the other program's lock
+        app, _ = console_at(time(9, 0), patient)
+        async with app.run_test(size=(120, 40)) as pilot:
+            form = await _a_filled_form(app, pilot)
+            with another_program_writing(log.path) as other:
+                await pilot.press("ctrl+s")
+                waiting = form.query_one("#form-waiting", Label)
+                assert waiting.display and str(waiting.content).startswith("Saving… waiting for the escalation log")
+                assert form.query_one("#save").disabled
+                await pilot.press("ctrl+s", "escape")  # no second save, and no cancel of what may yet be written
+                assert app.screen is form and _typed(form) == ("C1", "A0001", "来电人情绪激动")
+                other.execute("ROLLBACK")
+            await cases_settled(app, pilot)
+            assert not isinstance(app.screen, EscalationFormScreen)
+            assert [case.call_id for case in app.cases] == ["C1"]
+    assert [case.call_id for case in log.cases()] == ["C1"]  # written once
+
+
+async def test_a_save_the_log_refuses_is_said_on_the_form_and_nothing_typed_is_lost(log: EscalationLog) -> None:
+    with EscalationLog(log.path, busy_timeout_ms=100) as hasty:  # gives up at once on a locked log
+        app, _ = console_at(time(9, 0), hasty)
+        async with app.run_test(size=(120, 40)) as pilot:
+            form = await _a_filled_form(app, pilot)
+            with another_program_writing(log.path):
+                await pilot.press("ctrl+s")
+                await cases_settled(app, pilot)
+                assert app.screen is form
+                assert str(form.query_one("#form-errors", Label).content) == (
+                    f"Not saved:\n· the escalation log {log.path} is locked by another program; "
+                    "nothing was saved, try again"
+                )
+                assert not form.query_one("#form-waiting", Label).display and not form.query_one("#save").disabled
+                assert _typed(form) == ("C1", "A0001", "来电人情绪激动")
+            await pilot.press("ctrl+s")  # the same form, saved again once the log is free
+            await cases_settled(app, pilot)
+            assert not isinstance(app.screen, EscalationFormScreen)
+    assert [case.call_id for case in log.cases()] == ["C1"]
