@@ -10,7 +10,7 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from helpers import at, cases_settled, console_at
+from helpers import at, cases_settled, console_at, filled_escalation_form
 from textual.color import Color
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select
@@ -228,20 +228,6 @@ async def test_a_case_with_an_entry_edited_in_by_hand_is_shown_and_the_entry_sai
     assert said == ["case 1: entry 2 (status): 'exploded' is not a valid CaseStatus; left out, the log unchanged"]
 
 
-
-async def _a_filled_form(app, pilot) -> EscalationFormScreen:
-    """The escalation form opened (once the cases are read) and filled with a case, not saved yet."""
-    await cases_settled(app, pilot)
-    await pilot.press("e")
-    form = app.screen
-    assert isinstance(form, EscalationFormScreen)
-    for field, value in {"call-id": "C1", "agent-id": "A0001", "summary": "来电人情绪激动"}.items():
-        form.query_one(f"#{field}", Input).value = value
-    form.query_one("#category", Select).value = "crisis"
-    form.query_one("#severity", Select).value = 3
-    return form
-
-
 def _typed(form: EscalationFormScreen) -> tuple[str, ...]:
     return tuple(form.query_one(f"#{field}", Input).value for field in ("call-id", "agent-id", "summary"))
 
@@ -265,7 +251,7 @@ async def test_a_form_waiting_for_a_locked_log_says_so_keeps_everything_and_save
     with EscalationLog(log.path, busy_timeout_ms=60_000) as patient:  # waits out the other program's lock
         app, _ = console_at(time(9, 0), patient)
         async with app.run_test(size=(120, 40)) as pilot:
-            form = await _a_filled_form(app, pilot)
+            form = await filled_escalation_form(app, pilot)
             with another_program_writing(log.path) as other:
                 await pilot.press("ctrl+s")
                 waiting = form.query_one("#form-waiting", Label)
@@ -284,7 +270,7 @@ async def test_a_save_the_log_refuses_is_said_on_the_form_and_nothing_typed_is_l
     with EscalationLog(log.path, busy_timeout_ms=100) as hasty:  # gives up at once on a locked log
         app, _ = console_at(time(9, 0), hasty)
         async with app.run_test(size=(120, 40)) as pilot:
-            form = await _a_filled_form(app, pilot)
+            form = await filled_escalation_form(app, pilot)
             with another_program_writing(log.path):
                 await pilot.press("ctrl+s")
                 await cases_settled(app, pilot)

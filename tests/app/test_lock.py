@@ -19,8 +19,8 @@ from pathlib import Path
 from time import perf_counter
 
 import pytest
-from helpers import cases_settled
-from textual.widgets import Input, Label, Select
+from helpers import cases_settled, filled_escalation_form
+from textual.widgets import Label
 
 from console.app import HotlineApp
 from console.core.paths import bundled_day
@@ -70,14 +70,7 @@ async def test_a_log_locked_for_5_s_freezes_no_frame_and_the_case_saved_meanwhil
 
         app.redraw = timed_redraw  # type: ignore[method-assign]
         async with app.run_test(size=(120, 40)) as pilot:
-            await cases_settled(app, pilot)
-            await pilot.press("e")
-            form = app.screen
-            assert isinstance(form, EscalationFormScreen)
-            for field, value in {"call-id": "C-LOCK", "agent-id": "A0007", "summary": "来电人情绪激动"}.items():
-                form.query_one(f"#{field}", Input).value = value
-            form.query_one("#category", Select).value = "crisis"
-            form.query_one("#severity", Select).value = 3
+            form = await filled_escalation_form(app, pilot, call_id="C-LOCK")
 
             holder = subprocess.Popen(
                 [sys.executable, "-c", HOLDER, str(path), str(LOCK_SECONDS)], stdout=subprocess.PIPE, text=True
