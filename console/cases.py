@@ -185,14 +185,14 @@ class CaseController:
 
     def save_case(self, request: SaveCase, now: datetime) -> None:
         """Log the form's case at ``now`` (the console's clock); the answer goes to the form."""
-        self._in_a_thread(partial(self._post_write, request.form, partial(self.open_case, request.case, now)), "saving a case")
+        self._write_for(request.form, partial(self.open_case, request.case, now), "saving a case")
 
     def save_entry(self, request: SaveEntry) -> None:
-        self._in_a_thread(partial(self._post_write, request.form, partial(self.log_entry, request.entry)), "logging an entry")
+        self._write_for(request.form, partial(self.log_entry, request.entry), "logging an entry")
 
     def save_hand_over(self, request: SaveHandOver) -> None:
         handing = partial(self.hand_over, by=request.by, to=request.to, at=request.at, note=request.note)
-        self._in_a_thread(partial(self._post_write, request.form, handing), "handing over")
+        self._write_for(request.form, handing, "handing over")
 
     def loaded(self, reading: CasesLoaded) -> list[str]:
         """Take a reading for the screen; returns what to say of entries that cannot be read, once a case,
@@ -223,12 +223,15 @@ class CaseController:
         if reading is not None:
             self._host.post_message(reading)
 
-    def _post_write(self, form: MessagePump, write: Callable[[], tuple[Answer, Reading | None]]) -> None:
-        answer, reading = write()
-        if reading is not None:
-            self._host.post_message(reading)
-        # the form cannot be closed while it waits for this answer (ModalForm): only a quit ends it first
-        form.post_message(answer)
+    def _write_for(self, form: MessagePump, write: Callable[[], tuple[Answer, Reading | None]], name: str) -> None:
+        def in_the_thread() -> None:
+            answer, reading = write()
+            if reading is not None:
+                self._host.post_message(reading)
+            # the form cannot be closed while it waits for this answer (ModalForm): only a quit ends it first
+            form.post_message(answer)
+
+        self._in_a_thread(in_the_thread, name)
 
     # ------------------------------------------------------------------ in a worker's thread
     def read(self, since: int | None) -> Reading | None:
@@ -260,7 +263,9 @@ class CaseController:
 
     def hand_over(self, *, by: str, to: str, at: datetime, note: str) -> tuple[Answer, Reading | None]:
         """Write a hand-over entry on every open case, in one transaction."""
-        return self._written(lambda: HandedOver(self.log.hand_over(by=by, to=to, at=at, note=note), to), (StorageError, ValueError))
+        return self._written(
+            lambda: HandedOver(self.log.hand_over(by=by, to=to, at=at, note=note), to), (StorageError, ValueError)
+        )
 
     def _written(
         self, write: Callable[[], Answer], refused: type[Exception] | tuple[type[Exception], ...]

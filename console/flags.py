@@ -40,7 +40,9 @@ class FlagQueue:
         """The floor was moved in time (a seek): the next look draws the line for old flags again."""
         self._new_cutoff = True
 
-    def take(self, flags: Iterable[UrgentFlag], now: datetime | None, logged: Collection[str] | None) -> list[UrgentFlag]:
+    def take(
+        self, flags: Iterable[UrgentFlag], now: datetime | None, logged: Collection[str] | None
+    ) -> list[UrgentFlag]:
         """Look at the floor's flags at ``now``: returns those new on the banner (one bell each).
 
         ``logged`` is every flag id the escalation log holds as a case. While it is not known yet (None:

@@ -104,11 +104,13 @@ def test_entries_and_hand_overs_are_written_or_refused_in_the_logs_words(
     controller: CaseController, log: EscalationLog
 ) -> None:
     case_id = log.open_case(crisis(), now=NOW)
-    called = CaseEntry(case_id, NewAction(kind=ActionKind.POLICE_110, at=NOW, by="王班长", note="回拨未接"), None, "王班长", NOW, "")
+    police = NewAction(kind=ActionKind.POLICE_110, at=NOW, by="王班长", note="回拨未接")
+    called = CaseEntry(case_id, police, None, "王班长", NOW, "")
     answer, reading = controller.log_entry(called)
     assert isinstance(answer, EntrySaved) and answer.entry is called
     assert isinstance(reading, CasesLoaded) and [a.kind for a in reading.cases[0].actions] == ["police_110"]
-    nowhere = CaseEntry(999, NewAction(kind=ActionKind.NOTE, at=NOW, by="王班长", note="?"), None, "王班长", NOW, "")
+    note = NewAction(kind=ActionKind.NOTE, at=NOW, by="王班长", note="?")
+    nowhere = CaseEntry(999, note, None, "王班长", NOW, "")
     answer, reading = controller.log_entry(nowhere)
     assert isinstance(answer, SaveFailed) and answer.error == "no case 999 in the escalation log" and reading is None
     twice = CaseEntry(case_id, None, CaseStatus.IN_PROGRESS, "王班长", NOW, "")

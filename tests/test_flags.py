@@ -11,7 +11,9 @@ from console.flags import FlagQueue
 
 
 def flag(flag_id: str, clock: str):
-    return ev("urgent_flag", clock, flag_id=flag_id, call_id=f"C-{flag_id}", agent_id="A1", category="crisis", severity=3)
+    return ev(
+        "urgent_flag", clock, flag_id=flag_id, call_id=f"C-{flag_id}", agent_id="A1", category="crisis", severity=3
+    )
 
 
 F1, F2, F3 = flag("F1", "10:00:00"), flag("F2", "10:20:00"), flag("F3", "10:40:00")

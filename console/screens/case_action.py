@@ -87,7 +87,8 @@ class CaseActionScreen(ModalForm[str | None]):
     @on(EntrySaved)
     def _entry_saved(self, message: EntrySaved) -> None:
         entry = message.entry
-        done = STATUS_LABELS[entry.status] if entry.status else ACTION_LABELS[entry.action.kind]  # type: ignore[union-attr]
+        kind = entry.action.kind if entry.action else None
+        done = STATUS_LABELS[entry.status] if entry.status else ACTION_LABELS[kind]  # type: ignore[index]
         self._saved(f"case #{entry.case_id}: {done}")
 
 

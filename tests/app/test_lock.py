@@ -102,6 +102,7 @@ async def test_a_log_locked_for_5_s_freezes_no_frame_and_the_case_saved_meanwhil
         # at 20 frames a second, about a hundred redraws in 5 s; fewer than half means the screen stalled
         assert len(during) >= LOCK_SECONDS / TICK / 2, f"{len(during)} redraws in {released_at - locked_at:.1f} s"
         assert longest < LONGEST_GAP, f"the dashboard stalled {longest * 1000:.0f} ms while the log was locked"
-        print(f"{len(during)} redraws in {released_at - locked_at:.2f} s of lock, the longest gap {longest * 1000:.0f} ms")
+        held = released_at - locked_at
+        print(f"{len(during)} redraws in {held:.2f} s of lock, the longest gap {longest * 1000:.0f} ms")
     with EscalationLog(path) as fresh:
         assert [case.call_id for case in fresh.cases()] == ["C-LOCK"]  # written once
