@@ -285,3 +285,25 @@ async def test_a_save_the_log_refuses_is_said_on_the_form_and_nothing_typed_is_l
             await cases_settled(app, pilot)
             assert not isinstance(app.screen, EscalationFormScreen)
     assert [case.call_id for case in log.cases()] == ["C1"]
+
+
+async def test_a_save_answered_under_the_palette_closes_the_form_once_the_palette_is_closed(
+    log: EscalationLog,
+) -> None:
+    from textual.command import CommandPalette
+
+    with EscalationLog(log.path, busy_timeout_ms=60_000) as patient:
+        app, _ = console_at(time(9, 0), patient)
+        async with app.run_test(size=(120, 40)) as pilot:
+            form = await filled_escalation_form(app, pilot)
+            with another_program_writing(log.path) as other:
+                await pilot.press("ctrl+s", "ctrl+p")  # the palette opens over the waiting form
+                assert isinstance(app.screen, CommandPalette)
+                other.execute("ROLLBACK")
+            await cases_settled(app, pilot)
+            # saved meanwhile: the palette the supervisor opened stays, and the form waits under it
+            assert isinstance(app.screen, CommandPalette) and form in app.screen_stack
+            await pilot.press("escape")
+            await pilot.pause()
+            assert form not in app.screen_stack and not isinstance(app.screen, EscalationFormScreen)
+    assert [case.call_id for case in log.cases()] == ["C1"]
