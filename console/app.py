@@ -22,15 +22,17 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from console.cases import CaseController, CasesLoaded, CasesNotLoaded, SaveCase, SaveEntry, SaveHandOver
 from console.core.events import CATEGORY_LABELS, UrgentFlag
 from console.core.formatting import mask_number, mask_numbers_in, plural
 from console.feeds.source import FloorSource, Playback, Producer, Reported
+from console.flags import FlagQueue
 from console.playback import FloorMoved, PlaybackControls, after_loading
 from console.producing import FeedStatusChanged, FloorUpdated, message_for
 from console.screens.dashboard import DashboardScreen
 from console.settings import Settings
 from console.viewmodel import build_escalation_rows, build_header, build_tiles, build_trend
-from storage import CaseView, EscalationLog, NewCase, StorageError, is_practice_db_path
+from storage import CaseView, EscalationLog, is_practice_db_path
 from widgets.agent_floor import AgentFloor
 from widgets.break_panel import BreakPanel
 from widgets.floor_header import FloorHeader
@@ -43,7 +45,6 @@ from widgets.urgent_banner import UrgentBanner
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from console.screens.case_action import CaseEntry
 
 __all__ = ["FloorMoved", "HotlineApp"]
 
@@ -102,21 +103,15 @@ class HotlineApp(App[None]):
         self.tick_seconds = tick_seconds
         self.cases_every_seconds = cases_every_seconds
         self.ticks = 0
-        self.cases: list[CaseView] = []
+        #: the open cases, read and written in thread workers (console/cases.py)
+        self.case_controller = CaseController(log, self)
         self.overdue_rules = settings.overdue_rules()
-        self._cases_seen = -1  # the log's last event id when the cases were read
-        self.pending_flags: deque[UrgentFlag] = deque()
-        #: flags already old when the console started or sought: listed as not logged, no banner each
-        self.earlier_flags: list[UrgentFlag] = []
-        self._offered_flags: set[str] = set()
-        self._flags_cutoff: datetime | None = None
-        self._new_cutoff = True  # at start and after a seek: flags older than the setting skip the banner
+        self.flag_queue = FlagQueue(timedelta(minutes=settings.flag_banner_max_age_minutes))
         self.start = start
         self.practice_log = is_practice_db_path(log.path)
         self.playback = PlaybackControls(
             source, settings.zone, say=self.notify, redraw=self.redraw, in_thread=self._in_thread, post=self.post_message
         )
-        self._unreadable_said: set[int] = set()  # cases whose unreadable entries were said
         #: The defect that stopped the console, raised again by :meth:`run` once the terminal is restored.
         self.crash: Exception | None = None
 
@@ -168,25 +163,38 @@ class HotlineApp(App[None]):
         gc.collect()
         gc.freeze()
 
+    @property
+    def cases(self) -> list[CaseView]:
+        """The open cases, from the last reading of the log."""
+        return self.case_controller.cases
+
+    @property
+    def pending_flags(self) -> deque[UrgentFlag]:
+        """The urgent flags on the banner, the first one shown."""
+        return self.flag_queue.pending
+
+    @property
+    def earlier_flags(self) -> list[UrgentFlag]:
+        """Flags already old when the console started or sought: listed as not logged, no banner each."""
+        return self.flag_queue.earlier
+
     def reload_cases(self) -> None:
-        """Read the open cases again if anything was written to the log (by this console or another)."""
-        try:
-            last = self.escalations.last_event_id()
-            if last != self._cases_seen:
-                self.cases = self.escalations.cases(open_only=True)
-                self._cases_seen = last
-                for view in self.cases:
-                    if view.unreadable and view.case_id not in self._unreadable_said:
-                        self._unreadable_said.add(view.case_id)  # said once a case, not at every reread
-                        self.notify(
-                            f"case {view.case_id}: {view.unreadable[0]}; left out, the log unchanged",
-                            title="escalation log", severity="warning", timeout=10,
-                        )  # fmt: skip
-                # a flag on the banner that another console has logged meanwhile leaves the banner
-                self.pending_flags = deque(flag for flag in self.pending_flags if not self._already_a_case(flag))
-                self.earlier_flags = [flag for flag in self.earlier_flags if not self._already_a_case(flag)]
-        except StorageError as error:
-            self.notify(f"escalation log: {error}", severity="error", timeout=10)
+        """Read the open cases again, in a thread, if anything was written to the log (by any console)."""
+        self.case_controller.reload()
+
+    @on(CasesLoaded)
+    def _cases_loaded(self, message: CasesLoaded) -> None:
+        for sentence in self.case_controller.loaded(message):
+            self.notify(sentence, title="escalation log", severity="warning", timeout=10)
+        # a flag on the banner that another console has logged meanwhile leaves the banner
+        self.flag_queue.logged(self.case_controller.logged_flags or ())
+        self.redraw()
+
+    @on(CasesNotLoaded)
+    def _cases_not_loaded(self, message: CasesNotLoaded) -> None:
+        self.case_controller.not_loaded(message)
+        self.notify(f"escalation log: {message.error}", severity="error", timeout=10)
+        self.redraw()
 
     async def _produce(self, producer: Producer) -> None:
         await producer.run(lambda change: self.post_message(message_for(change)))
@@ -259,27 +267,10 @@ class HotlineApp(App[None]):
 
     # ------------------------------------------------------------------ urgent flags
     def _offer_flags(self, flags: Iterable[UrgentFlag], screen: Screen, now: datetime | None) -> None:
-        """A flag is offered once, never twice: not again after a seek back, not after it was logged.
-
-        Flags already older than ``flag_banner_max_age_minutes`` when the console starts or seeks go to
-        the open escalations as not logged, without a banner and a bell each.
-        """
-        if self._new_cutoff and now is not None:
-            self._new_cutoff = False
-            self._flags_cutoff = now - timedelta(minutes=self.settings.flag_banner_max_age_minutes)
-            cutoff = self._flags_cutoff
-            self.earlier_flags.extend(flag for flag in self.pending_flags if flag.ts < cutoff)
-            self.pending_flags = deque(flag for flag in self.pending_flags if flag.ts >= cutoff)
-        for flag in flags:
-            if flag.flag_id not in self._offered_flags:
-                self._offered_flags.add(flag.flag_id)
-                if self._already_a_case(flag):
-                    continue
-                if self._flags_cutoff is not None and flag.ts < self._flags_cutoff:
-                    self.earlier_flags.append(flag)
-                    continue
-                self.pending_flags.append(flag)
-                self.bell()
+        """A bell for each flag new on the banner (console/flags.py: each once, never after it was logged,
+        checked against the flags of the last reading of the log), and the banner's first flag."""
+        for _ in self.flag_queue.take(flags, now, self.case_controller.logged_flags):
+            self.bell()
         banner = screen.query_one(UrgentBanner)
         if not self.pending_flags:
             banner.show(None)
@@ -299,16 +290,9 @@ class HotlineApp(App[None]):
             )
         )
 
-    def _already_a_case(self, flag: UrgentFlag) -> bool:
-        try:
-            return self.escalations.case_for_flag(flag.flag_id) is not None
-        except StorageError:
-            return False  # offer it: the form will say what is wrong with the log
-
     @after_loading
     def action_dismiss_flag(self) -> None:
-        if self.pending_flags:
-            self.pending_flags.popleft()
+        if self.flag_queue.dismiss():
             self.redraw()
 
     # ------------------------------------------------------------------ replay controls
@@ -345,7 +329,7 @@ class HotlineApp(App[None]):
 
     @on(FloorMoved)
     def _moved(self, message: FloorMoved) -> None:
-        self._new_cutoff = True
+        self.flag_queue.moved()
         self.settle_memory()
         self.playback.moved(message.error)
 
@@ -408,57 +392,46 @@ class HotlineApp(App[None]):
         from console.screens.escalation_form import EscalationFormScreen, FormDefaults
 
         now = self._log_time()
-        flag = self.pending_flags[0] if self.pending_flags else None
+        flag = self.flag_queue.first
         defaults = FormDefaults(
             now=now, logged_by=self.supervisor(), flag=flag, time_window_years=self.settings.time_window_years
         )
 
         def saved(case_id: int | None) -> None:
             if case_id is not None:
+                if flag is not None:
+                    self.flag_queue.logged({flag.flag_id})
+                    self.redraw()
                 self.notify(f"case #{case_id} saved to {self.escalations.path.name}", timeout=4)
 
-        self.push_screen(EscalationFormScreen(defaults, self.save_case), saved)
+        self.push_screen(EscalationFormScreen(defaults), saved)
 
-    def save_case(self, case: NewCase) -> int:
-        """Write a case from the form (StorageError goes back to the form, which keeps what was typed)."""
-        now = self._log_time()
-        case_id = self.escalations.open_case(case, now=now)
-        if case.flag_id is not None:
-            self.pending_flags = deque(flag for flag in self.pending_flags if flag.flag_id != case.flag_id)
-            self.earlier_flags = [flag for flag in self.earlier_flags if flag.flag_id != case.flag_id]
-        self.reload_cases()
-        self.redraw()
-        return case_id
+    @on(SaveCase)
+    def _save_case(self, message: SaveCase) -> None:
+        """Write a case from the form, in a thread; the answer goes back to the form (console/cases.py)."""
+        self.case_controller.save_case(message, self._log_time())
 
     def action_act_on_case(self) -> None:
         """Log what was done about an open case, or move its status (newest open case first)."""
         from console.screens.case_action import CaseActionScreen
 
         open_cases = [case.case_id for case in sorted(self.cases, key=lambda c: c.occurred_at, reverse=True)]
-        screen = CaseActionScreen(open_cases=open_cases, by=self.supervisor(), now=self._log_time(), save=self.save_entry)
+        screen = CaseActionScreen(open_cases=open_cases, by=self.supervisor(), now=self._log_time())
         self.push_screen(screen, self._saved)
 
-    def save_entry(self, entry: CaseEntry) -> None:
-        if entry.status is not None:
-            self.escalations.set_status(entry.case_id, entry.status, by=entry.by, at=entry.at, note=entry.note)
-        elif entry.action is not None:
-            self.escalations.add_action(entry.case_id, entry.action)
-        self.reload_cases()
-        self.redraw()
+    @on(SaveEntry)
+    def _save_entry(self, message: SaveEntry) -> None:
+        self.case_controller.save_entry(message)
 
     def action_hand_over(self) -> None:
         """Shift change: every open case gets a hand-over entry naming the next supervisor."""
         from console.screens.case_action import HandOverScreen
 
-        now = self._log_time()
+        self.push_screen(HandOverScreen(by=self.supervisor(), now=self._log_time()), self._saved)
 
-        def save(by: str, to: str, note: str) -> list[int]:
-            handed = self.escalations.hand_over(by=by, to=to, at=now, note=note)
-            self.reload_cases()
-            self.redraw()
-            return handed
-
-        self.push_screen(HandOverScreen(by=self.supervisor(), now=now, save=save), self._saved)
+    @on(SaveHandOver)
+    def _save_hand_over(self, message: SaveHandOver) -> None:
+        self.case_controller.save_hand_over(message)
 
     def _saved(self, summary: str | None) -> None:
         if summary:

@@ -463,6 +463,12 @@ class EscalationLog(FileBacked):
         with self._read():
             return self._case_for_flag(flag_id)
 
+    def logged_flag_ids(self) -> set[str]:
+        """The urgent flags that are already cases, open or resolved: the console checks a new flag
+        against these, read with the cases, instead of asking the log once a flag."""
+        with self._read():
+            return {row["flag_id"] for row in self._db.query("SELECT flag_id FROM cases WHERE flag_id IS NOT NULL")}
+
     def last_event_id(self) -> int:
         """Grows with every write by any console: poll it to know when to reread (0 when empty)."""
         with self._read():

@@ -100,6 +100,38 @@ class Heard:
                 await self._news.wait()
 
 
+async def cases_settled(app: Any, pilot: Any, rounds: int = 200) -> None:
+    """Wait until the console's reads and writes of the escalation log (thread workers, console/cases.py)
+    are done and their answers handled: the cases shown, a form closed or saying why (bounded)."""
+    from console.cases import GROUP
+
+    for _ in range(rounds):
+        running = [worker for worker in app.workers if worker.group == GROUP and not worker.is_finished]
+        if not running:
+            await pilot.pause()
+            return
+        await app.workers.wait_for_complete(running)
+        await pilot.pause()
+    raise AssertionError("the escalation log is still being read or written")
+
+
+async def filled_escalation_form(app: Any, pilot: Any, call_id: str = "C1") -> Any:
+    """The escalation form opened (once the cases are read) and filled with a crisis case, not saved yet."""
+    from textual.widgets import Input, Select
+
+    from console.screens.escalation_form import EscalationFormScreen
+
+    await cases_settled(app, pilot)
+    await pilot.press("e")
+    form = app.screen
+    assert isinstance(form, EscalationFormScreen)
+    for field, value in {"call-id": call_id, "agent-id": "A0001", "summary": "来电人情绪激动"}.items():
+        form.query_one(f"#{field}", Input).value = value
+    form.query_one("#category", Select).value = "crisis"
+    form.query_one("#severity", Select).value = 3
+    return form
+
+
 class FakeClock:
     """A monotonic clock that moves only when the test says so."""
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from feed_fakes import snapshot
-from helpers import FakeClock
+from helpers import FakeClock, cases_settled
 from textual.widgets import Input
 
 from console import cli
@@ -92,7 +92,7 @@ async def test_a_case_from_a_replay_stays_out_of_the_real_log(
             form.query_one("#category").value = "crisis"
             form.query_one("#severity").value = 3
             await pilot.press("ctrl+s")
-            await pilot.pause()
+            await cases_settled(app, pilot)
             assert app.cases and app.cases[0].call_id == "C-TRAINING"
     capsys.readouterr()
     assert cli.main(["escalations", "list", "--json"]) == 0  # the real log

@@ -4,47 +4,33 @@ over at shift change (`h`). Every entry is a new row in the escalation log; noth
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Select
 
+from console.cases import CaseEntry, EntrySaved, HandedOver, SaveEntry, SaveHandOver
 from console.core.formatting import plural
 from console.screens.form import ModalForm, in_the_forms_words
-from storage import ACTION_LABELS, STATUS_LABELS, ActionKind, CaseStatus, NewAction, StorageError
+from storage import ACTION_LABELS, STATUS_LABELS, ActionKind, CaseStatus, NewAction
 
-__all__ = ["CaseActionScreen", "CaseEntry", "HandOverScreen"]
+__all__ = ["CaseActionScreen", "HandOverScreen"]
 
 _STATUS_PREFIX = "status:"
 
 
-@dataclass(frozen=True, slots=True)
-class CaseEntry:
-    """What the supervisor logged: an action, or a status change (``status`` set, ``action`` None)."""
-
-    case_id: int
-    action: NewAction | None
-    status: CaseStatus | None
-    by: str
-    at: datetime
-    note: str
-
-
 class CaseActionScreen(ModalForm[str | None]):
-    """Log an action on an open case, or move its status. Returns a one-line summary when saved."""
+    """Log an action on an open case, or move its status (:class:`SaveEntry`). Returns a one-line summary
+    when saved."""
 
-    def __init__(
-        self, *, open_cases: list[int], by: str, now: datetime, save: Callable[[CaseEntry], None]
-    ) -> None:
+    def __init__(self, *, open_cases: list[int], by: str, now: datetime) -> None:
         super().__init__()
         self._open_cases = open_cases
         self._by = by
         self._now = now
-        self._save = save
 
     def compose(self) -> ComposeResult:
         choices = [(f"{label} {kind}", str(kind)) for kind, label in ACTION_LABELS.items()]
@@ -96,25 +82,24 @@ class CaseActionScreen(ModalForm[str | None]):
         return wrong, sentences
 
     def save(self) -> None:
-        entry = self._entry()
-        status, action = entry.status, entry.action
-        try:
-            self._save(entry)
-        except (StorageError, ValueError) as error:
-            self._say(str(error))
-            return
-        done = STATUS_LABELS[status] if status else ACTION_LABELS[action.kind]  # type: ignore[union-attr]
-        self.dismiss(f"case #{entry.case_id}: {done}")
+        self._send(SaveEntry(self, self._entry()))
+
+    @on(EntrySaved)
+    def _entry_saved(self, message: EntrySaved) -> None:
+        entry = message.entry
+        kind = entry.action.kind if entry.action else None
+        done = STATUS_LABELS[entry.status] if entry.status else ACTION_LABELS[kind]  # type: ignore[index]
+        self._saved(f"case #{entry.case_id}: {done}")
 
 
 class HandOverScreen(ModalForm[str | None]):
-    """Hand every open case over to the next shift's supervisor. Returns a one-line summary."""
+    """Hand every open case over to the next shift's supervisor (:class:`SaveHandOver`). Returns a
+    one-line summary."""
 
-    def __init__(self, *, by: str, now: datetime, save: Callable[[str, str, str], list[int]]) -> None:
+    def __init__(self, *, by: str, now: datetime) -> None:
         super().__init__()
         self._by = by
         self._now = now
-        self._save = save
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as box:
@@ -139,9 +124,8 @@ class HandOverScreen(ModalForm[str | None]):
         to = self.query_one("#to", Input).value.strip()
         note = self.query_one("#note", Input).value.strip()
         by = self.query_one("#by", Input).value.strip()
-        try:
-            handed = self._save(by, to, note)
-        except (StorageError, ValueError) as error:
-            self._say(str(error))
-            return
-        self.dismiss(f"{plural(len(handed), 'open case')} handed over to {to}")
+        self._send(SaveHandOver(self, by=by, to=to, at=self._now, note=note))
+
+    @on(HandedOver)
+    def _handed_over(self, message: HandedOver) -> None:
+        self._saved(f"{plural(len(message.case_ids), 'open case')} handed over to {message.to}")

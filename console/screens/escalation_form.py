@@ -6,16 +6,17 @@ marked and named under the form, and nothing is saved until all are right.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Select
 
+from console.cases import CaseSaved, SaveCase
 from console.core.events import UrgentFlag
 from console.core.formatting import mask_number
 from console.screens.form import ModalForm, in_the_forms_words
@@ -25,7 +26,6 @@ from storage import (
     SEVERITY_LABELS,
     ActionKind,
     NewCase,
-    StorageError,
 )
 
 __all__ = ["EscalationFormScreen", "FormDefaults"]
@@ -44,7 +44,7 @@ class FormDefaults:
 
 
 class EscalationFormScreen(ModalForm[int | None]):
-    """Saves the case through ``save`` and returns its id, or None when cancelled.
+    """Posts the case to be logged (:class:`SaveCase`) and returns its id once saved, or None when cancelled.
 
     When saving fails (the log is locked by another console, the flag is already a case), the form
     stays open with everything typed in it and says why: nothing is lost.
@@ -98,10 +98,9 @@ class EscalationFormScreen(ModalForm[int | None]):
         "action note": "Say what was done",
     }
 
-    def __init__(self, defaults: FormDefaults, save: Callable[[NewCase], int]) -> None:
+    def __init__(self, defaults: FormDefaults) -> None:
         super().__init__()
         self.defaults = defaults
-        self._save = save
 
     def compose(self) -> ComposeResult:
         flag = self.defaults.flag
@@ -180,10 +179,8 @@ class EscalationFormScreen(ModalForm[int | None]):
         return NewCase.model_validate(self.values(), context=window)
 
     def save(self) -> None:
-        case = self._checked()
-        try:
-            case_id = self._save(case)
-        except StorageError as error:
-            self._say(str(error))
-            return
-        self.dismiss(case_id)
+        self._send(SaveCase(self, self._checked()))
+
+    @on(CaseSaved)
+    def _case_saved(self, message: CaseSaved) -> None:
+        self._saved(message.case_id)

@@ -1,12 +1,14 @@
 """ModalForm: what every small form of the console shares — rows of a label and a one-line field, an
 error list under them, Save (ctrl+s) and Cancel (esc). Subclasses compose their rows, say what is wrong
-(``problems``) and save.
+(``problems``) and save: a form that writes to the escalation log posts its request (console/cases.py)
+with :meth:`ModalForm._send` and closes on the answer, or says why nothing was saved.
 
 The form opens on its first empty field, the field being typed in is plainly marked (its label lit, the
 field tinted) in the dark and the light theme, and what is wrong is said in whole sentences, in the
 form's own words, wrapped under the fields. The error list and the buttons stay at the foot of the form
 however far its rows scroll (an 80x24 terminal); a failed save puts the cursor in the first wrong field,
-and the list follows the fields as they are fixed.
+and the list follows the fields as they are fixed. While the log has not answered a save (another
+console may hold its lock for seconds), the form says so, keeps everything typed, and takes no second save.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
+
+from console.cases import SaveFailed
 
 __all__ = ["ModalForm", "in_the_forms_words"]
 
@@ -46,6 +51,8 @@ class ModalForm(ModalScreen[ResultT]):
     ModalForm #form-foot { dock: bottom; height: auto; background: $surface; }
     ModalForm #form-errors { display: none; width: 100%; color: $error; text-style: bold; height: auto; }
     ModalForm #form-errors.-shown { display: block; }
+    ModalForm #form-waiting { display: none; width: 100%; height: auto; text-style: bold; }
+    ModalForm #form-waiting.-shown { display: block; }
     ModalForm #form-buttons { height: auto; align-horizontal: right; }
     """
     BINDINGS = [
@@ -55,6 +62,8 @@ class ModalForm(ModalScreen[ResultT]):
     AUTO_FOCUS = ""  # the form chooses: its first empty field (on_mount)
     #: The Save button's look ("error" for an urgent case).
     SAVE_VARIANT: ClassVar[str] = "primary"
+    #: What the form says while the escalation log has not answered its save.
+    WAITING = "Saving… waiting for the escalation log (another console may be writing to it); esc waits too."
 
     @staticmethod
     def _row(label: str, widget: Input | Select[Any]) -> ComposeResult:
@@ -84,6 +93,7 @@ class ModalForm(ModalScreen[ResultT]):
     def _buttons(self) -> ComposeResult:
         with Vertical(id="form-foot"):
             yield Label("", id="form-errors")
+            yield Label("", id="form-waiting")
             with Horizontal(id="form-buttons"):
                 yield Button("Save  ctrl+s", variant=self.SAVE_VARIANT, id="save", compact=True)  # type: ignore[arg-type]
                 yield Button("Cancel  esc", id="cancel", compact=True)
@@ -93,10 +103,48 @@ class ModalForm(ModalScreen[ResultT]):
         raise NotImplementedError
 
     def save(self) -> None:
-        """Save the form, which has no problems; when the log refuses, say why (``_say``) and stay open."""
+        """Save the form, which has no problems (a form that writes to the log calls :meth:`_send`)."""
         raise NotImplementedError
 
+    _waiting = False  # a save was sent and the log has not answered
+    _answer: tuple[Any] | None = None  # the log's answer, kept while a screen over the form (the palette) is open
+
+    def _send(self, request: Message) -> None:
+        """Ask for the form's entry to be written (the app writes it in a thread, console/cases.py): say so,
+        keep everything typed, and take no second save, nor a cancel, until the log answers."""
+        self._waiting = True
+        self._say()
+        self._show_waiting()
+        self.post_message(request)
+
+    def _show_waiting(self) -> None:
+        waiting = self.query_one("#form-waiting", Label)
+        waiting.set_class(self._waiting, "-shown")
+        waiting.update(self.WAITING if self._waiting else "")
+        self.query_one("#save", Button).disabled = self._waiting
+
+    def _saved(self, result: ResultT) -> None:
+        """The log took the entry: the form closes with ``result`` (after the screen over it, if any)."""
+        self._waiting = False
+        self._answer = (result,)
+        if self.is_active:
+            self.dismiss(result)
+
+    @on(events.ScreenResume)
+    def _answered_meanwhile(self) -> None:
+        if self._answer is not None:
+            self.dismiss(self._answer[0])
+
+    @on(SaveFailed)
+    def _not_saved(self, message: SaveFailed) -> None:
+        """The log refused (locked, read-only, full disk...): said plainly, everything typed kept."""
+        self._waiting = False
+        self._show_waiting()
+        self._say(message.error)
+
     def action_save(self) -> None:
+        if self._waiting:
+            return  # one save at a time: the log has not answered the last one
         wrong, sentences = self.problems()
         self._show(wrong, sentences)
         if sentences:
@@ -131,6 +179,8 @@ class ModalForm(ModalScreen[ResultT]):
         errors.update(Text(f"Not saved:\n{lines}") if sentences else "")
 
     def action_cancel(self) -> None:
+        if self._waiting:
+            return  # what was sent may still be written: the form stays until the log says which (WAITING)
         self.dismiss(None)
 
     @on(Button.Pressed, "#save")

@@ -12,7 +12,7 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from helpers import bundled_replay, cut_figures, driven_console, screen_lines
+from helpers import bundled_replay, cases_settled, cut_figures, driven_console, screen_lines
 
 from console.app import HotlineApp
 from console.core.paths import bundled_day
@@ -48,6 +48,7 @@ def open_floor(tmp_path: Path, big_day) -> Iterator[Callable[[int], HotlineApp]]
 async def test_no_figure_is_cut_at_any_size(open_floor, agents: int) -> None:
     app = open_floor(agents)
     async with app.run_test(size=SIZES[0]) as pilot:
+        await cases_settled(app, pilot)
         for size in SIZES:
             await pilot.resize_terminal(*size)
             await pilot.pause()
@@ -71,7 +72,7 @@ async def test_hot_topics_use_a_wide_screen_for_whole_names_and_big_counts(open_
         TopicView("养老保险", 1_234, 1_200, 0.04, 0.04, "flat", False, False),
     ]
     async with app.run_test(size=(200, 60)) as pilot:
-        await pilot.pause()  # the first redraw is done: what is shown next stays
+        await cases_settled(app, pilot)  # the redraws of start-up are done: what is shown next stays
         panel = app.screen.query_one(HotTopics)
         panel.show(topics)
         await pilot.pause()
@@ -95,7 +96,7 @@ async def test_the_tiles_take_two_rows_when_one_would_cut_and_do_not_jump_back(o
     # 7 tiles of 17 cells each at 120 columns: 15 for the text beside the bar and the padding
     long = [replace(tile, beside="6/15m 99.9%") for tile in short]  # "9.9% 6/15m 99.9%": 16 cells
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await cases_settled(app, pilot)
         tiles = app.screen.query_one(KpiTiles)
         tiles.show(short)
         await pilot.resize_terminal(121, 40)  # a new width: the rows are chosen afresh
@@ -118,7 +119,7 @@ async def test_a_topic_against_an_unseen_window_shows_no_previous_and_no_arrow(o
     app = open_floor(60)
     topics = [TopicView("养老保险", 10, None, 1.0, None, None, False, False)]
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await cases_settled(app, pilot)
         panel = app.screen.query_one(HotTopics)
         panel.show(topics)
         await pilot.pause()
@@ -139,7 +140,7 @@ async def test_the_escalations_panel_shows_its_headers_and_statuses_whole(open_f
         EscalationRow(None, "13:50", "投诉举报", 1, "A03", "137****0000", "flag", overdue=False),
     ]
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
+        await cases_settled(app, pilot)
         panel = app.screen.query_one(OpenEscalations)
         panel.show([])
         await pilot.pause()

@@ -7,7 +7,7 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from helpers import SMALL_DAY, FakeClock, at, ev, floor_settled, write_jsonl
+from helpers import SMALL_DAY, FakeClock, at, cases_settled, ev, floor_settled, write_jsonl
 from textual.widgets import Input, Select
 
 from console.app import HotlineApp
@@ -149,7 +149,7 @@ async def test_an_urgent_flag_raises_the_banner_once(make_app: MakeApp, monkeypa
         assert not banner.has_class("-active")
         clock.tick(1)  # 10:45:00
         app.tick()
-        await pilot.pause()
+        await cases_settled(app, pilot)  # the flag is offered once the log says it is not a case yet
         assert banner.has_class("-active")
         message = str(banner.content)
         flag = app.floor.snapshot().flags[0]
@@ -234,7 +234,7 @@ async def test_escalating_a_flag_writes_a_case_a_fresh_connection_reads(
     async with app.run_test(size=(120, 40)) as pilot:
         clock.tick(1)
         app.tick()
-        await pilot.pause()
+        await cases_settled(app, pilot)
         flag = app.pending_flags[0]
         await pilot.press("e")
         form = app.screen
@@ -248,7 +248,7 @@ async def test_escalating_a_flag_writes_a_case_a_fresh_connection_reads(
         assert form.query_one("#logged-by", Input).value == "王班长"
         form.query_one("#summary", Input).value = "来电人扬言要去社保中心闹事，已安抚并告知处理流程"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await cases_settled(app, pilot)  # written in a thread, the cases read again
         assert not isinstance(app.screen, EscalationFormScreen)
         assert not app.pending_flags  # the banner's flag is now a case
         assert not app.screen.query_one(UrgentBanner).has_class("-active")
@@ -298,18 +298,18 @@ async def test_a_case_already_logged_is_not_offered_again(make_app: MakeApp, mon
     async with app.run_test(size=(120, 40)) as pilot:
         clock.tick(1)
         app.tick()
-        await pilot.pause()
+        await cases_settled(app, pilot)
         await pilot.press("e")
         app.screen.query_one("#summary", Input).value = "已登记"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await cases_settled(app, pilot)
     # a second console on the same log, replaying the same morning: the flag is already a case
     second, clock = make_app(time(10, 44))
     monkeypatch.setattr(second, "bell", lambda: None)
     async with second.run_test(size=(120, 40)) as pilot:
         clock.tick(1)
         second.tick()
-        await pilot.pause()
+        await cases_settled(second, pilot)
         assert not second.pending_flags
         assert len(second.screen.query_one(OpenEscalations).rows) == 1
 
@@ -331,7 +331,7 @@ async def test_acting_on_a_case_and_resolving_it(make_app: MakeApp, log_path: Pa
     case_id = _open_a_case(log_path, "C1", "09:50:00")
     app, _ = make_app(time(10, 0))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await cases_settled(app, pilot)
         await pilot.press("a")
         form = app.screen
         assert isinstance(form, CaseActionScreen)
@@ -339,21 +339,21 @@ async def test_acting_on_a_case_and_resolving_it(make_app: MakeApp, log_path: Pa
         form.query_one("#what", Select).value = "police_110"
         form.query_one("#note", Input).value = "回拨未接，已报警"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await cases_settled(app, pilot)
         assert not isinstance(app.screen, CaseActionScreen)
         # a wrong entry saves nothing and says why: a case that does not exist
         await pilot.press("a")
         app.screen.query_one("#case-id", Input).value = "999"
         app.screen.query_one("#what", Select).value = "note"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await cases_settled(app, pilot)
         assert "999" in str(app.screen.query_one("#form-errors").content)
         await pilot.press("escape")
         # resolving takes it off the open escalations
         await pilot.press("a")
         app.screen.query_one("#what", Select).value = "status:resolved"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await cases_settled(app, pilot)
         assert app.screen.query_one(OpenEscalations).rows == []
     with EscalationLog(log_path) as fresh:
         case = fresh.case(case_id)
@@ -368,7 +368,7 @@ async def test_handing_over_every_open_case(make_app: MakeApp, log_path: Path) -
     second = _open_a_case(log_path, "C2", "09:20:00")
     app, _ = make_app(time(17, 30))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await cases_settled(app, pilot)
         await pilot.press("h")
         assert isinstance(app.screen, HandOverScreen)
         await pilot.press("ctrl+s")
@@ -376,7 +376,7 @@ async def test_handing_over_every_open_case(make_app: MakeApp, log_path: Path) -
         assert "Say who takes the cases over (to)." in str(app.screen.query_one("#form-errors").content)
         app.screen.query_one("#to", Input).value = "李班长"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await cases_settled(app, pilot)
         assert not isinstance(app.screen, HandOverScreen)
     with EscalationLog(log_path) as fresh:
         for case_id in (first, second):
@@ -397,7 +397,7 @@ async def test_the_banner_masks_a_number_typed_in_the_note(tmp_path: Path, log_p
         async with app.run_test(size=(160, 40)) as pilot:
             clock.tick(1)  # 09:01:00: past the flag
             app.tick()
-            await pilot.pause()
+            await cases_settled(app, pilot)
             message = str(app.screen.query_one(UrgentBanner).content)
             assert "139****4321 称不想活了" in message and "13987654321" not in message
             assert "138****5678" in message

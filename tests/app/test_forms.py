@@ -3,10 +3,14 @@ being typed in is plainly marked in both themes, and what is wrong is said whole
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import time
+from pathlib import Path
 
 import pytest
-from helpers import at, console_at
+from helpers import at, cases_settled, console_at, filled_escalation_form
 from textual.color import Color
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select
@@ -45,7 +49,7 @@ async def test_a_flag_fills_the_escalation_form_so_the_action_is_first_to_fill(l
     async with app.run_test(size=(120, 40)) as pilot:
         clock.tick(1)
         app.tick()
-        await pilot.pause()
+        await cases_settled(app, pilot)  # the flag is offered once the log says it is not a case yet
         await pilot.press("e")
         # when, call, agent, caller (kept behind its mask), category, severity and summary come from the flag
         assert app.screen.focused is app.screen.query_one("#action-kind")
@@ -66,7 +70,7 @@ async def test_the_open_case_fills_the_case_number_so_what_was_done_is_first(log
     _a_crisis_case(log)
     app, _ = console_at(time(10, 0), log)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await cases_settled(app, pilot)
         await pilot.press("a")
         assert app.screen.focused is app.screen.query_one("#what")
 
@@ -174,6 +178,7 @@ async def test_at_80x24_a_failed_save_shows_every_error_and_the_buttons_and_foll
         await pilot.pause()
         assert not errors.display and not form.query(".-invalid")  # nothing wrong: the list is gone
         await pilot.press("ctrl+s")
+        await cases_settled(app, pilot)
         assert not isinstance(app.screen, EscalationFormScreen)
     (case,) = log.cases()
     assert (case.call_id, case.agent_id, case.category, case.severity) == ("C1", "A0001", "crisis", 3)
@@ -206,8 +211,6 @@ async def test_the_other_forms_ask_for_what_is_missing_and_go_to_the_first_wrong
 
 
 async def test_a_case_with_an_entry_edited_in_by_hand_is_shown_and_the_entry_said_once(log: EscalationLog) -> None:
-    import sqlite3
-
     _a_crisis_case(log)
     with sqlite3.connect(log.path) as conn:  # a status no version writes, behind the console's back
         conn.execute(
@@ -218,8 +221,89 @@ async def test_a_case_with_an_entry_edited_in_by_hand_is_shown_and_the_entry_sai
     said: list[str] = []
     app.notify = lambda message, **_: said.append(message)  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await cases_settled(app, pilot)
         assert [view.case_id for view in app.cases] == [1]  # the case is on the floor, open
-        app._cases_seen = -1
-        app.reload_cases()  # read again: said once, not at every reread
+        app.case_controller.reload(even_if_unchanged=True)  # read again: said once, not at every reread
+        await cases_settled(app, pilot)
     assert said == ["case 1: entry 2 (status): 'exploded' is not a valid CaseStatus; left out, the log unchanged"]
+
+
+def _typed(form: EscalationFormScreen) -> tuple[str, ...]:
+    return tuple(form.query_one(f"#{field}", Input).value for field in ("call-id", "agent-id", "summary"))
+
+
+@contextmanager
+def another_program_writing(path: Path) -> Iterator[sqlite3.Connection]:
+    """Another program holding the log's write lock until the test rolls it back (or the test ends)."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield other
+    finally:
+        if other.in_transaction:
+            other.execute("ROLLBACK")
+        other.close()
+
+
+async def test_a_form_waiting_for_a_locked_log_says_so_keeps_everything_and_saves_once_it_is_free(
+    log: EscalationLog,
+) -> None:
+    with EscalationLog(log.path, busy_timeout_ms=60_000) as patient:  # waits out the other program's lock
+        app, _ = console_at(time(9, 0), patient)
+        async with app.run_test(size=(120, 40)) as pilot:
+            form = await filled_escalation_form(app, pilot)
+            with another_program_writing(log.path) as other:
+                await pilot.press("ctrl+s")
+                waiting = form.query_one("#form-waiting", Label)
+                assert waiting.display and str(waiting.content).startswith("Saving… waiting for the escalation log")
+                assert form.query_one("#save").disabled
+                await pilot.press("ctrl+s", "escape")  # no second save, and no cancel of what may yet be written
+                assert app.screen is form and _typed(form) == ("C1", "A0001", "来电人情绪激动")
+                other.execute("ROLLBACK")
+            await cases_settled(app, pilot)
+            assert not isinstance(app.screen, EscalationFormScreen)
+            assert [case.call_id for case in app.cases] == ["C1"]
+    assert [case.call_id for case in log.cases()] == ["C1"]  # written once
+
+
+async def test_a_save_the_log_refuses_is_said_on_the_form_and_nothing_typed_is_lost(log: EscalationLog) -> None:
+    with EscalationLog(log.path, busy_timeout_ms=100) as hasty:  # gives up at once on a locked log
+        app, _ = console_at(time(9, 0), hasty)
+        async with app.run_test(size=(120, 40)) as pilot:
+            form = await filled_escalation_form(app, pilot)
+            with another_program_writing(log.path):
+                await pilot.press("ctrl+s")
+                await cases_settled(app, pilot)
+                assert app.screen is form
+                assert str(form.query_one("#form-errors", Label).content) == (
+                    f"Not saved:\n· the escalation log {log.path} is locked by another program; "
+                    "nothing was saved, try again"
+                )
+                assert not form.query_one("#form-waiting", Label).display and not form.query_one("#save").disabled
+                assert _typed(form) == ("C1", "A0001", "来电人情绪激动")
+            await pilot.press("ctrl+s")  # the same form, saved again once the log is free
+            await cases_settled(app, pilot)
+            assert not isinstance(app.screen, EscalationFormScreen)
+    assert [case.call_id for case in log.cases()] == ["C1"]
+
+
+async def test_a_save_answered_under_the_palette_closes_the_form_once_the_palette_is_closed(
+    log: EscalationLog,
+) -> None:
+    from textual.command import CommandPalette
+
+    with EscalationLog(log.path, busy_timeout_ms=60_000) as patient:
+        app, _ = console_at(time(9, 0), patient)
+        async with app.run_test(size=(120, 40)) as pilot:
+            form = await filled_escalation_form(app, pilot)
+            with another_program_writing(log.path) as other:
+                await pilot.press("ctrl+s", "ctrl+p")  # the palette opens over the waiting form
+                assert isinstance(app.screen, CommandPalette)
+                other.execute("ROLLBACK")
+            await cases_settled(app, pilot)
+            # saved meanwhile: the palette the supervisor opened stays, and the form waits under it
+            assert isinstance(app.screen, CommandPalette) and form in app.screen_stack
+            await pilot.press("escape")
+            await pilot.pause()
+            assert form not in app.screen_stack and not isinstance(app.screen, EscalationFormScreen)
+    assert [case.call_id for case in log.cases()] == ["C1"]

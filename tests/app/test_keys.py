@@ -7,7 +7,7 @@ from datetime import time
 
 import pytest
 from feed_fakes import FeedServer
-from helpers import console_at, floor_settled, screen_lines
+from helpers import cases_settled, console_at, floor_settled, screen_lines
 from textual.command import CommandList, CommandPalette
 from textual.widgets._footer import FooterKey, FooterLabel
 
@@ -79,7 +79,7 @@ async def test_the_palette_lists_every_command_and_runs_each_safe_one(log: Escal
     async with app.run_test(size=(80, 24)) as pilot:
         clock.tick(1)
         app.tick()
-        await pilot.pause()
+        await cases_settled(app, pilot)
         assert len(app.pending_flags) == 1
         assert set(await palette_commands(app, pilot)) == REPLAY_COMMANDS
         await pilot.press("escape")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from feed_fakes import FeedServer, snapshot
-from helpers import FakeClock, Heard, at
+from helpers import FakeClock, Heard, at, cases_settled
 
 from console.app import HotlineApp
 from console.core.formatting import format_rate
@@ -90,7 +90,7 @@ async def test_an_urgent_flag_on_the_feed_is_offered_once(
         monkeypatch.setattr(app, "bell", lambda: bells.append(1))
         async with app.run_test(size=(120, 40), message_hook=heard) as pilot:
             await heard.next(FloorUpdated, floor_at("10:00:00"))
-            await pilot.pause()
+            await cases_settled(app, pilot)  # the flag is offered once the log says it is not a case yet
             banner = app.screen.query_one(UrgentBanner)
             assert banner.has_class("-active") and "139****5678" in str(banner.content)
             # the next snapshots still carry the flag: it is not offered again
@@ -101,7 +101,7 @@ async def test_an_urgent_flag_on_the_feed_is_offered_once(
             await pilot.press("e")
             app.screen.query_one("#summary").value = "已回拨，家属陪同"
             await pilot.press("ctrl+s")
-            await pilot.pause()
+            await cases_settled(app, pilot)
             assert not app.pending_flags
         (case,) = log.cases()
     assert case.flag_id == "F-live-1" and case.caller == "13912345678" and case.category == "crisis"

@@ -10,7 +10,7 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from helpers import bundled_replay, driven_console
+from helpers import bundled_replay, cases_settled, driven_console
 
 from console.app import HotlineApp
 from console.settings import Settings
@@ -32,27 +32,33 @@ def frozen_app(tmp_path: Path):
         log.close()
 
 
+async def cases_read(pilot) -> None:
+    """The open cases and the logged flags are read in a thread: the banner and the panel wait for them."""
+    await cases_settled(pilot.app, pilot)
+
+
 def test_the_dashboard(snap_compare, frozen_app) -> None:
-    assert snap_compare(frozen_app(time(11, 30)), terminal_size=(120, 40))
+    assert snap_compare(frozen_app(time(11, 30)), terminal_size=(120, 40), run_before=cases_read)
 
 
 def test_the_dashboard_at_80_by_24(snap_compare, frozen_app) -> None:
-    assert snap_compare(frozen_app(time(11, 30)), terminal_size=(80, 24))
+    assert snap_compare(frozen_app(time(11, 30)), terminal_size=(80, 24), run_before=cases_read)
 
 
 def test_the_escalation_form_from_a_flag(snap_compare, frozen_app) -> None:
     # 10:45: the day's first urgent flag (a threat of violence) is on the banner
-    assert snap_compare(frozen_app(time(10, 45)), terminal_size=(120, 40), press=["e"])
+    assert snap_compare(frozen_app(time(10, 45)), terminal_size=(120, 40), press=["e"], run_before=cases_read)
 
 
 def test_the_help_screen(snap_compare, frozen_app) -> None:
-    assert snap_compare(frozen_app(time(11, 30)), terminal_size=(120, 40), press=["question_mark"])
+    assert snap_compare(frozen_app(time(11, 30)), terminal_size=(120, 40), press=["question_mark"], run_before=cases_read)
 
 
 def test_the_dashboard_in_the_light_theme(snap_compare, frozen_app) -> None:
     app = frozen_app(time(11, 30))
 
     async def light(pilot) -> None:
+        await cases_read(pilot)
         pilot.app.theme = "textual-light"
         await pilot.pause()
 
@@ -62,4 +68,4 @@ def test_the_dashboard_in_the_light_theme(snap_compare, frozen_app) -> None:
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)], ids=["80x24", "120x40", "200x60"])
 def test_a_1500_agent_floor(snap_compare, frozen_app, big_day, size: tuple[int, int]) -> None:
     # every figure whole at each size (tests/app/test_big_floor.py reads them back)
-    assert snap_compare(frozen_app(time(14, 33), big_day(1_500)), terminal_size=size)
+    assert snap_compare(frozen_app(time(14, 33), big_day(1_500)), terminal_size=size, run_before=cases_read)

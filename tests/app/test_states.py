@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from feed_fakes import snapshot
-from helpers import at, bundled_replay, driven_console, ev, floor_settled, screen_lines, write_jsonl
+from helpers import at, bundled_replay, cases_settled, driven_console, ev, floor_settled, screen_lines, write_jsonl
 
 from console.app import HotlineApp
 from console.core.formatting import format_rate
@@ -191,7 +191,7 @@ def test_the_bundled_day_has_an_old_and_a_recent_flag_at_four() -> None:
 async def test_flags_older_than_the_setting_at_start_are_listed_without_a_banner(opened) -> None:
     app = opened(replay_at(time(16, 0)), Settings())
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await cases_settled(app, pilot)
         (old, _), (recent, _) = [flag for flag in bundled_flags() if flag[0] <= at("16:00:00")]
         assert [flag.ts for flag in app.earlier_flags] == [old]
         assert [flag.ts for flag in app.pending_flags] == [recent]
@@ -205,7 +205,7 @@ async def test_flags_older_than_the_setting_at_start_are_listed_without_a_banner
 async def test_a_seek_moves_flags_grown_old_off_the_banner(opened) -> None:
     app = opened(replay_at(time(10, 50)), Settings(flag_banner_max_age_minutes=30))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await cases_settled(app, pilot)
         (first, _), (second, _) = [flag for flag in bundled_flags() if flag[0] <= at("16:00:00")]
         assert [flag.ts for flag in app.pending_flags] == [first]  # 6 minutes old: on the banner
         app.seek_to(time(16, 0))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from helpers import console_at, floor_settled, screen_lines
+from helpers import cases_settled, console_at, floor_settled, screen_lines
 from test_time_bounds import _case_with_a_crazy_time
 from textual.widgets import Input
 
@@ -45,7 +45,7 @@ async def test_a_case_with_a_crazy_time_from_an_older_version_is_shown_flagged(l
     async with app.run_test(size=(160, 50)) as pilot:
         await floor_settled(app, pilot)
         app.reload_cases()
-        await floor_settled(app, pilot)
+        await cases_settled(app, pilot)
         shown = "\n".join(screen_lines(app))
         assert "⚠ 0001-01-01" in shown and "⚠ 9999-12-31" in shown
         assert "13912345678" not in shown

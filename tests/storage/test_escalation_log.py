@@ -366,6 +366,16 @@ def test_a_flag_gives_one_case(log: EscalationLog, db_path: Path, new_case: NewC
     assert counts(db_path)[0] == 3
 
 
+def test_the_logged_flags_are_every_case_of_a_flag_resolved_or_not(log: EscalationLog, new_case: NewCaseFactory) -> None:
+    assert log.logged_flag_ids() == set()
+    resolved = log.open_case(new_case(flag_id="F1"), now=NOW)
+    log.set_status(resolved, "resolved", by="王班长", at=at("09:40:00"))
+    log.open_case(new_case(flag_id="F2"), now=NOW)
+    log.open_case(new_case(), now=NOW)  # logged by hand, from no flag
+    # a resolved case's flag is still logged: the console never offers it again
+    assert log.logged_flag_ids() == {"F1", "F2"}
+
+
 def test_a_case_cannot_have_happened_after_now(log: EscalationLog, db_path: Path, new_case: NewCaseFactory) -> None:
     with pytest.raises(InvalidField) as future:
         log.open_case(new_case(occurred_at=at("10:00:00")), now=NOW)
