@@ -3,10 +3,10 @@ console replays the bundled day at 60x. The dashboard keeps its pace meanwhile (
 written in thread workers, console/cases.py), and the case saved during the lock is written once the lock
 is released.
 
-The pace is the longest gap between two redraws while the lock is held: the console redraws every
-``TICK`` seconds, so a gap of a second means the screen's thread was kept from drawing for that long.
-The bound is generous (ten times the issue's 100 ms frame, for a loaded test machine); a save or a read
-on the screen's thread would wait out the lock and make a gap of about 5 s.
+Two measures while the lock is held: each frame (a redraw) takes under the issue's 100 ms, and the
+longest gap between two redraws stays under a second. The console redraws every ``TICK`` seconds, so a
+gap means the screen's thread was kept from drawing for that long; its bound is generous (for a loaded
+test machine), since a save or a read on the screen's thread would wait out the lock, a gap of about 5 s.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from storage import EscalationLog
 LOCK_SECONDS = 5
 TICK = 0.05  # the console's redraw interval here: twenty frames a second
 LONGEST_GAP = 1.0  # seconds between two redraws while the lock is held
+FRAME = 0.1  # seconds a redraw may take, at most, while the lock is held
 
 #: Another program on the log: takes the write lock, says so, holds it, counts the cases, lets go, says so.
 HOLDER = """
@@ -62,11 +63,14 @@ async def test_a_log_locked_for_5_s_freezes_no_frame_and_the_case_saved_meanwhil
         app = HotlineApp(settings, replay, log, tick_seconds=TICK, cases_every_seconds=0.5)
         app.bell = lambda: None  # type: ignore[method-assign]
         redraws: list[float] = []
+        frame_seconds: list[tuple[float, float]] = []  # (when, how long the redraw took)
         redraw = app.redraw
 
         def timed_redraw() -> None:
-            redraws.append(perf_counter())
+            began = perf_counter()
+            redraws.append(began)
             redraw()
+            frame_seconds.append((began, perf_counter() - began))
 
         app.redraw = timed_redraw  # type: ignore[method-assign]
         async with app.run_test(size=(120, 40)) as pilot:
@@ -99,10 +103,16 @@ async def test_a_log_locked_for_5_s_freezes_no_frame_and_the_case_saved_meanwhil
         during = [stamp for stamp in redraws if locked_at <= stamp <= released_at]
         frames = [locked_at, *during, released_at]
         longest = max(later - earlier for earlier, later in zip(frames, frames[1:], strict=False))
-        # at 20 frames a second, about a hundred redraws in 5 s; fewer than half means the screen stalled
-        assert len(during) >= LOCK_SECONDS / TICK / 2, f"{len(during)} redraws in {released_at - locked_at:.1f} s"
+        # at 20 frames a second, about a hundred redraws in 5 s; a stall on the lock would leave one or two
+        assert len(during) >= LOCK_SECONDS / TICK / 4, f"{len(during)} redraws in {released_at - locked_at:.1f} s"
         assert longest < LONGEST_GAP, f"the dashboard stalled {longest * 1000:.0f} ms while the log was locked"
+        # the issue's bound on a frame: drawing the dashboard never waits on the log
+        slowest = max(took for began, took in frame_seconds if locked_at <= began <= released_at)
+        assert slowest < FRAME, f"a frame took {slowest * 1000:.0f} ms while the log was locked"
         held = released_at - locked_at
-        print(f"{len(during)} redraws in {held:.2f} s of lock, the longest gap {longest * 1000:.0f} ms")
+        print(
+            f"{len(during)} redraws in {held:.2f} s of lock, the longest gap {longest * 1000:.0f} ms,"
+            f" the slowest frame {slowest * 1000:.0f} ms"
+        )
     with EscalationLog(path) as fresh:
         assert [case.call_id for case in fresh.cases()] == ["C-LOCK"]  # written once
