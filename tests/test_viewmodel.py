@@ -7,7 +7,7 @@ from pathlib import Path
 from helpers import at, ev
 
 from console.settings import Settings
-from console.viewmodel import build_escalation_rows
+from console.viewmodel.build import build_escalation_rows
 from storage import EscalationLog, NewCase
 
 

@@ -8,15 +8,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol, runtime_checkable
 
 from console.core.problems import ProblemLog
-from console.floor.counters import Counters
-from console.floor.snapshot import AgentView, FloorSnapshot
+from console.floor.snapshot import FloorReading
 from console.settings import Settings
 
 __all__ = ["FloorSource", "FloorView", "Playback", "Reported"]
 
 
 class FloorView(Protocol):
-    """The floor as the widgets see it: the engine on events, the live floor on snapshots."""
+    """The floor as the console sees it: the engine on events, the live floor on snapshots (a recording
+    too). One :meth:`read` a tick gives all the dashboard draws."""
 
     settings: Settings
 
@@ -26,11 +26,7 @@ class FloorView(Protocol):
     @property
     def day(self) -> date | None: ...
 
-    def snapshot(self) -> FloorSnapshot: ...
-
-    def quarters(self) -> list[Counters]: ...
-
-    def agents(self) -> list[AgentView]: ...
+    def read(self) -> FloorReading: ...
 
 
 class FloorSource(Protocol):

@@ -19,6 +19,7 @@ __all__ = [
     "BreakView",
     "DailyOverrun",
     "DayFigures",
+    "FloorReading",
     "FloorSnapshot",
     "HourRow",
     "TopicView",
@@ -159,6 +160,16 @@ class FloorSnapshot:
     # began watching 6 minutes ago has seen 6 of the 15; a replay folds the day from its start.
     recent_seen_seconds: float | None = None
     break_totals: BreakTotals | None = None  # counted and exempt breaks apart (None: the source does not say)
+
+
+@dataclass(frozen=True, slots=True)
+class FloorReading:
+    """All the console draws in one tick, read from the floor at one moment: its figures, today's calls
+    per quarter hour (the trend) and every agent, in the order first seen."""
+
+    snapshot: FloorSnapshot
+    quarters: list[Counters]
+    agents: list[AgentView]
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
 from console.settings import Settings
-from console.viewmodel import build_escalation_rows, build_header, build_tiles, build_trend
+from console.viewmodel.build import build_escalation_rows, build_header, build_tiles, build_trend
 
 BASE: list[dict[str, Any]] = [json.loads(line) for line in SMALL_DAY.read_text(encoding="utf-8").splitlines()]
 FIELDS = sorted({key for event in BASE for key in event})

@@ -22,7 +22,7 @@ from console.feeds.protocol import SNAPSHOT_ADAPTER
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
 from console.settings import Settings
-from console.viewmodel import build_escalation_rows, build_header, build_tiles, build_trend
+from console.viewmodel.build import build_escalation_rows, build_header, build_tiles, build_trend
 
 
 def _served(at: time, seq: int) -> Any:
