@@ -65,6 +65,11 @@ class AgentFloor(Vertical):
     class Arranged(Message):
         """The supervisor chose another sort key or filter: the floor is to be built again."""
 
+        def __init__(self, sort_key: str, filter_text: str) -> None:
+            super().__init__()
+            self.sort_key = sort_key
+            self.filter_text = filter_text
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.sort_key = AGENT_SORT_KEYS[0]
@@ -120,13 +125,13 @@ class AgentFloor(Vertical):
         """Sort by the next column; the floor is shown in that order once built again."""
         keys = AGENT_SORT_KEYS
         self.sort_key = keys[(keys.index(self.sort_key) + 1) % len(keys)]
-        self.post_message(self.Arranged())
+        self.post_message(self.Arranged(self.sort_key, self.filter_text))
         return self.sort_key
 
     @on(Input.Changed, "#agent-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.filter_text = event.value.strip()
-        self.post_message(self.Arranged())
+        self.post_message(self.Arranged(self.sort_key, self.filter_text))
 
     def on_key(self, event: Any) -> None:
         if event.key == "escape" and self.has_class("-filtering"):
