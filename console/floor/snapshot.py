@@ -1,6 +1,8 @@
-"""The view model of the floor: plain, immutable data that widgets and reports draw.
+"""The floor's figures: plain, immutable data that the report prints and the dashboard's view model
+(console/viewmodel) turns into what the widgets draw.
 
-Built by :meth:`console.floor.engine.FloorEngine.snapshot`; nothing here computes a KPI.
+Built by :meth:`console.floor.engine.FloorEngine.snapshot` and :meth:`~console.floor.engine.FloorEngine.read`
+(the live floor's likewise); nothing here computes a KPI.
 """
 
 from __future__ import annotations
