@@ -9,7 +9,7 @@ filtered, sorted and counted. No Textual import.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, tzinfo
 from typing import Any, overload
 
@@ -372,7 +372,7 @@ class _AgentRows(Sequence[AgentRow]):
 
 
 def build_agent_floor(
-    agents: Iterable[AgentView],
+    agents: Sequence[AgentView],
     now: datetime | None,
     by_state: dict[AgentState, int],
     sort_key: str = AGENT_SORT_KEYS[0],
@@ -382,11 +382,11 @@ def build_agent_floor(
     sorted by ``sort_key``, their time in state counted to ``now`` (the floor's clock); and how many
     agents are in each state (the line over the table)."""
     needle = filter_text.lower()
-    every = list(agents)
-    rows = [agent for agent in every if _matches(agent, needle)] if needle else every
+    # a list of its own: the floor's read stays in the order the agents were first seen
+    rows = [agent for agent in agents if _matches(agent, needle)] if needle else list(agents)
     rows.sort(key=_SORTS[sort_key])
     counts = tuple((STATE_LABELS[state], n) for state in _STATE_ORDER if (n := by_state.get(state, 0)))
-    return AgentFloorView(_AgentRows(rows, now), counts, len(rows), len(every), sort_key, filter_text)
+    return AgentFloorView(_AgentRows(rows, now), counts, len(rows), len(agents), sort_key, filter_text)
 
 
 # ---------------------------------------------------------------------- open escalations
