@@ -23,24 +23,17 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from console.cases import CaseController, CasesLoaded, CasesNotLoaded, SaveCase, SaveEntry, SaveHandOver
-from console.core.events import CATEGORY_LABELS, UrgentFlag
-from console.core.formatting import mask_number, mask_numbers_in, plural
+from console.core.events import UrgentFlag
+from console.core.formatting import plural
 from console.feeds.source import FloorSource, Playback, Producer, Reported
 from console.flags import FlagQueue
 from console.playback import FloorMoved, PlaybackControls, after_loading
 from console.producing import FeedStatusChanged, FloorUpdated, message_for
 from console.screens.dashboard import DashboardScreen
 from console.settings import Settings
-from console.viewmodel import build_escalation_rows, build_header, build_tiles, build_trend
+from console.viewmodel.build import build_dashboard
 from storage import CaseView, EscalationLog, is_practice_db_path
 from widgets.agent_floor import AgentFloor
-from widgets.break_panel import BreakPanel
-from widgets.floor_header import FloorHeader
-from widgets.hot_topics import HotTopics
-from widgets.kpi_tiles import KpiTiles
-from widgets.open_escalations import OpenEscalations
-from widgets.trend_chart import TrendChart
-from widgets.urgent_banner import UrgentBanner
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -219,20 +212,17 @@ class HotlineApp(App[None]):
         screen.show_loading(self.loading)
         if self.loading is not None:
             return  # the floor is being moved in a thread: the last figures stay until it is done
-        snap = self.floor.snapshot()
-        header = build_header(snap, self.settings, self._source_label(), self._skipped())
+        reading = self.floor.read()  # the one read of the floor this tick
+        snap = reading.snapshot
+        floor = screen.query_one(AgentFloor)
         with self.batch_update():
-            screen.set_class(header.stale, "-stale")
-            screen.query_one(FloorHeader).show(header)
-            screen.query_one(KpiTiles).show(build_tiles(snap, self.settings))
-            screen.query_one(TrendChart).show(build_trend(self.floor.quarters()))
-            screen.query_one(HotTopics).show(snap.topics)
-            screen.query_one(BreakPanel).show(snap.breaks)
-            screen.query_one(AgentFloor).show(self.floor.agents(), snap.now, snap.agents_by_state)
-            self._offer_flags(snap.flags, screen, snap.now)
-            screen.query_one(OpenEscalations).show(
-                build_escalation_rows(self.cases, snap.now, self.overdue_rules, self.earlier_flags)
-            )
+            self._take_flags(snap.flags, snap.now)  # first: an old flag joins the open escalations
+            view = build_dashboard(
+                reading, self.settings, source=self._source_label(), skipped=self._skipped(),
+                cases=self.cases, overdue_rules=self.overdue_rules, unlogged=self.earlier_flags,
+                pending=self.pending_flags, sort_key=floor.sort_key, filter_text=floor.filter_text,
+            )  # fmt: skip
+            screen.show(view)
 
     def _source_label(self) -> str:
         """Where the figures come from, and plainly when the cases go to a practice log (a replay's)."""
@@ -266,29 +256,11 @@ class HotlineApp(App[None]):
         return None
 
     # ------------------------------------------------------------------ urgent flags
-    def _offer_flags(self, flags: Iterable[UrgentFlag], screen: Screen, now: datetime | None) -> None:
+    def _take_flags(self, flags: Iterable[UrgentFlag], now: datetime | None) -> None:
         """A bell for each flag new on the banner (console/flags.py: each once, never after it was logged,
-        checked against the flags of the last reading of the log), and the banner's first flag."""
+        checked against the flags of the last reading of the log)."""
         for _ in self.flag_queue.take(flags, now, self.case_controller.logged_flags):
             self.bell()
-        banner = screen.query_one(UrgentBanner)
-        if not self.pending_flags:
-            banner.show(None)
-            return
-        flag = self.pending_flags[0]
-        more = f" +{len(self.pending_flags) - 1} more" if len(self.pending_flags) > 1 else ""
-        # what to do first: on a narrow screen the end of the line is cut
-        banner.show(
-            (
-                f"急件 URGENT{more} [e] log [x] dismiss │ ",
-                f"{flag.ts.astimezone(self.settings.zone):%H:%M:%S} ",
-                f"{CATEGORY_LABELS.get(flag.category, flag.category)} sev {flag.severity}",
-                f" · agent {flag.agent_id}",
-                f" · {mask_number(flag.caller)}",
-                f" · call {flag.call_id}",
-                f" · {mask_numbers_in(flag.note)}",
-            )
-        )
 
     @after_loading
     def action_dismiss_flag(self) -> None:

@@ -35,7 +35,7 @@ def faulty(*args, **kwargs):
 where = os.environ["FAULT"]
 if where == "dashboard":
     import console.app
-    console.app.build_header = faulty  # each redraw of the dashboard builds its header
+    console.app.build_dashboard = faulty  # each redraw of the dashboard builds its view
 elif where == "report":
     import console.report
     console.report.build_report = faulty

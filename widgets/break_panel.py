@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from rich.text import Text
 
-from console.core.formatting import format_duration
-from console.floor.snapshot import BreakView
+from console.viewmodel.views import BreaksView
 from widgets.fast_table import Column, FastTable
 
 __all__ = ["BreakPanel"]
@@ -28,12 +25,12 @@ class BreakPanel(FastTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(_COLUMNS, id=id)
 
-    def show(self, breaks: Sequence[BreakView]) -> None:
+    def show(self, breaks: BreaksView) -> None:
         rows = []
-        for row in breaks:
-            length = Text(format_duration(row.seconds), style="bold red" if row.over_single else "")
-            left = Text(format_duration(row.left_today_seconds), style="bold red" if row.over_daily else "")
+        for row in breaks.rows:
+            length = Text(row.length, style="bold red" if row.over_single else "")
+            left = Text(row.left, style="bold red" if row.over_daily else "")
             reason = Text(row.reason, style="dim" if not row.limited else "")
-            rows.append((row.agent_id, row.name, reason, row.since.strftime("%H:%M"), length, left))
+            rows.append((row.agent_id, row.name, reason, row.since, length, left))
         self.set_rows(rows)
-        self.set_subtitle(f"{len(breaks)} on break · {sum(r.over_single or r.over_daily for r in breaks)} over")
+        self.set_subtitle(f"{breaks.on_break} on break · {breaks.over} over")

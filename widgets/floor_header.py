@@ -5,9 +5,17 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from console.viewmodel import HeaderView
+from console.viewmodel.views import HeaderMode, HeaderView
 
 __all__ = ["FloorHeader"]
+
+#: The source's word stands out when the figures are old (a late feed, a dead one) or not moving.
+_MODE_STYLES = {
+    HeaderMode.DOWN: "bold white on red",
+    HeaderMode.STALE: "bold black on dark_orange",
+    HeaderMode.PAUSED: "bold black on yellow",
+    HeaderMode.END: "bold black on yellow",
+}
 
 
 class FloorHeader(Static):
@@ -29,14 +37,7 @@ class FloorHeader(Static):
         if view == self._shown:
             return
         self._shown = view
-        if view.source.startswith("DOWN"):
-            source_style = "bold white on red"
-        elif view.stale:
-            source_style = "bold black on dark_orange"
-        elif view.source.startswith(("PAUSED", "END")):
-            source_style = "bold black on yellow"
-        else:
-            source_style = "bold"
+        source_style = _MODE_STYLES.get(view.mode, "bold")
         self.update(
             Text.assemble(
                 (view.centre, "bold"),

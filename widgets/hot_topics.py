@@ -6,13 +6,12 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from console.core.formatting import MISSING
-from console.floor.snapshot import TopicView
+from console.viewmodel.views import TopicRow, TopicTrend
 from widgets.fast_table import Column, FastTable
 
 __all__ = ["HotTopics"]
 
-_ARROWS = {"up": ("↑", "bold"), "down": ("↓", "dim"), "flat": ("→", "dim")}
+_ARROWS = {TopicTrend.UP: ("↑", "bold"), TopicTrend.DOWN: ("↓", "dim"), TopicTrend.FLAT: ("→", "dim")}
 
 _COLUMNS = (
     Column("#", 2, "right", fit=True),
@@ -30,9 +29,9 @@ class HotTopics(FastTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(_COLUMNS, id=id)
 
-    def show(self, topics: Sequence[TopicView]) -> None:
+    def show(self, topics: Sequence[TopicRow]) -> None:
         rows = []
-        for rank, row in enumerate(topics, 1):
+        for row in topics:
             arrow, style = ("", "") if row.trend is None else _ARROWS[row.trend]
             marks = []
             if row.surging:
@@ -41,6 +40,6 @@ class HotTopics(FastTable):
                 marks.append(("!警戒", "bold yellow"))
             topic = Text(row.topic, style="bold red" if row.surging else "")
             rows.append(
-                (str(rank), topic, f"{row.calls:,}", MISSING if row.previous is None else f"{row.previous:,}", Text(arrow, style), Text.assemble(*marks))
+                (row.rank, topic, row.calls, row.previous, Text(arrow, style), Text.assemble(*marks))
             )
         self.set_rows(rows)

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import HorizontalGroup
 from textual.widgets import Static
 
-from console.viewmodel import TileView
+from console.viewmodel.views import TileView
 
 __all__ = ["KpiTile", "KpiTiles"]
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from rich.text import Text
 
-from console.viewmodel import EscalationRow
+from console.viewmodel.views import EscalationsView
 from widgets.fast_table import Column, FastTable
 
 __all__ = ["OpenEscalations"]
@@ -29,9 +27,9 @@ class OpenEscalations(FastTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(_COLUMNS, id=id)
 
-    def show(self, cases: Sequence[EscalationRow]) -> None:
+    def show(self, cases: EscalationsView) -> None:
         rows = []
-        for case in cases:
+        for case in cases.rows:
             style = "bold red" if case.overdue else "yellow" if case.case_id is None else ""
             rows.append(
                 (
@@ -44,10 +42,9 @@ class OpenEscalations(FastTable):
                 )
             )
         self.set_rows(rows)
-        overdue = sum(case.overdue for case in cases)
-        flags = sum(case.case_id is None for case in cases)
+        overdue, flags = cases.overdue, cases.flags
         self.set_subtitle(
-            f"{len(cases) - flags} open"
+            f"{cases.open} open"
             + (f" · {overdue} overdue" if overdue else "")
             + (f" · {flags} flag{'s' if flags > 1 else ''} not logged" if flags else "")
         )

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, Sparkline
 
-from console.viewmodel import TrendView
+from console.viewmodel.views import TrendSeries, TrendView
 
 __all__ = ["TrendChart"]
 
@@ -41,10 +41,8 @@ class TrendChart(Vertical):
         self._trend = trend
         room = self.content_region.width
         for key, term, word in _SERIES:
-            series: list[int] = getattr(trend, key)
-            latest = series[-1] if series else 0
-            peak = max(series, default=0)
-            figures = f"now {latest:,} · peak {peak:,}"
+            series: TrendSeries = getattr(trend, key)
+            figures = f"now {series.latest:,} · peak {series.peak:,}"
             text = f"{term} {word}  {figures}"
             if room and cell_len(text) > room:
                 text = f"{term} {figures}"  # the figures whole, the English word goes
@@ -52,5 +50,5 @@ class TrendChart(Vertical):
             if str(caption.content) != text:
                 caption.update(text, layout=False)
             sparkline = self.query_one(f"#trend-{key}", Sparkline)
-            if sparkline.data != series:
-                sparkline.data = series
+            if sparkline.data != series.values:
+                sparkline.data = series.values

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
+
+from console.viewmodel.views import BannerView
 
 __all__ = ["UrgentBanner"]
 
@@ -28,20 +28,19 @@ class UrgentBanner(Static):
     UrgentBanner.-active { display: block; }
     """
 
-    _shown: tuple[str, ...] | None = None
+    _shown: BannerView | None = None
 
-    def show(self, parts: Sequence[str] | None) -> None:
-        """The flag in parts, most urgent first, each with its separator; the last (the agent's note)
-        may be cut at the end of the line, the others are shown whole or not at all (never a cut figure)."""
-        message = tuple(parts) if parts is not None else None
-        if message == self._shown:
+    def show(self, banner: BannerView | None) -> None:
+        """The flag in its parts: the last (the agent's note) may be cut at the end of the line, the
+        others are shown whole or not at all (never a cut figure); None hides the banner."""
+        if banner == self._shown:
             return  # called every tick: repaint only on a change
-        self._shown = message
-        self.set_class(message is not None, "-active")
+        self._shown = banner
+        self.set_class(banner is not None, "-active")
         self._draw()
 
     def _draw(self) -> None:
-        parts = self._shown or ()
+        parts = self._shown.parts if self._shown is not None else ()
         room = self.content_region.width or None
         line = ""
         for index, part in enumerate(parts):

@@ -19,7 +19,7 @@ from console.core.events import AgentState, UrgentFlag
 from console.feeds.protocol import FeedAgent, FeedSnapshot
 from console.floor.counters import COUNTER_FIELDS, Counters
 from console.floor.rules import break_view, rank_topics, sort_breaks
-from console.floor.snapshot import AgentView, FloorSnapshot
+from console.floor.snapshot import AgentView, FloorReading, FloorSnapshot
 from console.settings import Settings
 
 __all__ = ["LiveFloor", "Verdict"]
@@ -324,6 +324,10 @@ class LiveFloor:
             sl_seconds=snap.sl_seconds,  # the feed counted answered_within_T at its own T
             recent_seen_seconds=self._seen_of(s.recent_window_minutes * 60.0),
         )
+
+    def read(self) -> FloorReading:
+        """All a dashboard tick draws, in one call: the snapshot, the quarter hours and the agents."""
+        return FloorReading(self.snapshot(), self.quarters(), self.agents())
 
     @property
     def flags(self) -> list[UrgentFlag]:

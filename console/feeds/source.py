@@ -11,8 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol, runtime_checkable
 
 from console.core.problems import ProblemLog
-from console.floor.counters import Counters
-from console.floor.snapshot import AgentView, FloorSnapshot
+from console.floor.snapshot import FloorReading
 from console.settings import Settings
 
 __all__ = [
@@ -28,7 +27,8 @@ __all__ = [
 
 
 class FloorView(Protocol):
-    """The floor as the widgets see it: the engine on events, the live floor on snapshots."""
+    """The floor as the console sees it: the engine on events, the live floor on snapshots (a recording
+    too). One :meth:`read` a tick gives all the dashboard draws."""
 
     settings: Settings
 
@@ -38,11 +38,7 @@ class FloorView(Protocol):
     @property
     def day(self) -> date | None: ...
 
-    def snapshot(self) -> FloorSnapshot: ...
-
-    def quarters(self) -> list[Counters]: ...
-
-    def agents(self) -> list[AgentView]: ...
+    def read(self) -> FloorReading: ...
 
 
 class FloorSource(Protocol):

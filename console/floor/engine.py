@@ -35,6 +35,7 @@ from console.floor.snapshot import (
     BreakView,
     DailyOverrun,
     DayFigures,
+    FloorReading,
     FloorSnapshot,
     HourRow,
     TopicView,
@@ -630,6 +631,10 @@ class FloorEngine:
             break_seconds_today=0.0 if totals is None else totals.counted_seconds + totals.exempt_seconds,
             break_totals=totals,
         )
+
+    def read(self) -> FloorReading:
+        """All a dashboard tick draws, in one call: the snapshot, the quarter hours and the agents."""
+        return FloorReading(self.snapshot(), self.quarters(), self.agents())
 
 
 def _hours(book: _DayBook) -> list[HourRow]:

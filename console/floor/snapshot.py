@@ -1,6 +1,8 @@
-"""The view model of the floor: plain, immutable data that widgets and reports draw.
+"""The floor's figures: plain, immutable data that the report prints and the dashboard's view model
+(console/viewmodel) turns into what the widgets draw.
 
-Built by :meth:`console.floor.engine.FloorEngine.snapshot`; nothing here computes a KPI.
+Built by :meth:`console.floor.engine.FloorEngine.snapshot` and :meth:`~console.floor.engine.FloorEngine.read`
+(the live floor's likewise); nothing here computes a KPI.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ __all__ = [
     "BreakView",
     "DailyOverrun",
     "DayFigures",
+    "FloorReading",
     "FloorSnapshot",
     "HourRow",
     "TopicView",
@@ -159,6 +162,16 @@ class FloorSnapshot:
     # began watching 6 minutes ago has seen 6 of the 15; a replay folds the day from its start.
     recent_seen_seconds: float | None = None
     break_totals: BreakTotals | None = None  # counted and exempt breaks apart (None: the source does not say)
+
+
+@dataclass(frozen=True, slots=True)
+class FloorReading:
+    """All the console draws in one tick, read from the floor at one moment: its figures, today's calls
+    per quarter hour (the trend) and every agent, in the order first seen."""
+
+    snapshot: FloorSnapshot
+    quarters: list[Counters]
+    agents: list[AgentView]
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,13 +6,14 @@ from collections.abc import Collection
 from typing import TypeVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from console.viewmodel import TILE_KEYS
+from console.viewmodel.views import TILE_KEYS, DashboardView
 from widgets.agent_floor import AgentFloor
 from widgets.break_panel import BreakPanel
 from widgets.floor_header import FloorHeader
@@ -48,6 +49,22 @@ class DashboardScreen(Screen[None]):
         line.set_class(doing is not None, "-shown")
         if doing is not None:
             line.update(Text(doing))
+
+    def show(self, view: DashboardView) -> None:
+        """Hand each panel its part of the tick's view."""
+        self.set_class(view.header.stale, "-stale")
+        self.query_one(FloorHeader).show(view.header)
+        self.query_one(KpiTiles).show(view.tiles)
+        self.query_one(TrendChart).show(view.trend)
+        self.query_one(HotTopics).show(view.topics)
+        self.query_one(BreakPanel).show(view.breaks)
+        self.query_one(AgentFloor).show(view.floor)
+        self.query_one(OpenEscalations).show(view.escalations)
+        self.query_one(UrgentBanner).show(view.banner)
+
+    @on(AgentFloor.Arranged)
+    def _floor_arranged(self) -> None:
+        self.app.redraw()  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield FloorHeader(id="header")

@@ -18,7 +18,8 @@ from console.app import HotlineApp
 from console.core.paths import bundled_day
 from console.floor.snapshot import TopicView
 from console.settings import Settings
-from console.viewmodel import TILE_KEYS, EscalationRow, TileView
+from console.viewmodel.build import build_topics, escalations_of
+from console.viewmodel.views import TILE_KEYS, EscalationRow, TileView
 from storage import EscalationLog
 from widgets.agent_floor import AgentFloor
 from widgets.hot_topics import HotTopics
@@ -74,7 +75,7 @@ async def test_hot_topics_use_a_wide_screen_for_whole_names_and_big_counts(open_
     async with app.run_test(size=(200, 60)) as pilot:
         await cases_settled(app, pilot)  # the redraws of start-up are done: what is shown next stays
         panel = app.screen.query_one(HotTopics)
-        panel.show(topics)
+        panel.show(build_topics(topics))
         await pilot.pause()
         lines = screen_lines(app)
         shown = "\n".join(lines[panel.region.y : panel.region.bottom])
@@ -82,7 +83,7 @@ async def test_hot_topics_use_a_wide_screen_for_whole_names_and_big_counts(open_
         assert "12,345" in shown and "9,876" in shown and "▲激增!警戒" in shown
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
-        panel.show(topics)
+        panel.show(build_topics(topics))
         await pilot.pause()
         lines = screen_lines(app)
         shown = "\n".join(lines[panel.region.y : panel.region.bottom])
@@ -121,7 +122,7 @@ async def test_a_topic_against_an_unseen_window_shows_no_previous_and_no_arrow(o
     async with app.run_test(size=(120, 40)) as pilot:
         await cases_settled(app, pilot)
         panel = app.screen.query_one(HotTopics)
-        panel.show(topics)
+        panel.show(build_topics(topics))
         await pilot.pause()
         (row,) = [line for line in screen_lines(app)[panel.region.y : panel.region.bottom] if "养老保险" in line]
         cells = row.split("养老保险", 1)[1].split("│", 1)[0].split()  # the topic's row, to the panel's edge
@@ -142,11 +143,11 @@ async def test_the_escalations_panel_shows_its_headers_and_statuses_whole(open_f
     async with app.run_test(size=size) as pilot:
         await cases_settled(app, pilot)
         panel = app.screen.query_one(OpenEscalations)
-        panel.show([])
+        panel.show(escalations_of([]))
         await pilot.pause()
         header = screen_lines(app)[panel.region.y + 1]
         assert " category " in header and " status " in header  # whole with no case too (was categ…)
-        panel.show(rows)
+        panel.show(escalations_of(rows))
         await pilot.pause()
         lines = screen_lines(app)
         shown = "\n".join(lines[panel.region.y : panel.region.bottom])

@@ -20,7 +20,7 @@ from console.core.paths import bundled_day
 from console.feeds.live import LiveFloor
 from console.feeds.replay import ReplaySource
 from console.settings import Settings
-from console.viewmodel import STATUS_MARKS
+from console.viewmodel.views import STATUS_MARKS
 from storage import EscalationLog
 from widgets.floor_header import FloorHeader
 from widgets.kpi_tiles import KpiTile

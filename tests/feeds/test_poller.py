@@ -233,7 +233,7 @@ def test_a_platform_that_only_counts_its_queue() -> None:
 
 
 def test_the_sl_tile_names_the_feeds_own_t() -> None:
-    from console.viewmodel import build_tiles
+    from console.viewmodel.build import build_tiles
 
     floor = LiveFloor(Settings(sl_seconds=20))
     floor.take(snapshot("10:00:00", seq=1, sl_seconds=15))

@@ -12,7 +12,7 @@ from console.core.problems import InputRefused, ProblemLog
 from console.eventfile import iter_event_lines, open_event_file
 from console.floor.engine import FloorEngine
 from console.settings import Settings
-from console.viewmodel import build_tiles, time_in_state
+from console.viewmodel.build import build_tiles, time_in_state
 
 
 def small_day_engine(settings: Settings | None = None) -> FloorEngine:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
 from console.settings import Settings
-from console.viewmodel import build_escalation_rows, build_header, build_tiles, build_trend
+from console.viewmodel.build import build_dashboard, build_escalation_rows, build_header, build_tiles, build_trend
 
 BASE: list[dict[str, Any]] = [json.loads(line) for line in SMALL_DAY.read_text(encoding="utf-8").splitlines()]
 FIELDS = sorted({key for event in BASE for key in event})
@@ -121,6 +121,9 @@ def _replay(path: Path) -> None:
         floor = replay.floor
         snap = floor.snapshot()
         figures = [build_tiles(snap, settings), build_trend(floor.quarters()), floor.agents(), snap.breaks, snap.topics]
+        # the whole dashboard as a tick builds it, every row of the floor made
+        view = build_dashboard(floor.read(), settings, source=replay.label(), overdue_rules=settings.overdue_rules())
+        figures.append(list(view.floor.rows))
         # what the header, the open escalations and the problems screen show in words: masked
         shown = [
             build_header(snap, settings, replay.label()),

@@ -22,7 +22,7 @@ from console.feeds.protocol import SNAPSHOT_ADAPTER
 from console.feeds.replay import ReplaySource
 from console.floor.engine import FloorEngine
 from console.settings import Settings
-from console.viewmodel import build_escalation_rows, build_header, build_tiles, build_trend
+from console.viewmodel.build import build_dashboard, build_escalation_rows, build_header, build_tiles, build_trend
 
 
 def _served(at: time, seq: int) -> Any:
@@ -94,6 +94,9 @@ def test_a_fuzzed_snapshot_is_refused_in_a_sentence_or_drawn(body: bytes, first:
     floor.take(snap)
     view = floor.snapshot()
     figures = [build_tiles(view, settings), build_trend(floor.quarters()), floor.agents(), view.breaks, view.topics]
+    # the whole dashboard as a tick builds it, every row of the floor made
+    dashboard = build_dashboard(floor.read(), settings, source="LIVE", overdue_rules=settings.overdue_rules())
+    figures.append(list(dashboard.floor.rows))
     shown = [build_header(view, settings, "LIVE"), build_escalation_rows([], view.now, settings.overdue_rules(), list(view.flags))]
     assert figures
     assert not leaks(repr(shown)), leaks(repr(shown))

@@ -1,0 +1,260 @@
+"""What each widget of the dashboard draws: plain, immutable data, decided before a widget sees it.
+
+Built once a tick by :func:`console.viewmodel.build.build_dashboard`. Every figure is already a text,
+every list already sorted, filtered and counted, every state already named: a widget only chooses how
+it looks (a colour, a glyph, what fits its width). This module imports nothing of the console, so a
+widget that imports it reads no engine, source, setting or storage (pyproject's ``widgets-draw``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+__all__ = [
+    "AGENT_SORT_KEYS",
+    "STATUS_MARKS",
+    "TILE_KEYS",
+    "AgentFloorView",
+    "AgentRow",
+    "AgentStatus",
+    "BannerView",
+    "BreakRow",
+    "BreaksView",
+    "DashboardView",
+    "EscalationRow",
+    "EscalationsView",
+    "HeaderMode",
+    "HeaderView",
+    "Status",
+    "TileView",
+    "TopicRow",
+    "TopicTrend",
+    "TrendSeries",
+    "TrendView",
+]
+
+Status = Literal["good", "warn", "bad", "none"]
+
+#: A tile's state in a glyph, beside its colour: met, close, missed (kept under NO_COLOR).
+STATUS_MARKS: dict[Status, str] = {"good": "✓", "warn": "~", "bad": "✗", "none": ""}
+
+#: The KPI tiles, in the order the dashboard shows them.
+TILE_KEYS: tuple[str, ...] = (
+    "human_answer_rate",
+    "service_level",
+    "overall_answer_rate",
+    "abandoned",
+    "waiting",
+    "longest_wait",
+    "asa",
+)
+
+#: The columns the agent floor can be sorted by, in the order `s` cycles through them.
+AGENT_SORT_KEYS: tuple[str, ...] = ("state", "in state", "calls", "agent", "name")
+
+
+@dataclass(frozen=True, slots=True)
+class TileView:
+    """One KPI tile: today's figure, the last window's beside it, and its colour against its target."""
+
+    key: str
+    label: str  # the 12333 term
+    caption: str  # the target or alarm line (and a detail)
+    value: str  # today's figure (or now, for the instantaneous ones)
+    beside: str  # the last-15-minutes figure, or a detail
+    status: Status
+
+    @property
+    def mark(self) -> str:
+        return STATUS_MARKS[self.status]
+
+
+class HeaderMode(StrEnum):
+    """Where the figures come from and how fresh they are: the first word of the source's label."""
+
+    LIVE = "LIVE"
+    CONNECTING = "CONNECTING"  # a feed with no good answer yet
+    STALE = "STALE"  # a feed's figures getting old
+    DOWN = "DOWN"  # no good answer from the feed for a while
+    REPLAY = "REPLAY"
+    PAUSED = "PAUSED"
+    END = "END"  # a replay at the end of its data
+    OTHER = ""  # a source's own first word (a new kind of source): drawn plainly, never a failed redraw
+
+    @property
+    def stale(self) -> bool:
+        """The figures on the screen are old: the feed is late or down."""
+        return self in (HeaderMode.STALE, HeaderMode.DOWN)
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderView:
+    centre: str
+    source: str  # REPLAY ×60, PAUSED, END 09:40, STALE 12 s · …, as the source says it
+    mode: HeaderMode
+    clock: str  # the floor's clock, never the wall clock
+    day: str
+    window: str = ""  # a short window not yet seen whole: "15m · 6 of 15 min seen"
+    skipped: str = ""  # input the source could not use: "6 lines skipped · p"
+
+    @property
+    def stale(self) -> bool:
+        return self.mode.stale
+
+
+@dataclass(frozen=True, slots=True)
+class TrendSeries:
+    """One line of the trend: calls per quarter hour from midnight, the latest and the day's peak."""
+
+    values: list[int]
+    latest: int
+    peak: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrendView:
+    """Today's calls per quarter hour, from midnight to now."""
+
+    offered: TrendSeries
+    answered: TrendSeries  # by a person
+    abandoned: TrendSeries
+    start: str
+    end: str
+
+
+class TopicTrend(StrEnum):
+    """A topic's calls in the window against the window before."""
+
+    UP = "up"
+    DOWN = "down"
+    FLAT = "flat"
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRow:
+    """One line of the hot topics, ranked."""
+
+    rank: str
+    topic: str
+    calls: str
+    previous: str  # — when the window before was not seen
+    trend: TopicTrend | None  # None: against a window not seen (no arrow)
+    surging: bool
+    alarm: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BreakRow:
+    """An agent on break now, as the break panel lists it."""
+
+    agent_id: str
+    name: str
+    reason: str
+    limited: bool  # False for reasons exempt from the limits (training, meetings)
+    since: str  # 09:12
+    length: str  # 12:34
+    over_single: bool
+    left: str  # break time left today
+    over_daily: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BreaksView:
+    """The agents on break, longest first, and how many of them are over a limit."""
+
+    rows: list[BreakRow]
+    on_break: int
+    over: int  # over the single-break or the daily limit
+
+
+class AgentStatus(StrEnum):
+    """An agent's state, as the floor draws it (the engine's states, by the same names)."""
+
+    OFFLINE = "offline"
+    AVAILABLE = "available"
+    RINGING = "ringing"
+    ON_CALL = "on_call"
+    WRAP_UP = "wrap_up"
+    BREAK = "break"
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRow:
+    """One agent on the floor table."""
+
+    agent_id: str
+    name: str
+    state: AgentStatus
+    state_label: str  # 通话, 示忙...
+    reason: str
+    in_state: str  # 12:34:56; for a signed-out agent, out 16:02 or —
+    calls: str
+    in_state_since: float  # epoch seconds: what the time in state counts from
+
+    def seconds_in_state(self, now: float) -> float:
+        return now - self.in_state_since
+
+
+@dataclass(frozen=True, slots=True)
+class AgentFloorView:
+    """The floor as the table shows it: the rows filtered and sorted, and the counts over and under it.
+
+    ``rows`` may make each row only when it is read: a 5,000-agent floor formats only the rows on screen.
+    """
+
+    rows: Sequence[AgentRow]
+    state_counts: tuple[tuple[str, int], ...]  # (label, agents) of each state with any, floor order
+    shown: int  # rows after the filter
+    total: int  # agents on the floor
+    sort_key: str
+    filter_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationRow:
+    """An open case, as the open-escalations panel lists it; or a flag not logged yet (``case_id`` None)."""
+
+    case_id: int | None
+    time: str
+    category: str
+    severity: int
+    agent_id: str
+    caller: str  # masked
+    status: str
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationsView:
+    """The open cases and the flags not logged, newest first, and the counts under the panel."""
+
+    rows: list[EscalationRow]
+    open: int  # logged cases
+    overdue: int
+    flags: int  # flags not logged
+
+
+@dataclass(frozen=True, slots=True)
+class BannerView:
+    """An urgent flag on the banner, in parts, most urgent first, each with its separator; the last (the
+    agent's note) may be cut at the end of the line, the others are shown whole or not at all."""
+
+    parts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardView:
+    """Everything the dashboard draws in one tick, built from one read of the floor (and the app's queue
+    of urgent flags, for the banner)."""
+
+    header: HeaderView
+    tiles: list[TileView]
+    trend: TrendView
+    topics: list[TopicRow]
+    breaks: BreaksView
+    floor: AgentFloorView
+    escalations: EscalationsView
+    banner: BannerView | None  # the first urgent flag waiting for the supervisor; None when none waits

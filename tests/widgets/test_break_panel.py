@@ -1,0 +1,44 @@
+"""BreakPanel: the rows in the order handed, overruns in red, and the counts it is handed under it."""
+
+from __future__ import annotations
+
+from helpers import screen_lines
+
+from console.viewmodel.views import BreakRow, BreaksView
+from widgets.break_panel import BreakPanel
+
+
+def row(agent_id: str, **fields) -> BreakRow:
+    values = dict(name="张三", reason="小休", limited=True, since="10:02", length="4:10", over_single=False,
+                  left="35:50", over_daily=False)  # fmt: skip
+    return BreakRow(agent_id, **(values | fields))
+
+
+async def test_the_panel_shows_the_rows_handed_and_the_overrun_count_it_is_handed(alone) -> None:
+    widget = BreakPanel()
+    rows = [
+        row("A0012", reason="其他", since="09:40", length="25:00", over_single=True, left="0:00", over_daily=True),
+        row("A0003", reason="培训", limited=False, since="09:58", length="17:00", left="40:00"),
+        row("A0031"),
+    ]
+    async with alone(widget).run_test(size=(60, 8)) as pilot:
+        # the counts are the view's, not the rows' (3 rows, 1 over): the panel draws what it is handed
+        widget.show(BreaksView(rows, on_break=7, over=2))
+        await pilot.pause()
+        lines = screen_lines(pilot.app)
+        listed = [line.split("│")[1].split()[0] for line in lines[2:5]]
+        assert listed == ["A0012", "A0003", "A0031"]
+        assert "25:00" in lines[2] and "09:40" in lines[2] and "0:00" in lines[2]
+        assert "7 on break · 2 over" in lines[-1]
+        length, left = widget.rows[0][4], widget.rows[0][5]
+        assert str(length.style) == "bold red" and str(left.style) == "bold red"
+        assert str(widget.rows[2][4].style) == "" and str(widget.rows[2][5].style) == ""
+        assert str(widget.rows[1][2].style) == "dim"  # an exempt reason (training) is drawn dim
+
+
+async def test_an_empty_panel_says_nobody_is_on_break(alone) -> None:
+    widget = BreakPanel()
+    async with alone(widget).run_test(size=(60, 8)) as pilot:
+        widget.show(BreaksView([], on_break=0, over=0))
+        await pilot.pause()
+        assert "0 on break · 0 over" in screen_lines(pilot.app)[-1]
