@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 
-__all__ = ["FloorMoved", "HotlineApp"]
+__all__ = ["HotlineApp"]
 
 #: At most this many events are applied in one tick: a bigger burst slows the replay instead of the screen.
 MAX_EVENTS_PER_TICK = 20_000

@@ -104,8 +104,9 @@ class CasesLoaded(Message):
         self.last_event_id = last_event_id
 
     def can_replace(self, message: Message) -> bool:
-        # a newer reading still queued makes an older one stale; never the other way round
-        return isinstance(message, CasesLoaded) and message.last_event_id <= self.last_event_id
+        # Textual asks the message it took (this one) whether ``message``, queued after it, may take its
+        # place: a reading at least as new makes this one stale; an older one never replaces it
+        return isinstance(message, CasesLoaded) and message.last_event_id >= self.last_event_id
 
 
 class CasesNotLoaded(Message):

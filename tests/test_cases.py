@@ -75,8 +75,9 @@ def test_the_screen_keeps_the_newest_reading_and_none_older(controller: CaseCont
     controller.loaded(after)
     controller.loaded(before)  # two readings in flight, the older one answered last: left aside
     assert [case.call_id for case in controller.cases] == ["C1"] and controller.logged_flags == {"F1"}
-    # and in the app's queue a newer reading replaces an older one, never the other way round
-    assert after.can_replace(before) and not before.can_replace(after)
+    # and in the app's queue a newer reading replaces an older one, never the other way round (Textual
+    # asks the message it took, ``taken.can_replace(queued_after_it)``)
+    assert before.can_replace(after) and not after.can_replace(before)
 
 
 def test_a_case_written_comes_back_with_the_cases_read_again(controller: CaseController) -> None:

@@ -327,6 +327,23 @@ def _open_a_case(log_path: Path, call_id: str, clock: str) -> int:
         )  # fmt: skip
 
 
+async def test_of_two_readings_of_the_log_queued_together_the_newer_is_shown(make_app: MakeApp, log_path: Path) -> None:
+    # Textual asks the message it took whether the one queued after it may replace it
+    # (older.can_replace(newer)): a reading taken before a write, queued behind the reading taken after
+    # it (two workers answering out of order), must never put the case written out of the list
+    app, _ = make_app(time(10, 0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cases_settled(app, pilot)
+        before = app.case_controller.read(None)
+        _open_a_case(log_path, "C1", "09:50:00")  # by another console
+        after = app.case_controller.read(None)
+        app.post_message(after)
+        app.post_message(before)  # both queued before the app takes either
+        await pilot.pause()
+        assert [case.call_id for case in app.cases] == ["C1"]
+        assert len(app.screen.query_one(OpenEscalations).rows) == 1
+
+
 async def test_acting_on_a_case_and_resolving_it(make_app: MakeApp, log_path: Path) -> None:
     case_id = _open_a_case(log_path, "C1", "09:50:00")
     app, _ = make_app(time(10, 0))
