@@ -68,6 +68,28 @@ def test_each_command_opens_the_log_it_should(opened_logs: list[Path], tmp_path:
     assert opened_logs == [practice, practice, practice, real, tmp_path / "mine.db"]
 
 
+def test_flags_given_before_the_command_name_are_kept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``hotline --db X watch URL`` logs to X: a subcommand's own default never hides a flag given before
+    its name (a live console writing its cases to the wrong log would be a case lost to its centre)."""
+    opened: list[tuple[Path, float | None, time | None]] = []
+    monkeypatch.setenv("HOTLINE_ESCALATION_DB", str(tmp_path / "escalations.db"))
+    monkeypatch.setattr(
+        HotlineApp, "run", lambda self: opened.append((self.escalations.path, getattr(self.source, "speed", None),
+                                                       self.start))  # fmt: skip
+    )
+    mine, practice = tmp_path / "mine.db", tmp_path / "escalations-practice.db"
+    assert cli.main(["--db", str(mine), "watch", "http://127.0.0.1:9", "--no-record"]) == 0
+    assert cli.main(["--db", str(mine), "--speed", "10", "--start", "09:15", "replay", str(bundled_day())]) == 0
+    assert cli.main(["replay", str(bundled_day())]) == 0  # a replay's own defaults: 60x, from its first event
+    assert cli.main(["--speed", "5"]) == 0  # the bare console: the bundled day from 08:30
+    assert opened == [
+        (mine, None, None),
+        (mine, 10.0, time(9, 15)),
+        (practice, 60.0, None),
+        (practice, 5.0, time(8, 30)),
+    ]
+
+
 def replay_on(log: EscalationLog) -> HotlineApp:
     settings = Settings(supervisor_name="王班长")
     replay = ReplaySource(bundled_day(), FloorEngine(settings), speed=60, clock=FakeClock())

@@ -26,6 +26,8 @@ __all__ = [
     "Version",
     "add_db",
     "add_replay_flags",
+    "replay_speed",
+    "replay_start",
     "checked_token",
     "environment_token",
     "escalation_log_path",
@@ -131,17 +133,37 @@ def add_db(parser: argparse.ArgumentParser, default: str, *, metavar: str = "PAT
     )
 
 
+#: A replay's speed when no --speed is given.
+DEFAULT_SPEED = 60.0
+
+
 def add_replay_flags(parser: argparse.ArgumentParser, *, start: time | None = None) -> None:
-    """``--speed``, ``--db`` and ``--start``: how a replayed day plays and where its practice cases go."""
-    parser.add_argument("--speed", type=speed, default=60.0, help="1 to 3600 times real time, or max (default 60)")
-    add_db(parser, "the practice log, escalations-practice.db beside the real one")
+    """``--speed``, ``--db`` and ``--start``: how a replayed day plays and where its practice cases go.
+
+    The bare ``hotline`` takes them too, so an absent flag leaves nothing in the namespace (a default of
+    the subcommand would otherwise hide the same flag given before its name: ``hotline --db X replay F``);
+    :func:`replay_speed`, :func:`replay_start` and :func:`escalation_log_path` give the defaults."""
+    parser.add_argument(
+        "--speed", type=speed, default=argparse.SUPPRESS, help="1 to 3600 times real time, or max (default 60)"
+    )
+    add_db(parser, "the practice log, escalations-practice.db beside the real one", suppress=True)
     parser.add_argument(
         "--start",
         type=time_of_day,
-        default=start,
+        default=argparse.SUPPRESS,
         metavar="HH:MM",
         help="start at this time of day" + (f" (default {start:%H:%M})" if start else " (default: the first event)"),
     )
+
+
+def replay_speed(args: argparse.Namespace) -> float | None:
+    """The replay's speed: --speed wherever it was given (None: as fast as it goes), else 60x."""
+    return getattr(args, "speed", DEFAULT_SPEED)
+
+
+def replay_start(args: argparse.Namespace, default: time | None) -> time | None:
+    """The time of day to start at: --start wherever it was given, else the command's ``default``."""
+    return getattr(args, "start", default)
 
 
 def escalation_log_path(args: argparse.Namespace, settings: Settings, *, practice: bool) -> Path:
@@ -150,8 +172,9 @@ def escalation_log_path(args: argparse.Namespace, settings: Settings, *, practic
     the user data folder's). A training case so never lands in the shared, append-only log."""
     from storage import default_db_path, practice_db_path
 
-    if args.db is not None:
-        return Path(args.db)
+    given = getattr(args, "db", None)  # before or after the command's name
+    if given is not None:
+        return Path(given)
     real = Path(settings.escalation_db) if settings.escalation_db else default_db_path()
     return practice_db_path(real) if practice else real
 

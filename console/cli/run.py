@@ -15,12 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from console.cli.args import (
+    BUNDLED_DAY_START,
     add_db,
     add_replay_flags,
     checked_token,
     environment_token,
     escalation_log_path,
     iso_date,
+    replay_speed,
+    replay_start,
 )
 from console.cli.errors import EXIT_OK, CommandError
 
@@ -56,7 +59,8 @@ def bundled(args: argparse.Namespace, settings: Settings) -> int:
     from console.feeds.factory import DayFile
 
     log_path = escalation_log_path(args, settings, practice=True)
-    return run_console(settings, DayFile(bundled_day(), speed=args.speed), log_path, start=args.start)
+    day = DayFile(bundled_day(), speed=replay_speed(args))
+    return run_console(settings, day, log_path, start=replay_start(args, BUNDLED_DAY_START))
 
 
 # -- hotline replay --------------------------------------------------------------------------------------
@@ -76,12 +80,13 @@ def replay(args: argparse.Namespace, settings: Settings) -> int:
     if args.recording is not None:
         if args.file is not None:
             raise CommandError("give an event file or --recording, not both")
-        choice: SourceChoice = Recorded(args.recording, day=args.date, speed=args.speed)
+        choice: SourceChoice = Recorded(args.recording, day=args.date, speed=replay_speed(args))
     elif args.file is None:
         raise CommandError("replay needs an event file, or --recording DB (see `hotline replay --help`)")
     else:
-        choice = DayFile(args.file, speed=args.speed)
-    return run_console(settings, choice, escalation_log_path(args, settings, practice=True), start=args.start)
+        choice = DayFile(args.file, speed=replay_speed(args))
+    log_path = escalation_log_path(args, settings, practice=True)
+    return run_console(settings, choice, log_path, start=replay_start(args, None))
 
 
 # -- hotline watch ---------------------------------------------------------------------------------------
@@ -93,7 +98,7 @@ def watch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--token-env", metavar="VAR", help="read the bearer token from this environment variable (never a flag)"
     )
-    add_db(parser, "in the user data folder")
+    add_db(parser, "in the user data folder", suppress=True)
     parser.add_argument("--no-record", action="store_true", help="do not record the session's snapshots")
     parser.set_defaults(handler=watch)
 
