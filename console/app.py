@@ -95,7 +95,6 @@ class HotlineApp(App[None]):
         self.escalations = log
         self.tick_seconds = tick_seconds
         self.cases_every_seconds = cases_every_seconds
-        self.ticks = 0
         #: the open cases, read and written in thread workers (console/cases.py)
         self.case_controller = CaseController(log, self)
         self.overdue_rules = settings.overdue_rules()
@@ -202,7 +201,6 @@ class HotlineApp(App[None]):
         if self.loading is not None:
             return
         self.source.tick(MAX_EVENTS_PER_TICK)
-        self.ticks += 1
         self.redraw()
 
     def redraw(self) -> None:
