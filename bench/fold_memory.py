@@ -8,8 +8,13 @@ in a child process and reads its peak resident memory (ru_maxrss from wait4). Th
 the same run, is a bare interpreter that only imports the modules the report imports (found by a probe
 run on the bundled day), so the figure left is what the fold itself holds. Prints, per day, the median
 peak, the baseline, their ratio and what the fold adds; the target (issue 10) is a peak of at most
-100 MB on the 1 M and the 3 M-event days, about flat from one day to the next. Nothing is asserted:
-read the figures.
+100 MB on the 1 M and the 3 M-event days, about flat from one day to the next.
+
+Then what the rolling windows cost per amount (``--windows-day``, the 1 M-event day by default): the
+calls the fold of that day makes to its windows (every add, and a read of every window each 2,000
+amounts, as a replay on screen reads them) are recorded once, then replayed into ``SlidingWindows``
+and, as the baseline, into a bare ``list.append`` of the same amounts (the cheapest add there is), in
+turn, CPU time, median of --repeat. Nothing is asserted: read the figures.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from _common import machine
@@ -67,10 +73,67 @@ def report_modules() -> str:
     return out.stdout
 
 
+def window_calls(path: Path) -> list[tuple[tuple[float, ...], list[tuple]]]:
+    """The spans and the calls (adds, then reads as ``(now, index)``) the fold of ``path`` makes to each window."""
+    from console.feeds.replay import ReplaySource
+    from console.floor.engine import FloorEngine
+    from console.settings import Settings
+
+    class Recorder:
+        def __init__(self, spans: tuple[float, ...]) -> None:
+            self.spans, self.log = spans, []
+
+        def add(self, ts: float, key: object, amount: float = 1) -> None:
+            self.log.append((ts, key, amount))
+
+        def totals(self, index: int, now: float) -> dict:
+            return {}
+
+        def clear(self) -> None:
+            pass
+
+    engine = FloorEngine(Settings())
+    kpi, topic = Recorder(engine._kpi_windows.spans), Recorder(engine._topic_windows.spans)
+    engine._kpi_windows, engine._kpi_add, engine._topic_windows = kpi, kpi.add, topic
+    with ReplaySource(path, engine, speed=None) as replay:
+        replay.play_to_end()
+    recorded = []
+    for recorder in (kpi, topic):
+        log = recorder.log
+        for at in range(len(log) - 1, 0, -2000):  # a read of every window each 2,000 amounts
+            log[at:at] = [(log[at - 1][0], index) for index in range(len(recorder.spans))]
+        recorded.append((recorder.spans, log))
+    return recorded
+
+
+def window_cost(recorded: list[tuple[tuple[float, ...], list[tuple]]], bare: bool) -> float:
+    """CPU seconds to replay the recorded calls into the windows, or into a bare list (the baseline)."""
+    from console.floor.windows import SlidingWindows
+
+    start = time.process_time()
+    for spans, log in recorded:
+        if bare:
+            kept: list[tuple] = []
+            add = kept.append
+            for call in log:
+                if len(call) == 3:
+                    add(call)
+        else:
+            windows = SlidingWindows(spans)
+            add, totals = windows.add, windows.totals
+            for call in log:
+                if len(call) == 3:
+                    add(*call)
+                else:
+                    totals(call[1], call[0])
+    return time.process_time() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the median is shown")
     parser.add_argument("--sizes", default=",".join(DAYS), help=f"days to measure, of {', '.join(DAYS)}")
+    parser.add_argument("--windows-day", default="1m", help="the day whose window calls are replayed ('' skips it)")
     args = parser.parse_args()
     sizes = args.sizes.split(",")
     paths = {size: day_file(*DAYS[size]) for size in sizes}
@@ -91,6 +154,18 @@ def main() -> None:
         print(
             f"{size:>5} {with_events:>10,} {peak:>8.1f} {base:>12.1f} {peak / base:>6.2f} {peak - base:>13.1f}"
             f"  <= {TARGET_MB} MB: {verdict}  (runs: {', '.join(f'{p:.1f}' for p in peaks)})"
+        )
+    if args.windows_day:
+        recorded = window_calls(day_file(*DAYS[args.windows_day]))
+        amounts = sum(len(call) == 3 for _, log in recorded for call in log)
+        costs: dict[bool, list[float]] = {True: [], False: []}
+        for _ in range(args.repeat):
+            for bare in (True, False):
+                costs[bare].append(window_cost(recorded, bare))
+        windows, bare = statistics.median(costs[False]), statistics.median(costs[True])
+        print(
+            f"windows on the {args.windows_day} day: {amounts:,} amounts, {windows * 1e9 / amounts:.0f} ns each"
+            f" (add + settle + reads), a bare list.append {bare * 1e9 / amounts:.0f} ns: ratio {windows / bare:.2f}"
         )
 
 
