@@ -135,7 +135,7 @@ def main() -> None:
     parser.add_argument("--sizes", default=",".join(DAYS), help=f"days to measure, of {', '.join(DAYS)}")
     parser.add_argument("--windows-day", default="1m", help="the day whose window calls are replayed ('' skips it)")
     args = parser.parse_args()
-    sizes = args.sizes.split(",")
+    sizes = [size for size in args.sizes.split(",") if size]
     paths = {size: day_file(*DAYS[size]) for size in sizes}
     modules = report_modules()
 

@@ -9,7 +9,8 @@ window's length.
 Counts (an amount of 1: a call offered, answered, abandoned; a topic asked) and other amounts (seconds
 waited, seconds handled) go apart. Counts are totted up by C code (``Counter.update``) instead of one
 by one in Python; other amounts are summed one by one, in the order they came, so every figure is the
-same to the last bit as when all went through one list.
+same to the last bit as when all went through one list (the engine gives a key counts only or seconds
+only; a key given both is summed as its counts plus the rest).
 
 What the longest window still needs is kept packed, not as Python objects: times in an array of
 doubles, keys as small numbers in an array of integers, other amounts in an array of doubles; 12 bytes
