@@ -84,7 +84,7 @@ class LiveFloor:
         self._midnight = 0.0
         self._first_clock: float | None = None  # the day's first snapshot: nothing before it was seen
         self._agents: list[AgentView] = []
-        self._agent_cache: dict[str, tuple[FeedAgent, float | None, AgentView]] = {}
+        self._agent_cache: dict[str, tuple[FeedAgent, tuple, AgentView]] = {}
         self._last_agents: list[FeedAgent] = []  # the last snapshot's, with their views in _agents
         self._states: dict[AgentState, int] = dict.fromkeys(AgentState, 0)
         self._break_places: list[int] = []  # where the agents on break are in the last snapshot's list
@@ -141,8 +141,10 @@ class LiveFloor:
         SnapshotReader), keeps its view and its count without a field read: on a big floor most agents
         are the same from one second to the next."""
         last = self._last_agents
+        changed = None
         if last and len(agents) == len(last):
             changed = [index for index, (new, old) in enumerate(zip(agents, last, strict=True)) if new is not old]
+        if changed is not None and 2 * len(changed) <= len(agents):
             states, views, on_break = dict(self._states), list(self._agents), set(self._break_places)
             for index in changed:
                 old, new = last[index], agents[index]
@@ -153,7 +155,7 @@ class LiveFloor:
                     on_break.add(index)
                 else:
                     views[index] = self._agent_view(new, None)
-        else:
+        else:  # the first snapshot, another floor, or agents validated anew (a recording played back)
             states, views, on_break = dict.fromkeys(AgentState, 0), [], set()  # type: ignore[var-annotated]
             for index, agent in enumerate(agents):
                 states[agent.state] += 1
@@ -198,7 +200,10 @@ class LiveFloor:
         """The agent's view, made again only when the agent changed: most of a big floor is the same
         from one snapshot to the next, and 5,000 new views a second were most of taking a snapshot."""
         cached = self._agent_cache.get(a.agent_id)
-        if cached is not None and cached[1] == break_start and (cached[0] is a or _same_agent(cached[0], a)):
+        if cached is not None and cached[0] is a and cached[1][-1] == break_start:
+            return cached[2]  # the very FeedAgent seen before: no field to compare
+        key = (a.name, a.state, a.since, a.reason, a.calls_today, a.break_used_today_seconds, break_start)
+        if cached is not None and cached[1] == key:
             return cached[2]
         view = AgentView(
             a.agent_id,
@@ -210,7 +215,7 @@ class LiveFloor:
             a.break_used_today_seconds,
             break_start,
         )
-        self._agent_cache[a.agent_id] = (a, break_start, view)
+        self._agent_cache[a.agent_id] = (a, key, view)
         return view
 
     def _start_day(self, day: date) -> None:
@@ -366,13 +371,6 @@ class LiveFloor:
     @property
     def flags(self) -> list[UrgentFlag]:
         return [] if self.latest is None else list(self.latest.flags)
-
-
-def _same_agent(a: FeedAgent, b: FeedAgent) -> bool:
-    """Two agents that show the same (what the view is made of)."""
-    return (a.name, a.state, a.since, a.reason, a.calls_today, a.break_used_today_seconds) == (
-        b.name, b.state, b.since, b.reason, b.calls_today, b.break_used_today_seconds
-    )  # fmt: skip
 
 
 def _went_back(snap: FeedSnapshot, latest: FeedSnapshot) -> bool:
