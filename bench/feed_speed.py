@@ -1,14 +1,19 @@
 """What one `GET /snapshot` of the biggest floor costs: building it, sending it, fetching and validating it.
 
     uv run python bench/feed_speed.py                  # generates a 5,000-agent, 500,000-call day first
-    uv run python bench/feed_speed.py --fetches 100 --start 10:00
+    uv run python bench/feed_speed.py --fetches 100 --start 10:00 --churn 0.1
 
 Serves the day (seeked to --start, the clock held still) with the reference feed server on 127.0.0.1
 in a thread of its own, and fetches it with httpx as a watching console does. Prints the JSON size,
 what building one snapshot costs the server (feed_snapshot + JSON), what the client pays for a fetch
 (request to last byte) and for validating the body (SNAPSHOT_ADAPTER.validate_json), p50 / p95, what a
-304 revalidation costs, a fetch right after the floor moved (the server builds the snapshot then)
-with what the console does with it (validate, take into the live floor, build the view), and the
+304 revalidation costs, and a fetch after the floor moved a second with --churn of its agents changing
+state (the tick bench's 10 %: a real floor's second to second, the server building anew). Then what
+the console does with each of those snapshots (validate, take into the live floor, build the view),
+three ways on the same bodies in turn, on the wall clock and in CPU time: a bare msgspec parse (the
+floor of any decoder), the whole body through pydantic (the poller before issue 10) and the poller's
+SnapshotReader (only the agents whose JSON changed validated again), with the reader's ratios to both
+and fetch + validate + apply + view against the targets (p50 <= 15 ms, p95 <= 25 ms). Last, the
 console's CPU while it watches the floor at 1 Hz (the feed in a process of its own).
 Nothing is asserted: read the figures.
 """
@@ -19,11 +24,13 @@ import argparse
 import asyncio
 import gc
 import gzip
+import random
 import statistics
 import threading
 import time
 from collections.abc import Callable
 from datetime import time as time_of_day
+from datetime import timedelta
 from pathlib import Path
 
 from _common import machine
@@ -32,10 +39,17 @@ from tick_speed import OUT, day_file
 from console.feeds.live import LiveFloor
 
 
+def p50(seconds: list[float]) -> float:
+    return statistics.median(seconds)
+
+
+def p95(seconds: list[float]) -> float:
+    ordered = sorted(seconds)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
 def percentiles(seconds: list[float]) -> str:
-    ms = sorted(s * 1000 for s in seconds)
-    p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
-    return f"p50 {statistics.median(ms):6.1f} ms, p95 {p95:6.1f} ms"
+    return f"p50 {p50(seconds) * 1000:6.1f} ms, p95 {p95(seconds) * 1000:6.1f} ms"
 
 
 def timed(action: Callable[[], object], times: int) -> list[float]:
@@ -99,16 +113,19 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=5_000)
     parser.add_argument("--start", default="10:00", help="time of day to serve")
     parser.add_argument("--fetches", type=int, default=50, help="fetches to time")
+    parser.add_argument("--churn", type=float, default=0.10, help="share of the agents changing state each second")
     parser.add_argument(
         "--cpu-seconds", type=float, default=20, help="how long to watch it with the console for its CPU (0: skip)"
     )
     args = parser.parse_args()
 
     import httpx
+    import msgspec
 
+    from console.core.events import AgentState, AgentStateChanged
     from console.feed_server.publish import feed_snapshot
     from console.feed_server.server import FEED, make_app
-    from console.feeds.protocol import SNAPSHOT_ADAPTER
+    from console.feeds.protocol import SNAPSHOT_ADAPTER, SnapshotReader
     from console.settings import Settings
 
     path = args.file or day_file(args.calls, args.agents)
@@ -148,9 +165,21 @@ def main() -> None:
         revalidations = timed(lambda: client.get("/snapshot", headers={"If-None-Match": etag}), args.fetches)
         moved: list[float] = []
         bodies: list[bytes] = []
+        rng = random.Random(0)
+        ids = [agent.agent_id for agent in engine.agents()]
+        per_second = round(args.churn * len(ids))
+        states = [AgentState.AVAILABLE, AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP]
+
+        def next_second() -> None:
+            # the floor's clock moves a second (as the server's poll does) and, on top of the day's own
+            # changes, a share of the floor changes state (the tick bench's churn): the next fetch builds anew
+            then = engine.now + timedelta(seconds=1)
+            for agent_id in rng.sample(ids, per_second):
+                engine.apply(AgentStateChanged(ts=then, agent_id=agent_id, state=rng.choice(states)))
+            engine.advance_to(then)
+
         for _ in range(args.fetches):
-            # the floor's clock moves a second (as the server's poll does): the next fetch builds anew
-            server.call(lambda: engine.advance_to(engine.now.timestamp() + 1))
+            server.call(next_second)
             t0 = time.perf_counter()
             bodies.append(client.get("/snapshot").content)
             moved.append(time.perf_counter() - t0)
@@ -158,25 +187,63 @@ def main() -> None:
     # The console's part, with the server stopped (live it runs in a process of its own, and its
     # allocations would otherwise land on this process's garbage collector): validate each new
     # snapshot, take it into the live floor, build the view. The console freezes what is alive at
-    # start-up (HotlineApp.settle_memory); so does this.
-    floor = LiveFloor(engine.settings)
+    # start-up (HotlineApp.settle_memory); so does this. Three ways over the same bodies: a bare parse of
+    # the body (msgspec, untyped: the floor of what any decoder pays), the whole body through pydantic
+    # (the poller until issue 10), and the poller's SnapshotReader (only the agents whose JSON changed
+    # validated again). Each way takes all the bodies in a pass of its own, with a floor of its own (so
+    # the garbage collections its allocations cause are its own), twice, in turn (so the machine's drift
+    # falls on all three alike).
     gc.collect()
     gc.freeze()
-    applied: list[float] = []
-    for body in bodies:
-        t0 = time.perf_counter()
-        floor.take(SNAPSHOT_ADAPTER.validate_json(body))
-        floor.read()  # what a redraw reads: the snapshot, the quarters and the agents, in one call
-        applied.append(time.perf_counter() - t0)
-    client_side = [statistics.median(fetches) + cost for cost in applied]
+    # each way timed on the wall clock and in CPU time: on a shared machine a wall time also holds the
+    # time the process waited for a core, which the CPU time leaves out
+    wall: dict[str, list[float]] = {"parse": [], "whole": [], "reader": []}
+    cpu: dict[str, list[float]] = {"parse": [], "whole": [], "reader": []}
+    floors: dict[str, LiveFloor] = {}
+    for way in ("parse", "whole", "reader", "reader", "whole", "parse"):
+        floor, reader = LiveFloor(engine.settings), SnapshotReader()
+        read = {"parse": None, "whole": SNAPSHOT_ADAPTER.validate_json, "reader": reader.read}[way]
+        gc.collect()
+        for body in bodies:
+            w0, c0 = time.perf_counter(), time.process_time()
+            if read is None:
+                msgspec.json.decode(body)
+            else:
+                floor.take(read(body))
+                floor.read()  # what a redraw reads: the snapshot, the quarters and the agents, in one call
+            wall[way].append(time.perf_counter() - w0)
+            cpu[way].append(time.process_time() - c0)
+        floors[way] = floor
+    whole_floor, reader_floor = floors["whole"], floors["reader"]
+    if reader_floor.read() != whole_floor.read():
+        raise SystemExit("the two ways found different floors")
+    fetch = statistics.median(fetches)
 
     print(f"  client fetch (httpx, 127.0.0.1)  {percentiles(fetches)}")
     print(f"  client validate (validate_json)  {percentiles(validations)}")
     print(f"  client fetch + validate          {percentiles(both)}")
     print(f"  304 revalidation (If-None-Match) {percentiles(revalidations)}")
-    print(f"  fetch after the floor moved, the server's build included {percentiles(moved)}")
-    print(f"  validate + take into the live floor + build its view   {percentiles(applied)}")
-    print(f"  fetch (p50) + validate + apply + view                  {percentiles(client_side)}  [target < 30 ms]")
+    print(f"  fetch after the floor moved ({args.churn:.0%} of agents changed), the server's build included "
+          f"{percentiles(moved)}")  # fmt: skip
+    print(f"  the console's part of each new snapshot ({len(bodies)} x 2, the first included), wall | CPU:")
+    names = {"parse": "bare parse (msgspec.json.decode)", "whole": "whole validate_json + take + view",
+             "reader": "SnapshotReader.read + take + view"}  # fmt: skip
+    for way, name in names.items():
+        print(f"    {name:34s} {percentiles(wall[way])} | {percentiles(cpu[way])}")
+    for clock, costs in (("wall", wall), ("CPU", cpu)):
+        print(
+            f"    ratio ({clock}), reader: p50 {p50(costs['reader']) / p50(costs['whole']):.2f}x, "
+            f"p95 {p95(costs['reader']) / p95(costs['whole']):.2f}x the whole validation's; "
+            f"p50 {p50(costs['reader']) / p50(costs['parse']):.1f}x the bare parse"
+        )
+    for clock, costs in (("wall", wall), ("CPU", cpu)):
+        total = [fetch + cost for cost in costs["reader"]]
+        total_whole = [fetch + cost for cost in costs["whole"]]
+        print(
+            f"  fetch (p50 {fetch * 1000:.1f} ms) + validate + apply + view, {clock:4s}: reader {percentiles(total)}; "
+            f"whole {percentiles(total_whole)}; ratio p50 {p50(total) / p50(total_whole):.2f}x, "
+            f"p95 {p95(total) / p95(total_whole):.2f}x  [target p50 <= 15 ms, p95 <= 25 ms]"
+        )
     if args.cpu_seconds:
         console_cpu(path, args.start, args.cpu_seconds)
 

@@ -84,7 +84,11 @@ class LiveFloor:
         self._midnight = 0.0
         self._first_clock: float | None = None  # the day's first snapshot: nothing before it was seen
         self._agents: list[AgentView] = []
-        self._agent_cache: dict[str, tuple[tuple, AgentView]] = {}
+        self._agent_cache: dict[str, tuple[FeedAgent, tuple, AgentView]] = {}
+        self._last_agents: list[FeedAgent] = []  # the last snapshot's, with their views in _agents
+        self._states: dict[AgentState, int] = dict.fromkeys(AgentState, 0)
+        self._break_places: list[int] = []  # where the agents on break are in the last snapshot's list
+        self._on_break: list[FeedAgent] = []
         self._stretches: dict[str, _Stretch] = {}
 
     # ------------------------------------------------------------------ input
@@ -127,18 +131,55 @@ class LiveFloor:
                 self._quarter_marks[quarter] = _ZERO.counters if quarter == 0 else counters
             else:
                 self._quarter_marks[quarter] = counters if at_start else before
-        self._follow_breaks(snap)
-        self._agents = [self._agent_view(agent) for agent in snap.agents]
+        self._take_agents(snap.agents)
         return Verdict(True, new_day=new_day)
 
-    def _follow_breaks(self, snap: FeedSnapshot) -> None:
+    def _take_agents(self, agents: list[FeedAgent]) -> None:
+        """The agents' views and the count in each state; then the agents on break have their breaks
+        followed and their views made. An agent that is the very FeedAgent of the last snapshot, at the
+        same place (the feed's reader keeps an agent whose JSON did not change: console/feeds/protocol.py
+        SnapshotReader), keeps its view and its count without a field read: on a big floor most agents
+        are the same from one second to the next."""
+        last = self._last_agents
+        changed = None
+        if last and len(agents) == len(last):
+            changed = [index for index, (new, old) in enumerate(zip(agents, last, strict=True)) if new is not old]
+        if changed is not None and 2 * len(changed) <= len(agents):
+            states, views, on_break = dict(self._states), list(self._agents), set(self._break_places)
+            for index in changed:
+                old, new = last[index], agents[index]
+                states[old.state] -= 1
+                states[new.state] += 1
+                on_break.discard(index)
+                if new.state is AgentState.BREAK:
+                    on_break.add(index)
+                else:
+                    views[index] = self._agent_view(new, None)
+        else:  # the first snapshot, another floor, or agents validated anew (a recording played back)
+            states, views, on_break = dict.fromkeys(AgentState, 0), [], set()  # type: ignore[var-annotated]
+            for index, agent in enumerate(agents):
+                states[agent.state] += 1
+                if agent.state is AgentState.BREAK:
+                    on_break.add(index)
+                    views.append(None)  # made below, once its break is followed
+                else:
+                    views.append(self._agent_view(agent, None))
+        self._last_agents = list(agents)
+        self._states = states
+        self._break_places = places = sorted(on_break)
+        self._on_break = [agents[index] for index in places]
+        self._follow_breaks(self._on_break)
+        for index in places:
+            agent = agents[index]
+            views[index] = self._agent_view(agent, self._stretches[agent.agent_id].start)
+        self._agents = views
+
+    def _follow_breaks(self, on_break: list[FeedAgent]) -> None:
         """Join an agent's successive break reasons into one break, as the engine does. An agent seen on
         break in two snapshots in a row is taken to have stayed on break between them."""
         exempt = self.settings.break_exempt_reasons
         stretches = {}
-        for agent in snap.agents:
-            if agent.state is not AgentState.BREAK:
-                continue
+        for agent in on_break:
             since = agent.since.timestamp()
             stretch = self._stretches.get(agent.agent_id)
             if stretch is None or (agent.reason == stretch.reason and since != stretch.reason_since):
@@ -155,15 +196,15 @@ class LiveFloor:
             stretches[agent.agent_id] = stretch
         self._stretches = stretches
 
-    def _agent_view(self, a: FeedAgent) -> AgentView:
+    def _agent_view(self, a: FeedAgent, break_start: float | None) -> AgentView:
         """The agent's view, made again only when the agent changed: most of a big floor is the same
         from one snapshot to the next, and 5,000 new views a second were most of taking a snapshot."""
-        stretch = self._stretches.get(a.agent_id) if a.state is AgentState.BREAK else None
-        break_start = None if stretch is None else stretch.start
-        key = (a.name, a.state, a.since, a.reason, a.calls_today, a.break_used_today_seconds, break_start)
         cached = self._agent_cache.get(a.agent_id)
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        if cached is not None and cached[0] is a and cached[1][-1] == break_start:
+            return cached[2]  # the very FeedAgent seen before: no field to compare
+        key = (a.name, a.state, a.since, a.reason, a.calls_today, a.break_used_today_seconds, break_start)
+        if cached is not None and cached[1] == key:
+            return cached[2]
         view = AgentView(
             a.agent_id,
             a.name or a.agent_id,
@@ -174,7 +215,7 @@ class LiveFloor:
             a.break_used_today_seconds,
             break_start,
         )
-        self._agent_cache[a.agent_id] = (key, view)
+        self._agent_cache[a.agent_id] = (a, key, view)
         return view
 
     def _start_day(self, day: date) -> None:
@@ -261,28 +302,26 @@ class LiveFloor:
                 breaks=[], topics=[], topics_today={}, flags=[], breaks_taken_today=None, break_seconds_today=None,
             )  # fmt: skip
         now = snap.clock.timestamp()
-        states = dict.fromkeys(AgentState, 0)
+        states = dict(self._states)
         breaks = []
-        for agent in snap.agents:
-            states[agent.state] += 1
-            if agent.state is AgentState.BREAK:
-                since = agent.since.timestamp()
-                stretch = self._stretches[agent.agent_id]
-                breaks.append(
-                    break_view(
-                        agent_id=agent.agent_id,
-                        name=agent.name or agent.agent_id,
-                        reason=agent.reason,
-                        since=stretch.start,
-                        reason_since=stretch.reason_since,
-                        counted_before=stretch.counted_before,
-                        counted_from=max(since, self._midnight),
-                        used_before=agent.break_used_today_seconds,
-                        now=now,
-                        settings=s,
-                        zone=self._zone,
-                    )
+        for agent in self._on_break:
+            since = agent.since.timestamp()
+            stretch = self._stretches[agent.agent_id]
+            breaks.append(
+                break_view(
+                    agent_id=agent.agent_id,
+                    name=agent.name or agent.agent_id,
+                    reason=agent.reason,
+                    since=stretch.start,
+                    reason_since=stretch.reason_since,
+                    counted_before=stretch.counted_before,
+                    counted_from=max(since, self._midnight),
+                    used_before=agent.break_used_today_seconds,
+                    now=now,
+                    settings=s,
+                    zone=self._zone,
                 )
+            )
         queue = snap.queue
         oldest = min((call.queued_at.timestamp() for call in queue.waiting), default=None)
         longest = queue.longest_wait_seconds

@@ -29,7 +29,7 @@ from console.core.events import time_window_refusal
 from console.core.formatting import format_bytes
 from console.eventfile import describe_validation_error
 from console.feeds.live import LiveFloor
-from console.feeds.protocol import SNAPSHOT_ADAPTER, FeedSnapshot
+from console.feeds.protocol import FeedSnapshot, SnapshotReader
 from console.feeds.source import FloorChanged, SourceChange, StatusChanged
 
 __all__ = [
@@ -126,6 +126,7 @@ class FeedPoller:
         self._verify = verify
         self._transport = transport
         self._etag: str | None = None
+        self._reader = SnapshotReader()  # validates again only the agents whose JSON changed since the last answer
         self._started = clock()
         self._last_good: float | None = None
         self._last_error: str | None = None
@@ -251,7 +252,7 @@ class FeedPoller:
         if response.status_code != 200:
             return self._failed(describe_http_status(response.status_code))
         try:
-            snapshot = SNAPSHOT_ADAPTER.validate_json(body)
+            snapshot = self._reader.read(body)
         except ValidationError as error:
             return self._failed(f"bad snapshot refused: {describe_validation_error(error)}")
         # a live feed describes now: a clock years away from today is a broken feed, not a floor to show

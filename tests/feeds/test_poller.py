@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -542,3 +543,38 @@ async def test_the_poller_tells_each_snapshot_and_each_change_of_the_header_once
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+
+
+def _as_served(body: dict) -> bytes:
+    """JSON as FaultyFeed writes a snapshot (pydantic's compact UTF-8): an agent left alone keeps its bytes."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+async def test_a_lying_agent_among_known_ones_is_refused_in_the_models_words(
+    server: FeedServer, clock: FakeClock
+) -> None:
+    # the poller validates again only the agents whose JSON changed (SnapshotReader): a changed agent
+    # with a bad field among agents already seen is refused in the model's own words, and an agent left
+    # alone is the very FeedAgent taken before
+    poller = poller_for(server, clock)
+    async with poller._client() as client:
+        assert await poller.poll_once(client)
+        first = poller.floor.latest
+        # the next second: A1 says it took -3 calls, A2 is as it was (the reader knows its bytes)
+        body = json.loads(snapshot("10:00:01", seq=2).model_dump_json())
+        body["agents"][0]["calls_today"] = -3
+        server.feed.mode, server.feed.raw_body = "raw", _as_served(body)
+        clock.tick(1)
+        assert not await poller.poll_once(client)
+        assert poller.status().last_error == (
+            "bad snapshot refused: agents.0.calls_today: Input should be greater than or equal to 0"
+        )
+        assert poller.floor.latest is first  # the last good figures stay
+        # the feed mends A1: taken, and A2, unchanged, is the very FeedAgent of the first answer
+        body["agents"][0]["calls_today"] = 13
+        server.feed.raw_body = _as_served(body)
+        clock.tick(1)
+        assert await poller.poll_once(client)
+    taken = poller.floor.latest
+    assert taken.seq == 2 and taken.agents[0].calls_today == 13
+    assert taken.agents[1] is first.agents[1]
