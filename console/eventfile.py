@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
+from console.core.event_decoder import decode_event
 from console.core.events import EVENT_ADAPTER, Event
 from console.core.problems import Problem
 
@@ -136,6 +137,7 @@ def iter_event_lines(
     Memory stays bounded whatever the file: a line longer than ``max_line_bytes`` (newline not counted)
     is reported with its length and skipped, read in chunks, never whole; a run of blank lines is
     skipped a buffer at a time, never validated."""
+    decode = decode_event  # msgspec and the models' checks: exactly pydantic's event, or None (docs/events.md)
     validate = EVENT_ADAPTER.validator.validate_json  # the core validator: no per-call Python wrapper
     readline = stream.readline
     peek = getattr(stream, "peek", None)  # a buffered file or a GzipFile: blank runs skipped in bulk
@@ -155,10 +157,15 @@ def iter_event_lines(
                 if peek is not None:
                     number += _skip_blank_lines(stream, peek)
             else:
-                try:
-                    yield number, validate(line)
-                except ValidationError as error:
-                    on_problem(Problem(number, describe_validation_error(error)))
+                # the fast decoder takes the plain lines; pydantic judges every other one (and words its problem)
+                event = decode(line)
+                if event is not None:
+                    yield number, event
+                else:
+                    try:
+                        yield number, validate(line)
+                    except ValidationError as error:
+                        on_problem(Problem(number, describe_validation_error(error)))
             line = readline(max_line_bytes + 1)
     except (EOFError, gzip.BadGzipFile, OSError, zlib.error) as error:
         # A truncated or corrupt gzip stream: what was read stands, the rest is reported.
