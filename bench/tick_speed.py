@@ -22,22 +22,9 @@ import time
 from datetime import time as time_of_day
 from pathlib import Path
 
-from _common import machine
+from _common import day_file, machine
 
 OUT = Path(__file__).resolve().parent / "out"
-
-
-def day_file(calls: int, agents: int) -> Path:
-    OUT.mkdir(exist_ok=True)
-    path = OUT / f"day-{calls}-calls-{agents}-agents.jsonl.gz"
-    if not path.exists():
-        from console.eventfile import write_event_file
-        from console.simulator import SimulationConfig, simulate_day
-
-        start = time.perf_counter()
-        count = write_event_file(path, simulate_day(SimulationConfig(calls=calls, agents=agents)))
-        print(f"generated {count:,} events in {time.perf_counter() - start:.0f} s -> {path.name}")
-    return path
 
 
 async def measure(path: Path, speed: float, seconds: float, start: time_of_day, churn: float = 0.0) -> None:
@@ -113,7 +100,9 @@ async def measure(path: Path, speed: float, seconds: float, start: time_of_day, 
     )
     if ms:
         p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
-        print(f"  tick, apply + view model + widgets: p50 {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms, max {ms[-1]:.1f} ms")
+        print(
+            f"  tick, apply + view model + widgets: p50 {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms, max {ms[-1]:.1f} ms"
+        )
         print(f"  tick with its repaint (process CPU / ticks): {cpu / len(ms) * 1000:.1f} ms  [target < 25 ms]")
     print(f"  CPU: {cpu / wall:.0%} of one core, painting included  [target < 20 % at 1x]")
 
