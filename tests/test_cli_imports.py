@@ -44,3 +44,33 @@ def test_a_command_loads_its_own_module_and_no_other() -> None:
     help_of_one = loaded("escalations", "--help")
     assert help_of_one & COMMAND_MODULES == {"console.cli.escalations"}
     assert "textual" not in help_of_one
+
+
+def test_the_command_caches_the_projects_bytecode_where_the_environment_forbids_it(tmp_path) -> None:
+    """uv compiles the dependencies at install, not the project installed from its sources; with
+    PYTHONDONTWRITEBYTECODE set, `hotline` still lets Python cache what it compiles of the project, once."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for package in ("console", "widgets", "storage"):
+        shutil.copytree(root / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(tmp_path)}
+    cached = lambda: sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.pyc"))  # noqa: E731
+
+    # the environment alone: importing the same modules writes nothing
+    plain = "import console.eventfile, console.report; import console, sys; print(console.__file__)"
+    run = {"env": env, "cwd": tmp_path, "capture_output": True, "text": True, "timeout": 60, "check": False}
+    result = subprocess.run([sys.executable, "-c", plain], **run)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "console" / "__init__.py")  # the copy was imported
+    assert cached() == []
+
+    # the command: the modules of the report are kept compiled, the copy's own
+    result = subprocess.run([sys.executable, "-c", _PROBE, "report", str(SMALL_DAY), "--json"], **run)
+    assert result.returncode == 0, result.stderr
+    written = cached()
+    for module in ("console/eventfile", "console/report", "console/core/events", "console/floor/engine"):
+        folder, name = module.rsplit("/", 1)
+        assert f"{folder}/__pycache__/{name}.cpython-{sys.version_info.major}{sys.version_info.minor}.pyc" in written

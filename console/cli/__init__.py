@@ -81,6 +81,7 @@ def _bundled_day(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _cache_bytecode()
     args = build_parser().parse_args(argv)
     try:
         code = run_command(args)
@@ -104,6 +105,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except Exception as error:  # a defect: one sentence here, the redacted traceback in a file
         return _crashed(error, argv)
+
+
+def _cache_bytecode() -> None:
+    """Let Python keep the compiled form of the modules the command imports (``__pycache__``).
+
+    The project asks for compiled bytecode (``compile-bytecode = true`` in pyproject's ``[tool.uv]``), and
+    uv compiles every dependency at install; but the project itself is installed editable, from its
+    sources, which uv does not compile, and where ``PYTHONDONTWRITEBYTECODE`` is set (as on our machines)
+    Python would compile console/, widgets/ and storage/ again at every start: ~0.2 s of the first paint
+    (docs/performance.md, "Start"). Where the sources cannot be written, Python skips the cache silently."""
+    sys.dont_write_bytecode = False
 
 
 def run_command(args: argparse.Namespace, settings: Settings | None = None, **context: Any) -> int:
