@@ -74,3 +74,36 @@ def test_the_command_caches_the_projects_bytecode_where_the_environment_forbids_
     for module in ("console/eventfile", "console/report", "console/core/events", "console/floor/engine"):
         folder, name = module.rsplit("/", 1)
         assert f"{folder}/__pycache__/{name}.cpython-{sys.version_info.major}{sys.version_info.minor}.pyc" in written
+
+
+#: Runs ``hotline`` (the console on the bundled day) headless until its first screen is up, then prints
+#: what it loaded, as _PROBE does.
+_CONSOLE_PROBE = """
+import json, sys
+from console.app import HotlineApp
+
+async def leave(pilot):
+    await pilot.pause()
+    pilot.app.exit()
+
+run = HotlineApp.run
+HotlineApp.run = lambda self: run(self, headless=True, auto_pilot=leave)
+from console.cli import main
+assert main([]) == 0
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules} | {n for n in sys.modules if n.startswith("console.")})))
+"""
+
+
+def test_the_console_on_a_day_loads_nothing_of_the_live_feed(tmp_path) -> None:
+    import os
+
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path), "HOME": str(tmp_path)}  # the practice log goes there
+    result = subprocess.run(
+        [sys.executable, "-c", _CONSOLE_PROBE], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    seen = set(json.loads(result.stdout))
+    assert {"textual", "console.app", "console.feeds.replay", "console.floor.engine"} <= seen  # it did run
+    assert seen & {"httpx", "aiohttp", "pygments", "orjson", "textual_serve", "hypothesis"} == set()
+    assert seen & {"console.feeds.poller", "console.feeds.live", "console.feeds.protocol", "console.feed_server"} == set()
+    assert seen & {"console.cli.report", "console.report", "console.simulator", "console.cli.escalations"} == set()
