@@ -31,7 +31,7 @@ from console.playback import FloorMoved, PlaybackControls, after_loading
 from console.producing import FeedStatusChanged, FloorUpdated, message_for
 from console.screens.dashboard import DashboardScreen
 from console.settings import Settings
-from console.viewmodel.build import build_dashboard
+from console.viewmodel.build import AgentOrder, build_dashboard
 from storage import CaseView, EscalationLog, is_practice_db_path
 from widgets.agent_floor import AgentFloor
 
@@ -104,6 +104,8 @@ class HotlineApp(App[None]):
         self.playback = PlaybackControls(
             source, settings.zone, say=self.notify, redraw=self.redraw, in_thread=self._in_thread, post=self.post_message
         )
+        #: the agent floor's order, kept from tick to tick: only the agents that changed are sorted again
+        self._agent_order = AgentOrder()
         #: The defect that stopped the console, raised again by :meth:`run` once the terminal is restored.
         self.crash: Exception | None = None
 
@@ -154,6 +156,10 @@ class HotlineApp(App[None]):
         """
         gc.collect()
         gc.freeze()
+        # A tick makes tens of thousands of short-lived objects: at the default gen-0 threshold (700)
+        # the cyclic collector would run dozens of times a tick for garbage that reference counting frees.
+        _, second, third = gc.get_threshold()
+        gc.set_threshold(10_000, second, third)
 
     @property
     def cases(self) -> list[CaseView]:
@@ -219,6 +225,7 @@ class HotlineApp(App[None]):
                 reading, self.settings, source=self._source_label(), skipped=self._skipped(),
                 cases=self.cases, overdue_rules=self.overdue_rules, unlogged=self.earlier_flags,
                 pending=self.pending_flags, sort_key=floor.sort_key, filter_text=floor.filter_text,
+                agent_order=self._agent_order,
             )  # fmt: skip
             screen.show(view)
 

@@ -75,6 +75,7 @@ class AgentFloor(Vertical):
         self.sort_key = AGENT_SORT_KEYS[0]
         self.filter_text = ""
         self._counts: tuple[tuple[str, int], ...] = ()
+        self._title_for: tuple[tuple[tuple[str, int], ...], int] | None = None  # what the title was made of
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter agents: id, name, state, reason (Esc clears)", id="agent-filter")
@@ -97,6 +98,9 @@ class AgentFloor(Vertical):
         states signed-out end first (a count is never cut)."""
         counts = self._counts
         room = self.outer_size.width - 6  # the border's corners, dashes and the spaces round the title
+        if (counts, room) == self._title_for:
+            return  # the same counts in the same room: the same title
+        self._title_for = (counts, room)
         title = ""
         for kept in range(len(counts), -1, -1):
             shown = counts[:kept]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from console.viewmodel.views import BreaksView
+from console.viewmodel.views import BreakRow, BreaksView
 from widgets.fast_table import Column, FastTable
 
 __all__ = ["BreakPanel"]
@@ -24,13 +24,21 @@ class BreakPanel(FastTable):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(_COLUMNS, id=id)
+        self._cells_of: dict[BreakRow, tuple] = {}  # the cells of each row shown last tick
 
     def show(self, breaks: BreaksView) -> None:
+        # a row unchanged since the last tick keeps its cells: no new Rich Texts for it
+        before, cells_of = self._cells_of, {}
         rows = []
         for row in breaks.rows:
-            length = Text(row.length, style="bold red" if row.over_single else "")
-            left = Text(row.left, style="bold red" if row.over_daily else "")
-            reason = Text(row.reason, style="dim" if not row.limited else "")
-            rows.append((row.agent_id, row.name, reason, row.since, length, left))
+            cells = before.get(row)
+            if cells is None:
+                length = Text(row.length, style="bold red" if row.over_single else "")
+                left = Text(row.left, style="bold red" if row.over_daily else "")
+                reason = Text(row.reason, style="dim" if not row.limited else "")
+                cells = (row.agent_id, row.name, reason, row.since, length, left)
+            cells_of[row] = cells
+            rows.append(cells)
+        self._cells_of = cells_of
         self.set_rows(rows)
         self.set_subtitle(f"{breaks.on_break} on break · {breaks.over} over")

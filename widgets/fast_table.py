@@ -31,8 +31,8 @@ def _style_of(style: str | Style) -> Style | None:
 
 
 def _key(cells: Sequence[Cell]) -> tuple:
-    """What a line shows, comparable: a Rich Text's equality leaves its style out."""
-    return tuple((cell.plain, str(cell.style), cell.spans) if isinstance(cell, Text) else cell for cell in cells)
+    """What a line shows, comparable and hashable: a Rich Text's equality leaves its style out."""
+    return tuple((cell.plain, str(cell.style), tuple(cell.spans)) if isinstance(cell, Text) else cell for cell in cells)
 
 
 def _fit(text: str, width: int, align: str) -> str:
@@ -96,6 +96,8 @@ class FastTable(ScrollView, can_focus=True):
         self._widest: list[int] = [column.width for column in self.columns]  # the widest cell of each column
         self._plan: list[tuple[int, int]] = []  # the columns drawn: (index, width)
         self._width = 0
+        self._base: Style | None = None  # the table's style, during one pass of render_lines
+        self._strips: dict[tuple, Strip] = {}  # a row's line by its cells and style, in the current columns
         self._plan_columns()
         self.virtual_size = Size(self._width, 1)
 
@@ -135,6 +137,7 @@ class FastTable(ScrollView, can_focus=True):
         if plan == self._plan:
             return False
         self._plan = plan
+        self._strips = {}  # the lines drawn in other columns
         self._width = total()
         return True
 
@@ -163,8 +166,13 @@ class FastTable(ScrollView, can_focus=True):
         With ``cells``, an item is formatted only when its line is drawn, so a big list costs nothing
         for the rows off screen.
         """
-        if cells is None and cells is self._cells and rows == self.rows:
-            return  # nothing to repaint
+        if (
+            cells is None
+            and cells is self._cells
+            and rows == self.rows
+            and list(map(_key, rows)) == list(map(_key, self.rows))
+        ):
+            return  # nothing to repaint (a Rich Text's equality leaves its style out: the keys do not)
         self.rows = rows
         self._cells = cells
         if cells is None:
@@ -217,7 +225,9 @@ class FastTable(ScrollView, can_focus=True):
                 # a cell of several styles (rare): let Rich cut and pad it
                 text = cell.copy()
                 text.truncate(width, overflow="ellipsis", pad=True)
-                segments.extend(Segment(s.text, base + s.style if s.style else base) for s in text.render(self.app.console))
+                segments.extend(
+                    Segment(s.text, base + s.style if s.style else base) for s in text.render(self.app.console)
+                )
                 continue
             if isinstance(cell, Text):
                 plain, style = cell.plain, _style_of(cell.style)
@@ -226,10 +236,18 @@ class FastTable(ScrollView, can_focus=True):
             segments.append(Segment(_fit(plain, width, column.align), base + style if style else base))
         return Strip(segments, self._width)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the table's style once for the lines of this pass, not once a line: it walks every ancestor
+        self._base = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base = None
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
-        base = self.rich_style
+        base = self._base if self._base is not None else self.rich_style
         if y == 0:
             header_style = base + self.get_component_rich_style("fast-table--header")
             strip = self._line([column.label for column in self.columns], header_style)
@@ -242,5 +260,11 @@ class FastTable(ScrollView, can_focus=True):
             else:
                 row = self.rows[index]
                 cells = self._cells(row) if self._cells else row
-            strip = self._line(cells, base)
+            # a line whose cells were drawn before in these columns (most of them, tick after tick) is not built again
+            key = (_key(cells), base)
+            strip = self._strips.get(key)
+            if strip is None:
+                if len(self._strips) > 4 * max(self.size.height, 16):
+                    self._strips.clear()  # bounded: a few screenfuls
+                strip = self._strips[key] = self._line(cells, base)
         return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, base)

@@ -27,6 +27,7 @@ class TrendChart(Vertical):
     """
 
     _trend: TrendView | None = None
+    _room = -1  # the width the trend was last shown at
 
     def compose(self) -> ComposeResult:
         for key, _, _ in _SERIES:
@@ -35,11 +36,14 @@ class TrendChart(Vertical):
 
     def on_resize(self) -> None:
         if self._trend is not None:
+            self._room = -1
             self.show(self._trend)
 
     def show(self, trend: TrendView) -> None:
-        self._trend = trend
         room = self.content_region.width
+        if trend == self._trend and room == self._room:
+            return  # called every tick: nothing to draw again
+        self._trend, self._room = trend, room
         for key, term, word in _SERIES:
             series: TrendSeries = getattr(trend, key)
             figures = f"now {series.latest:,} · peak {series.peak:,}"

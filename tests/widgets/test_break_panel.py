@@ -42,3 +42,17 @@ async def test_an_empty_panel_says_nobody_is_on_break(alone) -> None:
         widget.show(BreaksView([], on_break=0, over=0))
         await pilot.pause()
         assert "0 on break · 0 over" in screen_lines(pilot.app)[-1]
+
+
+async def test_a_row_that_changes_between_ticks_is_drawn_anew_and_the_others_as_before(alone) -> None:
+    # the panel keeps the cells of rows unchanged since the last tick: a changed row must not keep them
+    widget = BreakPanel()
+    async with alone(widget).run_test(size=(60, 8)) as pilot:
+        widget.show(BreaksView([row("A0012"), row("A0031")], on_break=2, over=0))
+        await pilot.pause()
+        widget.show(BreaksView([row("A0012", length="10:01", over_single=True), row("A0031")], on_break=2, over=1))
+        await pilot.pause()
+        lines = screen_lines(pilot.app)
+        assert "10:01" in lines[2] and "4:10" not in lines[2]
+        assert str(widget.rows[0][4].style) == "bold red"
+        assert "A0031" in lines[3] and "4:10" in lines[3] and str(widget.rows[1][4].style) == ""

@@ -48,3 +48,23 @@ async def test_items_are_made_into_cells_only_for_the_lines_on_screen(alone) -> 
         await pilot.pause()
         assert screen_lines(pilot.app)[1].startswith("A0000") and screen_lines(pilot.app)[4].startswith("A0003")
         assert max(made) < 10  # four lines on screen: the rest of the 5,000 never formatted
+
+
+async def test_a_line_drawn_before_is_drawn_the_same_and_a_changed_one_anew(alone) -> None:
+    # lines are kept by their cells: the same cells draw the same line, a new style or text draws anew
+    table = FastTable(COLUMNS)
+    async with alone(table, panel=False).run_test(size=(40, 5)) as pilot:
+        table.set_rows(ROWS)
+        await pilot.pause()
+        before = screen_lines(pilot.app)[:3]
+        table.set_rows([("A0009", "Alexander", "13"), ROWS[1]])
+        await pilot.pause()
+        assert screen_lines(pilot.app)[1].rstrip() == "A0009  Alexa…        13"
+        table.set_rows(list(ROWS))  # back to the first rows: drawn as they were
+        await pilot.pause()
+        assert screen_lines(pilot.app)[:3] == before
+        restyled = Text("1,234,567", style="red")
+        table.set_rows([ROWS[0], ("A0001", "王小明", restyled)])
+        await pilot.pause()
+        line = [(segment.text, segment.style) for segment in table.render_line(2)]
+        assert [style.color.name for text, style in line if "1,234,567" in text] == ["red"]

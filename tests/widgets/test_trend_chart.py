@@ -48,3 +48,16 @@ async def test_a_narrow_chart_keeps_the_figures_whole(alone) -> None:
             "人工接听 now 850 · peak 1,200",
             "放弃 abandoned  now 50 · peak 280",
         ]
+
+
+async def test_the_same_trend_shown_again_after_a_resize_fits_the_new_width(alone) -> None:
+    # the chart skips a trend it shows already, but not at another width
+    widget = TrendChart()
+    async with alone(widget).run_test(size=(80, 12)) as pilot:
+        widget.show(TREND)
+        await pilot.pause()
+        await pilot.resize_terminal(35, 12)
+        await pilot.pause()
+        widget.show(TREND)
+        await pilot.pause()
+        assert captions(widget)[0] == "来电 now 900 · peak 1,480"
