@@ -32,9 +32,7 @@ import time
 from datetime import time as time_of_day
 from pathlib import Path
 
-from _common import day_file, machine
-
-OUT = Path(__file__).resolve().parent / "out"
+from _common import OUT, day_file, machine
 
 
 def _datatable_floor() -> None:
