@@ -86,6 +86,7 @@ class _Decompressed(io.RawIOBase):
         super().__init__()
         self.disk = disk
         self._gzip = gzip.GzipFile(fileobj=disk, mode="rb")
+        self._position = 0  # bytes of content given so far
 
     def readable(self) -> bool:
         return True
@@ -93,7 +94,12 @@ class _Decompressed(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         data = self._gzip.read1(len(buffer))
         buffer[: len(data)] = data
+        self._position += len(data)
         return len(data)
+
+    def tell(self) -> int:
+        """How far into the content (decompressed): the buffer above it subtracts what it holds unread."""
+        return self._position
 
     def close(self) -> None:
         if not self.closed:
@@ -129,9 +135,16 @@ def describe_validation_error(error: ValidationError) -> str:
 
 
 def iter_event_lines(
-    stream: IO[bytes], on_problem: Callable[[Problem], None], *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    stream: IO[bytes],
+    on_problem: Callable[[Problem], None],
+    *,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    lines_before: int = 0,
 ) -> Iterator[tuple[int, Event]]:
     """Yield ``(line_number, event)`` for every valid line; report every bad one to ``on_problem``.
+
+    ``lines_before``: the stream starts after that many lines of the file (a seek's checkpoint goes on
+    from a line's end), so the numbers go on from there.
 
     A UTF-8 byte-order mark at the very start of the file is dropped; anywhere else it is a bad line.
     Memory stays bounded whatever the file: a line longer than ``max_line_bytes`` (newline not counted)
@@ -141,10 +154,10 @@ def iter_event_lines(
     validate = EVENT_ADAPTER.validator.validate_json  # the core validator: no per-call Python wrapper
     readline = stream.readline
     peek = getattr(stream, "peek", None)  # a buffered file or a GzipFile: blank runs skipped in bulk
-    number = 0
+    number = lines_before
     try:
         line = readline(max_line_bytes + 1)
-        if line.startswith(_BOM):
+        if not lines_before and line.startswith(_BOM):
             line = line[len(_BOM) :]
             if line[-1:] != b"\n":
                 line += readline(len(_BOM))  # the mark does not count against the limit

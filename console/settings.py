@@ -245,6 +245,19 @@ class Settings(BaseSettings):
         description="The longest line of an event file, in bytes; a longer line is reported and skipped unread.",
     )
 
+    # Seeking in a big file (docs/performance.md, "Seeking"): checkpoints of the floor, made once per file.
+    seek_index: bool = Field(
+        default=True,
+        description="Make checkpoints of the floor every quarter hour of a big replayed file, in a process "
+        "of their own, and kept in the user cache folder, so that a seek restores one instead of reading the day.",
+    )
+    seek_index_min_mb: float = Field(
+        default=2.0,
+        ge=0,
+        le=1_000_000,
+        description="Only for files at least this big, in MB as stored (a smaller day is read in under a second).",
+    )
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

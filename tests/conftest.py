@@ -22,7 +22,9 @@ def _a_user_of_its_own(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     """Every test runs as a user with empty folders of its own: no test reads the settings or writes the
     escalation log of the person running the suite, and tests running side by side never share a file."""
     home = tmp_path_factory.mktemp("home")
-    for variable, folder in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state")):
+    for variable, folder in (
+        ("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache")
+    ):  # fmt: skip
         monkeypatch.setenv(variable, str(home / folder))
     for variable in [name for name in os.environ if name.startswith("HOTLINE_")]:
         monkeypatch.delenv(variable)

@@ -88,6 +88,13 @@ def _day_file(choice: DayFile, settings: Settings, closing: ExitStack) -> Replay
     replay = closing.enter_context(ReplaySource(choice.path, FloorEngine(settings), speed=choice.speed))
     if replay.finished:
         raise SourceUnavailable(f"{choice.path} has no events to replay")
+    if settings.seek_index and choice.path.stat().st_size >= settings.seek_index_min_mb * 1e6:
+        from console.feeds.seek_index import IndexBuilder
+
+        # a big day's checkpoints, made by a process of its own meanwhile: seeks then restore one
+        builder = IndexBuilder(choice.path, settings)
+        closing.callback(builder.stop)
+        replay.seek_index = builder
     return replay
 
 

@@ -12,16 +12,34 @@ import time as _time
 from collections.abc import Callable, Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, Protocol
 
 from console.core.events import Event
 from console.core.problems import ProblemLog
 from console.eventfile import iter_event_lines, open_event_file, stored_position
 from console.feeds.playback import MAX_SPEED, MIN_SPEED, SPEED_STEPS, PlaybackClock
 from console.floor.engine import FloorEngine
-from console.timeline import in_time
+from console.timeline import InTime, in_time
 
-__all__ = ["MAX_SPEED", "MIN_SPEED", "SPEED_STEPS", "ReplaySource"]  # the speeds re-exported for callers
+
+class Checkpoints(Protocol):
+    """A file's checkpoints (console/feeds/seek_index.py's SeekIndex): the last one before a moment, its
+    state, and the file's content from a byte on."""
+
+    def before(self, ts: float) -> Any: ...
+
+    def load(self, checkpoint: Any) -> dict[str, Any]: ...
+
+    def open_at(self, path: Path, offset: int) -> IO[bytes]: ...
+
+
+class IndexSource(Protocol):
+    """What a replay asks for its file's checkpoints: an index at hand, or a builder still making it."""
+
+    def current(self) -> Checkpoints | None: ...
+
+
+__all__ = ["MAX_SPEED", "MIN_SPEED", "SPEED_STEPS", "Checkpoints", "IndexSource", "ReplaySource"]  # the speeds re-exported for callers
 
 class ReplaySource(PlaybackClock):
     """Plays ``path`` into ``engine``. ``speed=None`` plays as fast as possible."""
@@ -37,12 +55,17 @@ class ReplaySource(PlaybackClock):
         *,
         speed: float | None = 60.0,
         clock: Callable[[], float] = _time.monotonic,
+        seek_index: IndexSource | None = None,
     ) -> None:
         super().__init__(speed=speed, clock=clock)
         self.path = Path(path)
         self.engine = engine
+        #: The file's checkpoints, once made (console/feeds/seek_index.py): a seek restores one.
+        self.seek_index = seek_index
+        #: The time of the checkpoint the last seek restored (None: it read the file).
+        self.restored_at: float | None = None
         self._handle: IO[bytes] | None = None
-        self._events: Iterator[tuple[int, Event]] = iter(())
+        self._events: InTime | Iterator[tuple[int, Event]] = iter(())
         self._pending: tuple[int, Event] | None = None
         self._open()
 
@@ -184,13 +207,26 @@ class ReplaySource(PlaybackClock):
         """Move the floor's clock to ``target`` (a time of day is taken on the replay's day).
 
         Forwards, the events in between are folded at full speed; backwards, the engine starts again
-        from the top of the file. Either way the figures are exactly those of a replay that reached
+        from the top of the file. Where the file has checkpoints (``seek_index``), the last one before
+        ``target`` is restored instead, backwards or forwards past the floor, and only the events after
+        it are folded. Either way the figures are exactly those of a replay that reached
         ``target`` by playing. When ``cancelled`` (asked every :attr:`CANCEL_CHECK_EVERY` events) says
         so, the fold stops early and the floor stays at the last event folded. Past the end of the file
         the clock stops at its last event, as playing there does: no figure runs on beyond the data.
         """
         when = self._resolve(target)
-        if self.engine.now is not None and when < self.engine.now.timestamp():
+        now = self.engine.now.timestamp() if self.engine.now is not None else None
+        index = None if self.seek_index is None else self.seek_index.current()
+        checkpoint = None if index is None else index.before(when)
+        # a checkpoint is worth it backwards, or forwards past where the floor is
+        restored = (
+            index is not None
+            and checkpoint is not None
+            and (now is None or when < now or checkpoint.at > now)
+            and self._restore(index, checkpoint)
+        )
+        self.restored_at = checkpoint.at if restored else None  # type: ignore[union-attr]
+        if not restored and now is not None and when < now:
             self.engine.reset()
             self.engine.problems.clear()
             self._open()
@@ -204,6 +240,63 @@ class ReplaySource(PlaybackClock):
             when = min(when, self.engine.now.timestamp())  # past the end: the clock stops at the last event
         self.engine.advance_to(when)
         self._anchor(when)
+
+    # ------------------------------------------------------------------ checkpoints
+    def _restore(self, index: Checkpoints, checkpoint: Any) -> bool:
+        """Put the replay where ``checkpoint`` left it; False (nothing changed) when it cannot be read.
+
+        A checkpoint is a shortcut, never the record: whatever goes wrong reading it (a cache file cut
+        short, removed, or from elsewhere), the seek reads the file instead, and the figures are the same.
+        """
+        try:
+            state = index.load(checkpoint)
+            reader = state["reader"]
+            handle = index.open_at(self.path, reader["offset"])
+        except Exception:  # noqa: BLE001 - any fault of the cache: read the file instead
+            return False
+        self.close()
+        self._handle = handle
+        engine = self.engine
+        engine.restore(state["engine"])
+        engine.problems.count, kept = state["problems"]
+        engine.problems.kept[:] = kept
+        problem = engine.problems.add
+        lines = iter_event_lines(
+            handle, problem, max_line_bytes=engine.settings.event_line_max_bytes, lines_before=reader["lines_before"]
+        )
+        self._events = InTime(lines, problem, engine.settings, resume=reader["in_time"])
+        self._pending = reader["pending"]
+        return True
+
+    def _reader_state(self) -> dict[str, Any] | None:
+        """Where the reading stands, when it can go on from a byte of the file (nothing read ahead)."""
+        events, handle, pending = self._events, self._handle, self._pending
+        if not isinstance(events, InTime) or handle is None or pending is None:
+            return None
+        in_time_state = events.saved()
+        if in_time_state is None:
+            return None
+        # the next event's line is the last one read: the reading goes on right after it
+        return {"offset": handle.tell(), "lines_before": pending[0], "in_time": in_time_state, "pending": pending}
+
+    def fold_keeping(self, every: float, every_events: int, keep: Callable[[float, dict[str, Any]], None]) -> None:
+        """Fold the whole file, calling ``keep(at, reader)`` at every local multiple of ``every`` seconds
+        of floor time, and after every ``every_events`` events between them (a busy quarter hour gets
+        several: what a seek folds after a checkpoint is bounded in events, not only in minutes). At each
+        call every event read so far is at or before ``at`` and folded (events of the moment ``at`` may
+        still follow), so the engine's state and ``reader`` (where the reading stands) are a checkpoint
+        for a seek to ``at`` or later: it folds on from the next event, as reading the file does. A
+        moment where the time checks hold lines read ahead gets none (the next one will)."""
+        zone = self.engine.settings.zone
+        while self._pending is not None:
+            ts = self._pending[1].ts
+            offset = ts.astimezone(zone).utcoffset().total_seconds()  # type: ignore[union-attr]
+            at = ((ts.timestamp() + offset) // every + 1) * every - offset  # the next local multiple of every
+            if self._apply_until(at, every_events) == every_events:
+                at = self.engine.now_seconds  # type: ignore[assignment]  # the last event's moment
+            reader = self._reader_state()
+            if reader is not None:
+                keep(at, reader)
 
     def _resolve(self, target: datetime | time) -> float:
         if isinstance(target, datetime):
