@@ -45,6 +45,22 @@ __all__ = ["HotlineApp"]
 MAX_EVENTS_PER_TICK = 20_000
 
 
+def _return_freed_memory() -> None:
+    """Hand the heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere nothing).
+
+    A seek frees the whole floor it replaces, but glibc keeps the freed pages of its heap for later:
+    the console's memory then stays at its highest. On the 5,000-agent day, 32 seeks settled without
+    this stay at 101 MB, with it at 71 MB (docs/performance.md). No library offers it; it is one call.
+    """
+    import ctypes
+
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim this way
+        return
+    trim(0)
+
+
 class HotlineApp(App[None]):
     """The supervisor console."""
 
@@ -161,6 +177,7 @@ class HotlineApp(App[None]):
         gc.unfreeze()
         gc.collect()
         gc.freeze()
+        _return_freed_memory()
         # A tick makes tens of thousands of short-lived objects: at the default gen-0 threshold (700)
         # the cyclic collector would run dozens of times a tick for garbage that reference counting frees.
         _, second, third = gc.get_threshold()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import weakref
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +47,35 @@ def test_what_is_still_alive_is_kept_and_frozen_again(restored_gc: None) -> None
     assert kept.peer is kept
     assert gc.get_freeze_count() > 0  # the next ticks' collections still skip it
     assert gc.get_threshold()[0] == 10_000
+
+
+def rss_mb() -> float:
+    for line in open("/proc/self/status", encoding="ascii"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS in /proc/self/status")
+
+
+def _glibc() -> bool:
+    import ctypes
+
+    try:
+        return hasattr(ctypes.CDLL(None), "malloc_trim")
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists() or not _glibc(), reason="needs Linux's /proc and glibc")
+def test_the_memory_a_seek_freed_goes_back_to_the_system(restored_gc: None) -> None:
+    """A floor's worth of freed heap (100 MB of 1 kB blocks, freed with one block kept after them, so
+    the heap cannot shrink from its top by itself) is handed back when the console settles."""
+    before = rss_mb()
+    blocks = [bytearray(1000) for _ in range(100_000)]
+    kept = bytearray(1000)
+    del blocks
+    held = rss_mb() - before
+    HotlineApp.settle_memory()
+    returned = held - (rss_mb() - before)
+    assert held > 80  # freed, but still the process's
+    assert returned > 60, f"{held:.0f} MB held after the free, {returned:.0f} MB returned by the settling"
+    assert len(kept) == 1000
