@@ -177,6 +177,7 @@ class HotlineApp(App[None]):
         gc.unfreeze()
         gc.collect()
         gc.freeze()
+        gc.enable()  # off while the command imported (console/cli/__init__.py, main)
         _return_freed_memory()
         # A tick makes tens of thousands of short-lived objects: at the default gen-0 threshold (700)
         # the cyclic collector would run dozens of times a tick for garbage that reference counting frees.

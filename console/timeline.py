@@ -28,6 +28,9 @@ from console.settings import Settings
 __all__ = ["InTime", "in_time", "local_time"]
 
 _Line = tuple[int, Event]
+#: A line passed on: its number, its event and the event's time in epoch seconds (an aware datetime's
+#: ``timestamp()`` costs ~1 us: it is worked out here once, and the replay and the engine take it).
+_Timed = tuple[int, Event, float]
 
 
 def local_time(ts: float, zone: Any) -> str:
@@ -37,7 +40,8 @@ def local_time(ts: float, zone: Any) -> str:
 
 def in_time(lines: Iterable[_Line], on_problem: Callable[[Problem], None], settings: Settings) -> InTime:
     """The lines of ``lines`` (``(line_number, event)``, as ``iter_event_lines`` gives them) whose times
-    fit the file; each one that does not is reported to ``on_problem`` and left out."""
+    fit the file, as ``(line_number, event, epoch seconds)``; each one that does not is reported to
+    ``on_problem`` and left out."""
     return InTime(lines, on_problem, settings)
 
 
@@ -59,7 +63,7 @@ class InTime:
         self._jump = settings.time_jump_minutes * 60.0
         self._look_ahead = settings.time_jump_lookahead_lines
         self._span = settings.event_file_span_days
-        self._ahead: deque[tuple[int, Event, float]] = deque()  # lines read to judge a jump, not yet passed on
+        self._ahead: deque[_Timed] = deque()  # lines read to judge a jump, not yet passed on
         # once the first line is passed on: the latest time passed on, the span's end, the file's first day
         self._last, self._limit, self._first_day = resume if resume is not None else (0.0, 0.0, date.min)
         self._started = resume is not None
@@ -75,7 +79,7 @@ class InTime:
     def __iter__(self) -> InTime:
         return self
 
-    def _next_line(self) -> tuple[int, Event, float] | None:
+    def _next_line(self) -> _Timed | None:
         if self._ahead:
             return self._ahead.popleft()
         line = next(self._source, None)
@@ -96,7 +100,7 @@ class InTime:
         day = datetime.fromtimestamp(ts, self._zone).date()
         return datetime.combine(day + timedelta(days=self._span + 1), time(0), self._zone).timestamp()
 
-    def _first(self) -> _Line:
+    def _first(self) -> _Timed:
         zone, span, look_ahead, ahead = self._zone, self._span, self._look_ahead, self._ahead
         first = self._next_line()
         while first is not None:
@@ -119,13 +123,13 @@ class InTime:
             break
         if first is None:
             raise StopIteration
-        number, event, self._last = first
-        self._first_day = event.ts.astimezone(zone).date()
+        self._last = first[2]
+        self._first_day = first[1].ts.astimezone(zone).date()
         self._limit = self._span_end(self._last)
         self._started = True
-        return number, event
+        return first
 
-    def __next__(self) -> _Line:
+    def __next__(self) -> _Timed:
         if not self._started:
             return self._first()
         zone = self._zone
@@ -142,5 +146,5 @@ class InTime:
                 continue
             if ts > self._last:
                 self._last = ts
-            return number, event
+            return line
         raise StopIteration

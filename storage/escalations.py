@@ -12,13 +12,12 @@ never reads the wall clock: every time (``now``, ``at``) is passed in. docs/esca
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from console.core.events import BoundedTime, UrgentCategory, clamped_time
@@ -350,7 +349,7 @@ class EscalationLog(FileBacked):
         self._file = HotlineFile(self.path, busy_timeout_ms=busy_timeout_ms)
         self._lock = self._file.lock
         self._conn = self._file.conn
-        self._db = sqlite_utils.Database(self._conn)
+        self._tables: Any = None  # sqlite-utils, at the first write (see _db)
         #: The file or its folder cannot be written by this user: the log reads, and refuses every write.
         self.read_only = self._file.read_only
         try:
@@ -372,6 +371,24 @@ class EscalationLog(FileBacked):
             self._file.close()
             raise
 
+    @property
+    def _db(self) -> Any:
+        """sqlite-utils over the log's connection, for the writes (its inserts take a row as a dict).
+        Imported at the first write: it brings click, pluggy and dateutil, ~0.06 s of every start of a
+        console that may write nothing; the reads are plain SQL (:meth:`_query`)."""
+        if self._tables is None:
+            import sqlite_utils
+
+            self._tables = sqlite_utils.Database(self._conn)
+        return self._tables
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+        """The rows of ``sql``, each a dict by column name (what sqlite-utils' ``query`` gives)."""
+        cursor = self._conn.execute(sql, params)
+        keys = [column[0] for column in cursor.description]
+        for row in cursor:
+            yield dict(zip(keys, row, strict=True))
+
     # -- opening ---------------------------------------------------------------------------------
 
     def _inspect(self) -> str:
@@ -388,7 +405,7 @@ class EscalationLog(FileBacked):
         if state == "ready":  # another console created it while this one waited for the lock
             return
         for statement in _SCHEMA:
-            self._db.execute(statement)
+            self._conn.execute(statement)
         self._file.claim()
 
     # -- transactions ------------------------------------------------------------------------------
@@ -408,13 +425,13 @@ class EscalationLog(FileBacked):
     ) -> list[CaseEvent]:
         """The events that can be read (of one case, or all); those that cannot go to ``unreadable``."""
         if case_id is None:
-            rows = self._db.query("SELECT * FROM case_events ORDER BY event_id")
+            rows = self._query("SELECT * FROM case_events ORDER BY event_id")
         else:
-            rows = self._db.query("SELECT * FROM case_events WHERE case_id = ? ORDER BY event_id", [case_id])
+            rows = self._query("SELECT * FROM case_events WHERE case_id = ? ORDER BY event_id", [case_id])
         return _readable(rows, {} if unreadable is None else unreadable)
 
     def _case_row(self, case_id: int) -> dict[str, Any]:
-        rows = list(self._db.query("SELECT * FROM cases WHERE case_id = ?", [case_id]))
+        rows = list(self._query("SELECT * FROM cases WHERE case_id = ?", [case_id]))
         if not rows:
             raise CaseNotFound(case_id)
         return rows[0]
@@ -429,16 +446,16 @@ class EscalationLog(FileBacked):
         by_case: dict[int, list[CaseEvent]] = {}
         unreadable: dict[int, list[UnreadableEntry]] = {}
         events = f"SELECT e.* FROM case_events AS e JOIN ({chosen}) USING (case_id) ORDER BY e.event_id"
-        for event in _readable(self._db.query(events), unreadable):
+        for event in _readable(self._query(events), unreadable):
             by_case.setdefault(event.case_id, []).append(event)
         views = [
             _fold(row, by_case.get(row["case_id"], ()), unreadable.get(row["case_id"], ()))
-            for row in self._db.query(chosen)
+            for row in self._query(chosen)
         ]
         return [view for view in views if view.is_open] if open_only else views
 
     def _case_for_flag(self, flag_id: str) -> int | None:
-        rows = list(self._db.query("SELECT case_id FROM cases WHERE flag_id = ?", [flag_id]))
+        rows = list(self._query("SELECT case_id FROM cases WHERE flag_id = ?", [flag_id]))
         return rows[0]["case_id"] if rows else None
 
     def case(self, case_id: int) -> CaseView:
@@ -467,12 +484,12 @@ class EscalationLog(FileBacked):
         """The urgent flags that are already cases, open or resolved: the console checks a new flag
         against these, read with the cases, instead of asking the log once a flag."""
         with self._read():
-            return {row["flag_id"] for row in self._db.query("SELECT flag_id FROM cases WHERE flag_id IS NOT NULL")}
+            return {row["flag_id"] for row in self._query("SELECT flag_id FROM cases WHERE flag_id IS NOT NULL")}
 
     def last_event_id(self) -> int:
         """Grows with every write by any console: poll it to know when to reread (0 when empty)."""
         with self._read():
-            rows = list(self._db.query("SELECT coalesce(max(event_id), 0) AS last FROM case_events"))
+            rows = list(self._query("SELECT coalesce(max(event_id), 0) AS last FROM case_events"))
         return rows[0]["last"]
 
     # -- writing -----------------------------------------------------------------------------------

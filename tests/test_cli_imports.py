@@ -105,5 +105,57 @@ def test_the_console_on_a_day_loads_nothing_of_the_live_feed(tmp_path) -> None:
     seen = set(json.loads(result.stdout))
     assert {"textual", "console.app", "console.feeds.replay", "console.floor.engine"} <= seen  # it did run
     assert seen & {"httpx", "aiohttp", "pygments", "orjson", "textual_serve", "hypothesis"} == set()
+    assert seen & {"sqlite_utils", "click", "pluggy", "dateutil"} == set()  # the log is read in plain SQL; written later
     assert seen & {"console.feeds.poller", "console.feeds.live", "console.feeds.protocol", "console.feed_server"} == set()
     assert seen & {"console.cli.report", "console.report", "console.simulator", "console.cli.escalations"} == set()
+
+
+#: The console on the bundled day, headless: whether the garbage collector was on while it started (when
+#: its app mounted, all imported) and after it ran.
+_COLLECTOR_PROBE = """
+import gc, json
+from console.app import HotlineApp
+
+seen = {}
+mount = HotlineApp.on_mount
+
+def on_mount(self):
+    seen["while starting"] = gc.isenabled()
+    mount(self)
+    seen["once started"] = gc.isenabled()
+
+async def leave(pilot):
+    await pilot.pause()
+    pilot.app.exit()
+
+HotlineApp.on_mount = on_mount
+run = HotlineApp.run
+HotlineApp.run = lambda self: run(self, headless=True, auto_pilot=leave)
+from console.cli import main
+assert main([]) == 0
+seen["after"] = gc.isenabled()
+print(json.dumps(seen))
+"""
+
+
+def test_the_collector_is_off_while_the_console_starts_and_on_once_it_runs(tmp_path) -> None:
+    import os
+
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path), "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", _COLLECTOR_PROBE], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"while starting": False, "once started": True, "after": True}
+
+
+def test_any_other_command_runs_with_the_collector_on(monkeypatch) -> None:
+    import gc
+
+    import console.cli.schema as schema_command
+    from console.cli import main
+
+    seen: list[bool] = []
+    monkeypatch.setattr(schema_command, "schema", lambda args, settings: seen.append(gc.isenabled()) or 0)
+    assert main(["schema", "events"]) == 0
+    assert seen == [True] and gc.isenabled()

@@ -139,7 +139,7 @@ def _checked(events: list, **settings: object) -> tuple[list[int], list[str]]:
     """The line numbers ``in_time`` passes on, and its problems."""
     from console.timeline import in_time
     problems: list[Problem] = []
-    kept = [number for number, _ in in_time(enumerate(events, 1), problems.append, Settings(**settings))]
+    kept = [number for number, _, _ in in_time(enumerate(events, 1), problems.append, Settings(**settings))]
     return kept, [str(problem) for problem in problems]
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import importlib
 import os
 import sys
@@ -26,7 +27,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from console.cli.args import BUNDLED_DAY_START, Parser, Version, add_replay_flags, escalation_log_path
+from console.cli.args import BUNDLED_DAY_START, Parser, Version, add_replay_flags, escalation_log_path, opens_console
 from console.cli.errors import EXIT_BROKEN_PIPE, EXIT_CRASH, EXIT_INPUT, EXIT_INTERRUPTED, CommandError
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ def _arguments(where: str) -> Callable[[argparse.ArgumentParser], None]:
     return arguments
 
 
+@opens_console
 def _bundled_day(args: argparse.Namespace, settings: Settings) -> int:
     """``hotline`` with no command: the console on the bundled day."""
     from console.cli.run import bundled
@@ -82,6 +84,17 @@ def _bundled_day(args: argparse.Namespace, settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _cache_bytecode()
+    # Off while the command imports: Textual, pydantic and the console make ~1 M objects at start-up, and
+    # the collector walking them again and again costs ~80 ms of the first paint; nothing of it is
+    # garbage. The console turns it on once started, any other command before its handler runs.
+    gc.disable()
+    try:
+        return _main(argv)
+    finally:
+        gc.enable()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code = run_command(args)
@@ -110,11 +123,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _cache_bytecode() -> None:
     """Let Python keep the compiled form of the modules the command imports (``__pycache__``).
 
-    The project asks for compiled bytecode (``compile-bytecode = true`` in pyproject's ``[tool.uv]``), and
-    uv compiles every dependency at install; but the project itself is installed editable, from its
-    sources, which uv does not compile, and where ``PYTHONDONTWRITEBYTECODE`` is set (as on our machines)
-    Python would compile console/, widgets/ and storage/ again at every start: ~0.2 s of the first paint
-    (docs/performance.md, "Start"). Where the sources cannot be written, Python skips the cache silently."""
+    Where ``PYTHONDONTWRITEBYTECODE`` is set (as on our machines) Python would compile Textual, pydantic,
+    Rich and console/, widgets/, storage/ again at every start: ~1 s of the first paint. uv's own
+    ``compile-bytecode`` would do it for the dependencies at install, but then compiles the whole
+    environment again at every ``uv run`` (~0.25 s a start; pyproject.toml says why it is off), and
+    never the project, installed editable from its sources. So the first ``hotline`` writes what it
+    imports, and the next ones read it (docs/performance.md, "Start"). Where the files cannot be
+    written, Python skips the cache silently."""
     sys.dont_write_bytecode = False
 
 
@@ -138,6 +153,8 @@ def _handled(args: argparse.Namespace, settings: Settings | None, context: dict[
     try:
         if settings is None:
             settings = load_settings(args.config, sl_seconds=getattr(args, "sl_seconds", None))
+        if not getattr(args.handler, "opens_console", False):
+            gc.enable()
         return args.handler(args, settings, **context)
     except (SettingsError, EventFileError) as error:
         raise CommandError(str(error)) from None

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Sequence
 from datetime import date, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from console.cli.errors import EXIT_USAGE, CommandError
 from console.core.formatting import parse_time_of_day
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from console.settings import Settings
 
 __all__ = [
+    "opens_console",
     "BUNDLED_DAY_START",
     "Parser",
     "Version",
@@ -76,6 +77,17 @@ class Version(argparse.Action):
 
 
 # -- converters: a value argparse refuses is a usage error (exit 2) naming the flag ---------------------
+
+
+HandlerT = TypeVar("HandlerT", bound=Callable[..., int])
+
+
+def opens_console(handler: HandlerT) -> HandlerT:
+    """Marks a command's handler that runs the console: the garbage collector, off while the command
+    imports (console/cli/__init__.py, main), stays off until the console has started and settles its
+    memory (HotlineApp.settle_memory); any other command turns it back on before its handler runs."""
+    handler.opens_console = True  # type: ignore[attr-defined]
+    return handler
 
 
 def positive_int(text: str) -> int:

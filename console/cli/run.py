@@ -22,6 +22,7 @@ from console.cli.args import (
     environment_token,
     escalation_log_path,
     iso_date,
+    opens_console,
     replay_speed,
     replay_start,
 )
@@ -74,6 +75,7 @@ def replay_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=replay)
 
 
+@opens_console
 def replay(args: argparse.Namespace, settings: Settings) -> int:
     from console.feeds.factory import DayFile, Recorded
 
@@ -103,6 +105,7 @@ def watch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=watch)
 
 
+@opens_console
 def watch(args: argparse.Namespace, settings: Settings) -> int:
     from console.feeds.factory import Feed
 

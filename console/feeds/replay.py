@@ -65,8 +65,8 @@ class ReplaySource(PlaybackClock):
         #: The time of the checkpoint the last seek restored (None: it read the file).
         self.restored_at: float | None = None
         self._handle: IO[bytes] | None = None
-        self._events: InTime | Iterator[tuple[int, Event]] = iter(())
-        self._pending: tuple[int, Event] | None = None
+        self._events: InTime | Iterator[tuple[int, Event, float]] = iter(())
+        self._pending: tuple[int, Event, float] | None = None  # the next line: number, event, epoch seconds
         self._open()
 
     # ------------------------------------------------------------------ file
@@ -80,7 +80,7 @@ class ReplaySource(PlaybackClock):
         self._pending = None
         self._advance_pending()
         if self._pending is not None and self._anchor_floor is None:
-            self._anchor(self._pending[1].ts.timestamp())
+            self._anchor(self._pending[2])
 
     def _advance_pending(self) -> None:
         self._pending = next(self._events, None)
@@ -150,28 +150,28 @@ class ReplaySource(PlaybackClock):
             return 0
         applied = self._apply_until(target, max_events)
         if max_events is not None and applied == max_events and self._due(target):
-            self._anchor(self.engine.now.timestamp())  # type: ignore[union-attr]
+            self._anchor(self.engine.now_seconds)  # type: ignore[arg-type]
         elif not self.finished:
             self.engine.advance_to(target)
         return applied
 
     def _due(self, target: float) -> bool:
-        return self._pending is not None and self._pending[1].ts.timestamp() <= target
+        return self._pending is not None and self._pending[2] <= target
 
     def _apply_until(self, target: float, max_events: int | None) -> int:
         apply = self.engine.apply
         applied = 0
         pending = self._pending
         while pending is not None and (max_events is None or applied < max_events):
-            line, event = pending
-            if event.ts.timestamp() > target:
+            line, event, ts = pending
+            if ts > target:
                 break
-            apply(event, line)
+            apply(event, line, ts)
             applied += 1
             pending = next(self._events, None)
         self._pending = pending
-        if applied and (self._speed is None or self.finished) and self.engine.now is not None:
-            self._anchor(self.engine.now.timestamp())
+        if applied and (self._speed is None or self.finished) and self.engine.now_seconds is not None:
+            self._anchor(self.engine.now_seconds)
         return applied
 
     def play_to_end(self) -> int:
@@ -183,24 +183,24 @@ class ReplaySource(PlaybackClock):
         apply = self.engine.apply
         count = 0
         if self._pending is not None:
-            apply(self._pending[1], self._pending[0])
+            apply(self._pending[1], self._pending[0], self._pending[2])
             count = 1
-        for line, event in self._events:
-            apply(event, line)
+        for line, event, ts in self._events:
+            apply(event, line, ts)
             count += 1
         self._pending = None
-        if self.engine.now is not None:
-            self._anchor(self.engine.now.timestamp())
+        if self.engine.now_seconds is not None:
+            self._anchor(self.engine.now_seconds)
         return count
 
     def step(self) -> Event | None:
         """Apply the next event alone, moving the floor's clock to it (used while paused)."""
         if self._pending is None:
             return None
-        line, event = self._pending
-        self.engine.apply(event, line)
+        line, event, ts = self._pending
+        self.engine.apply(event, line, ts)
         self._advance_pending()
-        self._anchor(event.ts.timestamp())
+        self._anchor(ts)
         return event
 
     def seek(self, target: datetime | time, cancelled: Callable[[], bool] | None = None) -> None:
@@ -215,7 +215,7 @@ class ReplaySource(PlaybackClock):
         the clock stops at its last event, as playing there does: no figure runs on beyond the data.
         """
         when = self._resolve(target)
-        now = self.engine.now.timestamp() if self.engine.now is not None else None
+        now = self.engine.now_seconds
         index = None if self.seek_index is None else self.seek_index.current()
         checkpoint = None if index is None else index.before(when)
         # a checkpoint is worth it backwards, or forwards past where the floor is
@@ -233,11 +233,11 @@ class ReplaySource(PlaybackClock):
         step = None if cancelled is None else self.CANCEL_CHECK_EVERY
         while self._apply_until(when, step) == step:
             if cancelled is not None and cancelled():
-                if self.engine.now is not None:
-                    self._anchor(self.engine.now.timestamp())
+                if self.engine.now_seconds is not None:
+                    self._anchor(self.engine.now_seconds)
                 return
-        if self.finished and self.engine.now is not None:
-            when = min(when, self.engine.now.timestamp())  # past the end: the clock stops at the last event
+        if self.finished and self.engine.now_seconds is not None:
+            when = min(when, self.engine.now_seconds)  # past the end: the clock stops at the last event
         self.engine.advance_to(when)
         self._anchor(when)
 
@@ -289,9 +289,9 @@ class ReplaySource(PlaybackClock):
         moment where the time checks hold lines read ahead gets none (the next one will)."""
         zone = self.engine.settings.zone
         while self._pending is not None:
-            ts = self._pending[1].ts
-            offset = ts.astimezone(zone).utcoffset().total_seconds()  # type: ignore[union-attr]
-            at = ((ts.timestamp() + offset) // every + 1) * every - offset  # the next local multiple of every
+            _, event, ts = self._pending
+            offset = event.ts.astimezone(zone).utcoffset().total_seconds()  # type: ignore[union-attr]
+            at = ((ts + offset) // every + 1) * every - offset  # the next local multiple of every
             if self._apply_until(at, every_events) == every_events:
                 at = self.engine.now_seconds  # type: ignore[assignment]  # the last event's moment
             reader = self._reader_state()

@@ -214,11 +214,15 @@ class FloorEngine:
         return None if self._book is None else self._book.day
 
     # ------------------------------------------------------------------ input
-    def apply(self, event: Event, line: int | None = None) -> bool:
-        """Fold one event. Returns False (and records a problem) when the event cannot be used."""
+    def apply(self, event: Event, line: int | None = None, ts: float | None = None) -> bool:
+        """Fold one event. Returns False (and records a problem) when the event cannot be used.
+
+        ``ts``: the event's time in epoch seconds when the caller has it (the replay's time checks work
+        it out for every line): ``timestamp()`` of an aware time costs ~1 us."""
         when = event.ts
-        # the same moment as the event before (the decoder shares it): timestamp() costs ~1 us an aware time
-        ts = self._now if when is self._last_when else when.timestamp()
+        if ts is None:
+            # the same moment as the event before (the decoder shares it)
+            ts = self._now if when is self._last_when else when.timestamp()
         if ts < self._now:
             self.problems.record(
                 line,

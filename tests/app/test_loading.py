@@ -132,12 +132,12 @@ class HeldEngine(FloorEngine):
         self.halfway = threading.Event()
         self.go_on = threading.Event()
 
-    def apply(self, event: Event, line: int | None = None) -> bool:
+    def apply(self, event: Event, line: int | None = None, ts: float | None = None) -> bool:
         self.applied += 1
         if self.applied == 1_000:
             self.halfway.set()
             assert self.go_on.wait(30), "the test never let the fold go on"
-        return super().apply(event, line)
+        return super().apply(event, line, ts)
 
 
 class WatchedReplay(ReplaySource):

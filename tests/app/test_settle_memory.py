@@ -50,7 +50,7 @@ def test_what_is_still_alive_is_kept_and_frozen_again(restored_gc: None) -> None
 
 
 def rss_mb() -> float:
-    for line in open("/proc/self/status", encoding="ascii"):
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise AssertionError("no VmRSS in /proc/self/status")

@@ -234,7 +234,7 @@ def test_the_time_checks_go_on_from_where_they_stood() -> None:
     got += list(InTime(iter(lines[10:]), resumed.append, Settings(), resume=state))
     assert got == expected
     assert resumed == whole and len(whole) == 3
-    assert [n for n, _ in got][-3:] == [200, 201, 202]
+    assert [n for n, _, _ in got][-3:] == [200, 201, 202]
 
 
 def test_a_checkpoint_keeps_every_part_of_the_floor_that_reset_starts_again() -> None:
