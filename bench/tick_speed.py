@@ -105,11 +105,11 @@ async def measure(
     agent_changes = 0
     apply = engine.apply
 
-    def counting_apply(event, line=None):  # counts the churn the tick has to show
+    def counting_apply(event, line=None, ts=None):  # counts the churn the tick has to show
         nonlocal agent_changes
         if isinstance(event, AgentStateChanged):
             agent_changes += 1
-        return apply(event, line)
+        return apply(event, line, ts)
 
     engine.apply = counting_apply  # type: ignore[method-assign]
     log = EscalationLog(OUT / "bench-escalations.db")
