@@ -285,18 +285,25 @@ class ReplaySource(PlaybackClock):
         several: what a seek folds after a checkpoint is bounded in events, not only in minutes). At each
         call every event read so far is at or before ``at`` and folded (events of the moment ``at`` may
         still follow), so the engine's state and ``reader`` (where the reading stands) are a checkpoint
-        for a seek to ``at`` or later: it folds on from the next event, as reading the file does. A
-        moment where the time checks hold lines read ahead gets none (the next one will)."""
+        for a seek to ``at`` or later: it folds on from the next event, as reading the file does. The
+        times only go up. A moment where the time checks hold lines read ahead gets none (the next one
+        will)."""
         zone = self.engine.settings.zone
+        last_kept = float("-inf")
         while self._pending is not None:
             _, event, ts = self._pending
+            # from the later of the next line and the floor's clock: the next line may be one behind it
+            # (a late line the engine will skip), and a checkpoint's time is never before what it holds
+            now = self.engine.now_seconds
+            base = ts if now is None else max(ts, now)
             offset = event.ts.astimezone(zone).utcoffset().total_seconds()  # type: ignore[union-attr]
-            at = ((ts + offset) // every + 1) * every - offset  # the next local multiple of every
+            at = ((base + offset) // every + 1) * every - offset  # the next local multiple of every
             if self._apply_until(at, every_events) == every_events:
                 at = self.engine.now_seconds  # type: ignore[assignment]  # the last event's moment
             reader = self._reader_state()
-            if reader is not None:
+            if reader is not None and at > last_kept:  # one checkpoint a moment, their times going up
                 keep(at, reader)
+                last_kept = at
 
     def _resolve(self, target: datetime | time) -> float:
         if isinstance(target, datetime):

@@ -16,7 +16,8 @@ The checkpoints live in the user cache folder, one folder per file *and* per set
 of the code that folds (:func:`index_folder`): a file changed on disk (size, time, inode), a setting that
 changes a figure or a newer engine finds no folder and makes a new one; the four most recent are kept.
 They are pickles: Python's own way to keep a graph of objects (a call shares its quarter hour's counters
-with the day), read back only from that folder, which only this user can write (as their settings).
+with the day), read back only from that folder. They hold what the floor holds, callers' numbers among
+them, so the folders are this user's alone (0700, files 0600), as the crash reports are.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import json
 import os
 import pickle
 import shutil
+import signal
 import subprocess
 import sys
 import zlib
@@ -53,13 +55,17 @@ KEEP_FOLDERS = 4
 #: indexed_gzip's entry points, in bytes of content: a restore decompresses at most this much to its line.
 GZIP_SPACING = 4 << 20
 _MANIFEST = "manifest.json"
+_BUILDING = ".building-"  # a folder being written: its name, this, and the builder's process id
 _GZIP_INDEX = "gzip.index"
 #: The code whose change may change a checkpoint's meaning: its text is part of the folder's name.
 _CODE = (
     "console/floor/engine.py", "console/floor/windows.py", "console/floor/counters.py", "console/floor/rules.py",
     "console/floor/snapshot.py", "console/timeline.py", "console/eventfile.py", "console/core/event_decoder.py",
-    "console/core/events.py", "console/core/problems.py", "console/feeds/replay.py", "console/feeds/seek_index.py",
+    "console/core/events.py", "console/core/problems.py", "console/core/formatting.py", "console/feeds/replay.py",
+    "console/feeds/seek_index.py",
 )  # fmt: skip
+#: The libraries whose version may change what a line decodes to, or a time's zone.
+_LIBRARIES = ("pydantic", "pydantic-core", "msgspec", "tzdata", "indexed-gzip")
 
 
 def cache_root() -> Path:
@@ -81,11 +87,18 @@ def _identity(path: Path) -> dict[str, Any]:
 
 @cache
 def _code_digest() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     root = Path(__file__).resolve().parents[2]
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(sys.version.encode())
     for name in _CODE:
         digest.update(name.encode())
         digest.update((root / name).read_bytes())
+    for library in _LIBRARIES:
+        try:
+            digest.update(f"{library} {version(library)}".encode())
+        except PackageNotFoundError:  # tzdata where the system's zone files serve
+            digest.update(f"{library} none".encode())
     return digest.hexdigest()
 
 
@@ -116,8 +129,10 @@ class Checkpoint:
 class SeekIndex:
     """The checkpoints of one file, read from its folder."""
 
-    def __init__(self, folder: Path, times: list[float], gzip_index: bool) -> None:
+    def __init__(self, folder: Path, path: Path, identity: dict[str, Any], times: list[float], gzip_index: bool) -> None:
         self.folder = folder
+        self.path = Path(path)
+        self.identity = identity  # the file the checkpoints were made of
         self.times = times
         self.gzip_index = folder / _GZIP_INDEX if gzip_index else None
 
@@ -125,7 +140,13 @@ class SeekIndex:
         return self
 
     def before(self, ts: float) -> Checkpoint | None:
-        """The last checkpoint at or before ``ts``, if any."""
+        """The last checkpoint at or before ``ts``, if any; none once the file is not the one they were
+        made of (replaced or grown since: the state and the byte offsets are another file's)."""
+        try:
+            if _identity(self.path) != self.identity:
+                return None
+        except OSError:
+            return None
         where = bisect_right(self.times, ts)
         if where == 0:
             return None
@@ -159,9 +180,10 @@ def open_index(path: Path, settings: Settings, root: Path | None = None) -> Seek
         folder = index_folder(path, settings, root)
         manifest = json.loads((folder / _MANIFEST).read_text())
         os.utime(folder)  # the most recently used are the ones kept
-    except (OSError, ValueError):
+        identity, times, gzip_index = manifest["file"], [float(at) for at in manifest["times"]], manifest["gzip_index"]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    return SeekIndex(folder, [float(at) for at in manifest["times"]], bool(manifest["gzip_index"]))
+    return SeekIndex(folder, path, identity, times, bool(gzip_index))
 
 
 def _is_gzip(path: Path) -> bool:
@@ -176,10 +198,14 @@ def build_index(path: Path, settings: Settings, root: Path | None = None, *, eve
     from console.feeds.replay import ReplaySource
     from console.floor.engine import FloorEngine
 
+    identity = _identity(path)
     folder = index_folder(path, settings, root)
-    building = folder.with_name(f"{folder.name}.building-{os.getpid()}")
+    building = folder.with_name(f"{folder.name}{_BUILDING}{os.getpid()}")
     shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
+    # the checkpoints hold what the floor holds, callers' numbers among them: this user's eyes only
+    folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(folder.parent, 0o700)
+    building.mkdir(mode=0o700)
     try:
         times: list[float] = []
         packed = _is_gzip(path)
@@ -190,7 +216,7 @@ def build_index(path: Path, settings: Settings, root: Path | None = None, *, eve
                 state = {"engine": engine.saved(), "problems": (engine.problems.count, engine.problems.kept)}
                 state["reader"] = reader
                 packed_state = zlib.compress(pickle.dumps(state, pickle.HIGHEST_PROTOCOL), 1)  # ~3x, 15 ms a MB
-                (building / _checkpoint_name(at)).write_bytes(packed_state)
+                _write_private(building / _checkpoint_name(at), packed_state)
                 times.append(at)
 
             replay.fold_keeping(EVERY_SECONDS, every_events, keep)
@@ -199,9 +225,10 @@ def build_index(path: Path, settings: Settings, root: Path | None = None, *, eve
             gzip_index = _index_gzip(path, building / _GZIP_INDEX)
             if not gzip_index:
                 times.clear()  # a gzip file that cannot be indexed whole is not entered in the middle
-        if index_folder(path, settings, root) != folder:  # the folder's name holds the file's size, time, inode
+        if _identity(path) != identity:
             raise OSError(f"{path} changed while its checkpoints were made")
-        (building / _MANIFEST).write_text(json.dumps({"times": times, "gzip_index": gzip_index}))
+        manifest = {"file": identity, "times": times, "gzip_index": gzip_index}
+        _write_private(building / _MANIFEST, json.dumps(manifest).encode())
         try:
             building.rename(folder)
         except OSError:
@@ -212,7 +239,13 @@ def build_index(path: Path, settings: Settings, root: Path | None = None, *, eve
         shutil.rmtree(building, ignore_errors=True)
         raise
     _prune(folder.parent)
-    return SeekIndex(folder, times, gzip_index)
+    return SeekIndex(folder, path, identity, times, gzip_index)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to a new file only this user can read."""
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+        out.write(data)
 
 
 def _index_gzip(path: Path, out: Path) -> bool:
@@ -228,16 +261,19 @@ def _index_gzip(path: Path, out: Path) -> bool:
         with IndexedGzipFile(str(path), spacing=GZIP_SPACING) as packed:
             packed.build_full_index()
             packed.export_index(str(out))
+        os.chmod(out, 0o600)
     except (ZranError, OSError, EOFError, ValueError, zlib.error):
         return False
     return True
 
 
 def _prune(root: Path) -> None:
-    """Keep the :data:`KEEP_FOLDERS` folders most recently made or used."""
+    """Keep the :data:`KEEP_FOLDERS` folders most recently made or used; drop what a builder that was
+    killed left half-made (its process is gone)."""
     try:
+        entries = [entry for entry in root.iterdir() if entry.is_dir()]
         folders = sorted(
-            (entry for entry in root.iterdir() if entry.is_dir() and "." not in entry.name),
+            (entry for entry in entries if _BUILDING not in entry.name),
             key=lambda entry: entry.stat().st_mtime,
             reverse=True,
         )
@@ -245,6 +281,19 @@ def _prune(root: Path) -> None:
         return
     for old in folders[KEEP_FOLDERS:]:
         shutil.rmtree(old, ignore_errors=True)
+    for entry in entries:
+        if _BUILDING in entry.name and not _alive(entry.name.rsplit(_BUILDING, 1)[1]):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # another user's process of that number: not ours to judge
+        return True
+    return True
 
 
 class IndexBuilder:
@@ -272,6 +321,7 @@ class IndexBuilder:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
+                env=_child_environment(),
             )
             assert self._process.stdin is not None
             with self._process.stdin as stdin:
@@ -304,17 +354,29 @@ class IndexBuilder:
         return self.current()
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            self._process.wait()
-        if self._process is not None and self._process.stderr is not None:
-            self._process.stderr.close()
+        """End the process (it drops its half-made folder); the index stays whatever it was."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.terminate()
+            process.wait()
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def _child_environment() -> dict[str, str]:
+    """The builder's environment: the console's, without its settings (they come on stdin, checked
+    already), so that a feed token set in the environment never reaches another process."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("HOTLINE_")}
 
 
 def _main() -> int:
     """The builder process: the job (file, settings, cache folder) on stdin, one sentence on failure."""
     with suppress(OSError):
         os.nice(10)  # the console's ticks come first on a small machine
+    # stopped by the console (SIGTERM): end as an exception does, so the half-made folder is removed
+    signal.signal(signal.SIGTERM, _stopped)
     sys.dont_write_bytecode = False
     from console.eventfile import EventFileError
     from console.settings import Settings
@@ -327,6 +389,10 @@ def _main() -> int:
         print(f"no checkpoints for {job['path']}: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _stopped(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
 from contextlib import ExitStack
 from datetime import datetime, timedelta
 from datetime import time as time_of_day
@@ -253,3 +254,80 @@ def test_a_checkpoint_keeps_every_part_of_the_floor_that_reset_starts_again() ->
     made_again_on_restore = {"_agent_views", "_changed_agents", "_last_when", "_line"}
     assert made_again_on_restore <= assigned
     assert assigned - made_again_on_restore <= set(FloorEngine._SAVED), assigned - set(FloorEngine._SAVED)
+
+
+def test_lines_far_behind_after_a_cut_never_date_a_checkpoint_before_what_it_holds(
+    tmp_path: Path, day_lines: list[str]
+) -> None:
+    """A late line (the engine skips it) read right after a checkpoint must not set the next one's time
+    from its own: the times only go up, and each checkpoint is good for every seek after its time."""
+    lines = list(day_lines)
+    for k in range(len(lines) - 1, 3_000, -7):  # every seventh line, a copy of it from just after midnight
+        late = json.loads(lines[k]) if lines[k].startswith("{\"ts\"") else None
+        if late is not None:
+            late["ts"] = "2026-11-27T00:20:01+08:00"
+            lines.insert(k, json.dumps(late))
+    path = tmp_path / "late.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    index = build_index(path, Settings(), tmp_path / "cache", every_events=150)
+    assert index.times == sorted(set(index.times))
+    for at in index.times:
+        state = index.load(index.before(at))
+        assert state["engine"]["_now"] <= at  # the floor it holds is not later than its time
+    straight, indexed = replay(path), replay(path, index)
+    for hour in (1, 6, 9, 13, 17, 22):
+        straight.seek(time_of_day(hour, 1))
+        indexed.seek(time_of_day(0))
+        indexed.seek(time_of_day(hour, 1))
+        assert indexed.restored_at is not None
+        assert figures(indexed) == figures(straight), hour
+
+
+def test_checkpoints_are_this_users_alone(day_file: Path, tmp_path: Path) -> None:
+    """They hold what the floor holds, callers' numbers among them."""
+    index = build_index(day_file, Settings(), tmp_path / "cache")
+    for entry in [index.folder.parent, index.folder, *index.folder.iterdir()]:
+        assert entry.stat().st_mode & 0o077 == 0, f"{entry} is {oct(entry.stat().st_mode)}"
+
+
+def test_a_file_replaced_after_its_index_was_opened_is_read_not_restored(tmp_path: Path, day_lines: list[str]) -> None:
+    path = tmp_path / "day.jsonl"
+    path.write_text("\n".join(day_lines) + "\n", encoding="utf-8")
+    index = build_index(path, Settings(), tmp_path / "cache")
+    assert index.before(index.times[-1]) is not None
+    path.write_text("\n".join(day_lines[:5_000]) + "\n", encoding="utf-8")  # another export, same name
+    assert index.before(index.times[-1]) is None
+    indexed, straight = replay(path, index), replay(path)
+    indexed.seek(time_of_day(15))
+    straight.seek(time_of_day(15))
+    assert indexed.restored_at is None
+    assert figures(indexed) == figures(straight)
+
+
+def test_a_builder_stopped_midway_leaves_nothing_and_gets_no_token(
+    tmp_path: Path, day_lines: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOTLINE_FEED_TOKEN", "Geheim-Tök3n-4711")
+    path = tmp_path / "day.jsonl"
+    path.write_text("\n".join(day_lines * 8) + "\n", encoding="utf-8")  # long enough to be stopped midway
+    cache = tmp_path / "cache"
+    builder = IndexBuilder(path, Settings(), cache)
+    process = builder._process
+    assert process is not None
+    environment = Path(f"/proc/{process.pid}/environ").read_bytes()
+    assert b"Geheim" not in environment and b"HOTLINE_FEED_TOKEN" not in environment
+    # wait for the state, not for a time: its half-made folder appears, with a checkpoint in it (the
+    # process is waited on meanwhile, 10 ms at a time, so one that ended is seen at once)
+    def half_made() -> bool:
+        return any(".building-" in folder.name and any(folder.iterdir()) for folder in cache.glob("*"))
+
+    for _ in range(6_000):
+        if half_made():
+            break
+        with pytest.raises(subprocess.TimeoutExpired):  # still running: it must not end before it is stopped
+            process.wait(timeout=0.01)
+    assert half_made()
+    builder.stop()
+    assert process.poll() is not None
+    assert list(cache.iterdir()) == []
+    assert builder.current() is None and builder.error is None  # stopped: no index, and no fault to report
