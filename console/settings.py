@@ -9,6 +9,7 @@ directory when it exists. docs/settings.md lists every field.
 from __future__ import annotations
 
 import os
+import re
 from contextvars import ContextVar
 from datetime import timedelta
 from pathlib import Path
@@ -26,6 +27,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from console.core.formatting import mask_numbers_in
 from console.core.overdue import OverdueRules
 
 __all__ = ["Settings", "SettingsError", "TimeZoneName", "default_config_path", "load_settings"]
@@ -33,11 +35,19 @@ __all__ = ["Settings", "SettingsError", "TimeZoneName", "default_config_path", "
 _config_file: ContextVar[Path | None] = ContextVar("hotline_config_file", default=None)
 
 
+#: What a zone name looks like (Asia/Shanghai, America/Argentina/Buenos_Aires): an unknown one shaped so
+#: is quoted back (a typo to see); anything else is not, since it may be a secret pasted into the wrong
+#: setting (a token).
+_ZONE_SHAPE = re.compile(r"[A-Z][A-Za-z_+-]*(?:/[A-Z][A-Za-z0-9_+-]*)+")
+
+
 def _known_zone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"unknown time zone {value!r}") from None
+        if _ZONE_SHAPE.fullmatch(value):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        raise ValueError("unknown time zone: give an IANA name such as Asia/Shanghai") from None
     return value
 
 
@@ -302,7 +312,11 @@ class Settings(BaseSettings):
 
 
 class SettingsError(Exception):
-    """The settings cannot be loaded; the message is one sentence a user can act on."""
+    """The settings cannot be loaded; the message is one sentence a user can act on. A value it quotes
+    that looks like a phone number (typed into the wrong setting) is masked, as everywhere else."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(mask_numbers_in(message))
 
 
 def _variable(field: str) -> str:

@@ -155,7 +155,11 @@ def test_any_other_command_runs_with_the_collector_on(monkeypatch) -> None:
     import console.cli.schema as schema_command
     from console.cli import main
 
-    seen: list[bool] = []
-    monkeypatch.setattr(schema_command, "schema", lambda args, settings: seen.append(gc.isenabled()) or 0)
+    seen: list[tuple[bool, int]] = []
+    before = gc.get_threshold()
+    monkeypatch.setattr(
+        schema_command, "schema", lambda args, settings: seen.append((gc.isenabled(), gc.get_threshold()[0])) or 0
+    )
     assert main(["schema", "events"]) == 0
-    assert seen == [True] and gc.isenabled()
+    assert seen == [(True, 10_000)]  # on, young collections every 10,000 new objects
+    assert gc.isenabled() and gc.get_threshold() == before  # and as it was for whoever called main

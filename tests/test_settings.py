@@ -49,3 +49,17 @@ def test_hotline_config_names_the_file(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("HOTLINE_CONFIG", str(tmp_path / "gone.toml"))
     with pytest.raises(SettingsError, match="HOTLINE_CONFIG names .*gone.toml"):
         load_settings()
+
+
+def test_a_secret_or_a_number_typed_as_the_zone_is_not_quoted_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A value that is not shaped like a zone name may be a token pasted into the wrong setting: the
+    sentence says what is wrong without it; a phone number in any sentence is masked."""
+    monkeypatch.setenv("HOTLINE_TIMEZONE", "Geheim-Tök3n-4711")
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+    assert "Geheim" not in str(refused.value)
+    assert "unknown time zone: give an IANA name such as Asia/Shanghai" in str(refused.value)
+    monkeypatch.setenv("HOTLINE_TIMEZONE", "Asia/Tel_13912345678")  # zone-shaped: quoted, masked
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+    assert "13912345678" not in str(refused.value) and "139****5678" in str(refused.value)

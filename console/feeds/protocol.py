@@ -153,12 +153,15 @@ class SnapshotReader:
             return envelope
         raws = [bytes(raw) for raw in _RAW_LIST.decode(raw_agents)]
         known = self._known
-        agents = [known.get(raw) for raw in raws]
-        changed = list(dict.fromkeys(raw for raw, agent in zip(raws, agents, strict=True) if agent is None))
-        if changed:
+        agents = list(map(known.get, raws))
+        # only the places of the agents not seen as they are now: a pass over those, not the whole floor
+        missing = [place for place, agent in enumerate(agents) if agent is None]
+        if missing:
+            changed = list(dict.fromkeys([raws[place] for place in missing]))
             validated = _AGENTS_ADAPTER.validate_json(b'{"agents":[' + b",".join(changed) + b"]}").agents
             known.update(zip(changed, validated, strict=True))
-            agents = [known[raw] for raw in raws]
+            for place in missing:
+                agents[place] = known[raws[place]]
             if len(known) > 2 * len(raws) + 64:  # agents of older snapshots: kept a while, never piling up
                 self._known = dict(zip(raws, agents, strict=True))
         return envelope.model_copy(update={"agents": agents})
