@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from rich.cells import cell_len
 from rich.text import Text
 
 from console.viewmodel.views import BreakRow, BreaksView
@@ -19,26 +22,42 @@ _COLUMNS = (
 )
 
 
+def _cells(row: BreakRow) -> tuple:
+    return (
+        row.agent_id,
+        row.name,
+        Text(row.reason, style="dim" if not row.limited else ""),
+        row.since,
+        Text(row.length, style="bold red" if row.over_single else ""),
+        Text(row.left, style="bold red" if row.over_daily else ""),
+    )
+
+
+def _widest(rows: Sequence[BreakRow]) -> tuple[int, ...]:
+    """The widest text of each column over every row, on screen or not, so no figure is ever cut."""
+    if not rows:
+        return (0,) * len(_COLUMNS)
+    return (
+        max(cell_len(row.agent_id) for row in rows),
+        max(cell_len(row.name) for row in rows),
+        max(cell_len(row.reason) for row in rows),
+        max(len(row.since) for row in rows),
+        max(len(row.length) for row in rows),
+        max(len(row.left) for row in rows),
+    )
+
+
 class BreakPanel(FastTable):
-    """Agents on break, longest first; a break over either limit is drawn in red."""
+    """Agents on break, longest first; a break over either limit is drawn in red.
+
+    The rows are handed as they come (hundreds on a big floor, every one of them changed each second as
+    the lengths run): a row's cells are made only when its line is drawn, and the columns are measured
+    from the rows' texts."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(_COLUMNS, id=id)
-        self._cells_of: dict[BreakRow, tuple] = {}  # the cells of each row shown last tick
 
     def show(self, breaks: BreaksView) -> None:
-        # a row unchanged since the last tick keeps its cells: no new Rich Texts for it
-        before, cells_of = self._cells_of, {}
-        rows = []
-        for row in breaks.rows:
-            cells = before.get(row)
-            if cells is None:
-                length = Text(row.length, style="bold red" if row.over_single else "")
-                left = Text(row.left, style="bold red" if row.over_daily else "")
-                reason = Text(row.reason, style="dim" if not row.limited else "")
-                cells = (row.agent_id, row.name, reason, row.since, length, left)
-            cells_of[row] = cells
-            rows.append(cells)
-        self._cells_of = cells_of
-        self.set_rows(rows)
+        self.set_widest(_widest(breaks.rows))
+        self.set_rows(breaks.rows, _cells)
         self.set_subtitle(f"{breaks.on_break} on break · {breaks.over} over")

@@ -150,6 +150,18 @@ class FastTable(ScrollView, can_focus=True):
                     + [cell_len(_plain(row[index])) for row in rows if index < len(row)]
                 )
 
+    def set_widest(self, widths: Sequence[int]) -> None:
+        """The widest cell of each column, for rows handed with a ``cells`` function (not measured here:
+        that would make every row's cells); a fit or grow column takes it, as from rows handed whole."""
+        for index, column in enumerate(self.columns):
+            if column.fit or column.grow:
+                self._widest[index] = max(cell_len(column.label), column.width, widths[index])
+
+    def cells_at(self, index: int) -> Sequence[Cell]:
+        """The cells of row ``index`` as its line shows them."""
+        row = self.rows[index]
+        return self._cells(row) if self._cells else row
+
     def on_resize(self) -> None:
         if self._plan_columns():
             self.virtual_size = Size(self._width, self.virtual_size.height)

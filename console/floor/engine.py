@@ -165,6 +165,7 @@ class FloorEngine:
         self._waiting: dict[str, float] = {}  # call id -> queued at, in queueing order
         self._in_ivr = 0
         self._agents: dict[str, _Agent] = {}
+        self._on_break: dict[str, _Agent] = {}  # the agents on break now, in the order they went (a tick reads only these)
         self._state_counts: dict[AgentState, int] = dict.fromkeys(AgentState, 0)
         self._agent_views: dict[str, AgentView] = {}
         self._changed_agents: set[str] = set()  # agents whose view is out of date
@@ -179,7 +180,8 @@ class FloorEngine:
     #: views (made again from the agents) and the shortcuts of the last event (its moment, its line).
     _SAVED = (
         "_now", "_book", "_books", "_day_end", "_quarter", "_next_quarter", "_calls", "_waiting", "_in_ivr",
-        "_agents", "_state_counts", "_topics_asked", "flags", "events_applied", "_kpi_windows", "_topic_windows",
+        "_agents", "_on_break", "_state_counts", "_topics_asked", "flags", "events_applied", "_kpi_windows",
+        "_topic_windows",
     )  # fmt: skip
 
     def saved(self) -> dict[str, Any]:
@@ -276,16 +278,15 @@ class FloorEngine:
     def _close_day(self, book: _DayBook) -> None:
         """Breaks going on at the day's midnight count in it up to midnight; its overruns are set then."""
         end = book.end
-        for agent in self._agents.values():
-            if agent.state is AgentState.BREAK:
-                part = end - agent.break_from
-                if agent.reason in self._exempt:
-                    book.exempt_seconds += part
-                else:
-                    book.counted_seconds += part
-                    counted = self._stretch_counted(agent, end)
-                    if counted > self._single_limit:
-                        book.overruns.append(self._overrun(agent, counted, ongoing=True))
+        for agent in self._on_break.values():
+            part = end - agent.break_from
+            if agent.reason in self._exempt:
+                book.exempt_seconds += part
+            else:
+                book.counted_seconds += part
+                counted = self._stretch_counted(agent, end)
+                if counted > self._single_limit:
+                    book.overruns.append(self._overrun(agent, counted, ongoing=True))
         book.daily_overruns = self._daily_overruns(end)
 
     def _enter_quarter(self, ts: float) -> None:
@@ -422,9 +423,12 @@ class FloorEngine:
         agent.break_from = ts
         if state is not _BREAK:
             if was_on_break:
+                del self._on_break[agent.agent_id]
                 self._end_stretch(agent, ts)
             agent.reason = None
             return True
+        if not was_on_break:
+            self._on_break[agent.agent_id] = agent
         # A break, or another reason within the same break: one stretch off the phone is one break,
         # whatever reasons it passes through (DOMAIN.md), so a new reason does not restart its clock.
         reason = event.reason or ""
@@ -561,8 +565,7 @@ class FloorEngine:
                     settings=self.settings,
                     zone=self._zone,
                 )
-                for agent in self._agents.values()
-                if agent.state is AgentState.BREAK
+                for agent in self._on_break.values()
             ]
         )
 
@@ -575,11 +578,10 @@ class FloorEngine:
     def _singles(self, book: _DayBook) -> list[BreakRecord]:
         singles = list(book.overruns)
         if book is self._book:
-            for agent in self._agents.values():
-                if agent.state is AgentState.BREAK:
-                    counted = self._stretch_counted(agent, self._now)
-                    if counted > self._single_limit:
-                        singles.append(self._overrun(agent, counted, ongoing=True))
+            for agent in self._on_break.values():
+                counted = self._stretch_counted(agent, self._now)
+                if counted > self._single_limit:
+                    singles.append(self._overrun(agent, counted, ongoing=True))
         singles.sort(key=lambda record: (-record.over_seconds, record.agent_id))
         return singles
 
@@ -587,12 +589,11 @@ class FloorEngine:
         counted, exempt = book.counted_seconds, book.exempt_seconds
         if book is self._book:  # the breaks going on now, so far
             now = self._now
-            for agent in self._agents.values():
-                if agent.state is AgentState.BREAK:
-                    if agent.reason in self._exempt:
-                        exempt += now - agent.break_from
-                    else:
-                        counted += now - agent.break_from
+            for agent in self._on_break.values():
+                if agent.reason in self._exempt:
+                    exempt += now - agent.break_from
+                else:
+                    counted += now - agent.break_from
         return BreakTotals(book.breaks_started, book.counted_breaks, counted, book.exempt_breaks, exempt)
 
     def days_offered(self) -> dict[date, int]:

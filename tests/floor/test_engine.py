@@ -700,3 +700,23 @@ def test_every_day_seen_is_kept_for_the_report() -> None:
     assert (last.totals.offered, last.in_ivr) == (1, 1)
     with pytest.raises(KeyError):
         engine.report_day(date(2026, 11, 20))
+
+
+def test_the_agents_on_break_are_the_agents_whose_state_is_break_all_day() -> None:
+    """The engine keeps the agents on break apart (a tick reads only them): through a whole day of going
+    on and off break, changing reasons and signing out, they are exactly those whose state is break."""
+    from datetime import time as time_of_day
+
+    from console.core.paths import bundled_day
+    from console.feeds.replay import ReplaySource
+
+    replay = ReplaySource(bundled_day(), FloorEngine(Settings()), speed=None)
+    checked = 0
+    for hour in range(7, 24):
+        for minute in (0, 20, 40):
+            replay.seek(time_of_day(hour, minute))
+            engine = replay.engine
+            by_state = {view.agent_id for view in engine.agents() if view.state is AgentState.BREAK}
+            assert {row.agent_id for row in engine.breaks()} == by_state, (hour, minute)
+            checked += bool(by_state)
+    assert checked > 30  # most of those moments had someone on break

@@ -30,10 +30,10 @@ async def test_the_panel_shows_the_rows_handed_and_the_overrun_count_it_is_hande
         assert listed == ["A0012", "A0003", "A0031"]
         assert "25:00" in lines[2] and "09:40" in lines[2] and "0:00" in lines[2]
         assert "7 on break · 2 over" in lines[-1]
-        length, left = widget.rows[0][4], widget.rows[0][5]
+        length, left = widget.cells_at(0)[4], widget.cells_at(0)[5]
         assert str(length.style) == "bold red" and str(left.style) == "bold red"
-        assert str(widget.rows[2][4].style) == "" and str(widget.rows[2][5].style) == ""
-        assert str(widget.rows[1][2].style) == "dim"  # an exempt reason (training) is drawn dim
+        assert str(widget.cells_at(2)[4].style) == "" and str(widget.cells_at(2)[5].style) == ""
+        assert str(widget.cells_at(1)[2].style) == "dim"  # an exempt reason (training) is drawn dim
 
 
 async def test_an_empty_panel_says_nobody_is_on_break(alone) -> None:
@@ -45,7 +45,7 @@ async def test_an_empty_panel_says_nobody_is_on_break(alone) -> None:
 
 
 async def test_a_row_that_changes_between_ticks_is_drawn_anew_and_the_others_as_before(alone) -> None:
-    # the panel keeps the cells of rows unchanged since the last tick: a changed row must not keep them
+    # a line is drawn again from its cells when they change, and kept when they do not
     widget = BreakPanel()
     async with alone(widget).run_test(size=(60, 8)) as pilot:
         widget.show(BreaksView([row("A0012"), row("A0031")], on_break=2, over=0))
@@ -54,5 +54,20 @@ async def test_a_row_that_changes_between_ticks_is_drawn_anew_and_the_others_as_
         await pilot.pause()
         lines = screen_lines(pilot.app)
         assert "10:01" in lines[2] and "4:10" not in lines[2]
-        assert str(widget.rows[0][4].style) == "bold red"
-        assert "A0031" in lines[3] and "4:10" in lines[3] and str(widget.rows[1][4].style) == ""
+        assert str(widget.cells_at(0)[4].style) == "bold red"
+        assert "A0031" in lines[3] and "4:10" in lines[3] and str(widget.cells_at(1)[4].style) == ""
+
+
+async def test_a_long_figure_off_screen_still_widens_its_column(alone) -> None:
+    """The rows' cells are made only for the lines on screen, but the columns are measured over all of
+    them: a break of 123:45:06 far down the list is shown whole when scrolled to."""
+    widget = BreakPanel()
+    rows = [row(f"A{n:04}") for n in range(30)]
+    rows[25] = row("A0025", length="123:45:06", left="-83:45:06")
+    async with alone(widget).run_test(size=(60, 8)) as pilot:
+        widget.show(BreaksView(rows, on_break=30, over=1))
+        await pilot.pause()
+        widget.scroll_to(y=24, animate=False)
+        await pilot.pause()
+        shown = "\n".join(screen_lines(pilot.app))
+        assert "123:45:06" in shown and "-83:45:06" in shown
