@@ -2,6 +2,6 @@
 
 import sys
 
-from console.cli import main
+from console.cli import hotline
 
-sys.exit(main())
+sys.exit(hotline())

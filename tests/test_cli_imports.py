@@ -163,3 +163,24 @@ def test_any_other_command_runs_with_the_collector_on(monkeypatch) -> None:
     assert main(["schema", "events"]) == 0
     assert seen == [(True, 10_000)]  # on, young collections every 10,000 new objects
     assert gc.isenabled() and gc.get_threshold() == before  # and as it was for whoever called main
+
+
+def test_the_hotline_program_leaves_what_is_alive_to_the_exit_frozen() -> None:
+    """The script (pyproject's ``hotline``) is :func:`console.cli.hotline`: once the command is done, what
+    is alive is frozen, so the interpreter's last collections do not walk a day's floor again."""
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["scripts"]["hotline"] == "console.cli:hotline"
+    probe = (
+        "import gc, sys\n"
+        "from console.cli import hotline\n"
+        "sys.argv = ['hotline', 'schema', 'events']\n"
+        "before = gc.get_freeze_count()\n"
+        "code = hotline()\n"
+        "print(before, gc.get_freeze_count(), code, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    before, after, code = (int(word) for word in result.stderr.split())
+    assert before == 0 and after > 1000 and code == 0
