@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_MAX_LINE_BYTES",
     "EventFileError",
     "describe_validation_error",
+    "is_gzip_file",
     "iter_event_lines",
     "open_event_file",
     "stored_position",
@@ -106,6 +107,12 @@ class _Decompressed(io.RawIOBase):
             self._gzip.close()
             self.disk.close()
         super().close()
+
+
+def is_gzip_file(path: Path) -> bool:
+    """Whether ``path`` holds gzip (its magic bytes), as :func:`open_event_file` decides it."""
+    with open(path, "rb") as handle:
+        return handle.read(2) == _GZIP_MAGIC
 
 
 def stored_position(stream: IO[bytes]) -> int:

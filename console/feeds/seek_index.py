@@ -186,15 +186,11 @@ def open_index(path: Path, settings: Settings, root: Path | None = None) -> Seek
     return SeekIndex(folder, path, identity, times, bool(gzip_index))
 
 
-def _is_gzip(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        return handle.read(2) == b"\x1f\x8b"
-
-
 def build_index(path: Path, settings: Settings, root: Path | None = None, *, every_events: int = EVERY_EVENTS) -> SeekIndex:
     """Read ``path`` once and write its checkpoints (the builder process's work). The folder appears whole
     or not at all: it is written under a temporary name and renamed; a folder made meanwhile by another
     console on the same file is kept and this one dropped."""
+    from console.eventfile import is_gzip_file
     from console.feeds.replay import ReplaySource
     from console.floor.engine import FloorEngine
 
@@ -208,7 +204,7 @@ def build_index(path: Path, settings: Settings, root: Path | None = None, *, eve
     building.mkdir(mode=0o700)
     try:
         times: list[float] = []
-        packed = _is_gzip(path)
+        packed = is_gzip_file(path)
         engine = FloorEngine(settings)
         with ReplaySource(path, engine, speed=None) as replay:
             def keep(at: float, reader: dict[str, Any]) -> None:
