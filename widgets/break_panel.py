@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from rich.cells import cell_len
 from rich.text import Text
 
 from console.viewmodel.views import BreakRow, BreaksView
@@ -33,18 +30,9 @@ def _cells(row: BreakRow) -> tuple:
     )
 
 
-def _widest(rows: Sequence[BreakRow]) -> tuple[int, ...]:
-    """The widest text of each column over every row, on screen or not, so no figure is ever cut."""
-    if not rows:
-        return (0,) * len(_COLUMNS)
-    return (
-        max(cell_len(row.agent_id) for row in rows),
-        max(cell_len(row.name) for row in rows),
-        max(cell_len(row.reason) for row in rows),
-        max(len(row.since) for row in rows),
-        max(len(row.length) for row in rows),
-        max(len(row.left) for row in rows),
-    )
+def _texts(row: BreakRow) -> tuple[str, ...]:
+    """A row's texts in column order, for measuring the columns over every row, on screen or not."""
+    return (row.agent_id, row.name, row.reason, row.since, row.length, row.left)
 
 
 class BreakPanel(FastTable):
@@ -58,6 +46,6 @@ class BreakPanel(FastTable):
         super().__init__(_COLUMNS, id=id)
 
     def show(self, breaks: BreaksView) -> None:
-        self.set_widest(_widest(breaks.rows))
+        self.measure([_texts(row) for row in breaks.rows])  # no figure cut, off screen or not
         self.set_rows(breaks.rows, _cells)
         self.set_subtitle(f"{breaks.on_break} on break · {breaks.over} over")

@@ -150,12 +150,11 @@ class FastTable(ScrollView, can_focus=True):
                     + [cell_len(_plain(row[index])) for row in rows if index < len(row)]
                 )
 
-    def set_widest(self, widths: Sequence[int]) -> None:
-        """The widest cell of each column, for rows handed with a ``cells`` function (not measured here:
-        that would make every row's cells); a fit or grow column takes it, as from rows handed whole."""
-        for index, column in enumerate(self.columns):
-            if column.fit or column.grow:
-                self._widest[index] = max(cell_len(column.label), column.width, widths[index])
+    def measure(self, texts: Sequence[Sequence[Cell]]) -> None:
+        """Measure the columns from ``texts``, each row's plain texts in column order: for rows handed with
+        a ``cells`` function, which are not measured here (that would make every row's cells), so a fit or
+        grow column still takes its widest cell, as from rows handed whole."""
+        self._measure(texts)
 
     def cells_at(self, index: int) -> Sequence[Cell]:
         """The cells of row ``index`` as its line shows them."""
