@@ -41,13 +41,30 @@ class ReportDayError(ValueError):
 
 
 def build_report(
-    path: Path, settings: Settings, *, strict: bool = False, progress: bool = False, day: date | None = None
+    path: Path,
+    settings: Settings,
+    *,
+    strict: bool = False,
+    progress: bool = False,
+    day: date | None = None,
+    queue_log: bool = False,
+    queue: str | None = None,
 ) -> dict[str, Any]:
     """Replay ``path`` at full speed and return one day's figures as one JSON-ready dict: ``day``, or by
     default the day with the most calls offered; ``other_days`` gives the calls offered on the file's
-    other days. ``progress`` shows how far the reading has got on stderr, when stderr is a terminal."""
+    other days. ``progress`` shows how far the reading has got on stderr, when stderr is a terminal.
+
+    ``queue_log``: the file is an Asterisk queue_log (console/queue_log.py), of ``queue`` alone when it is
+    given; by default its last day is reported, the figures it cannot see are ``None`` (listed in
+    ``unknown`` with why), and ``source`` says what the log held."""
     engine = FloorEngine(settings, ProblemLog(strict=strict))
-    with ReplaySource(path, engine, speed=None) as replay:
+    lines = None
+    if queue_log:
+        from console.queue_log import UNSEEN, QueueLogLines
+
+        lines = QueueLogLines(settings, queue=queue)
+        engine.unseen = UNSEEN
+    with ReplaySource(path, engine, speed=None, lines=lines) as replay:
         first = replay.next_event_time
         size = path.stat().st_size if progress else 0
         with stderr_progress(f"reading {path.name}", size, lambda: replay.bytes_read):
@@ -55,6 +72,8 @@ def build_report(
     snap = engine.snapshot()
     # The day's figures by interval reporting: each call in the day and hour it was offered in.
     offered = engine.days_offered()
+    if day is None and lines is not None and offered:
+        day = max(offered)  # a queue_log grows day after day: its last day, unless told
     try:
         figures = engine.report_day(day)
     except KeyError:
@@ -64,7 +83,8 @@ def build_report(
     today = figures.totals
     finished = today.ivr_served + today.human_answered + today.abandoned
     topics_total = sum(figures.topics.values())
-    return {
+    totals = today.as_dict() | dict.fromkeys(engine.unseen)  # what the source cannot see: unknown, not 0
+    report = {
         "centre": settings.centre_name,
         "file": str(path),
         "day": figures.day.isoformat() if figures.day else None,
@@ -79,9 +99,13 @@ def build_report(
             "break_daily_limit_minutes": settings.break_daily_limit_minutes,
             "break_exempt_reasons": settings.break_exempt_reasons,
         },
-        "totals": today.as_dict(),
+        "source": {"format": "hotline events (JSON Lines)"} if lines is None else lines.summary.as_dict(figures.day),
+        "unknown": dict(engine.unseen),
+        "totals": totals,
         "in_progress_at_end": {"in_ivr": figures.in_ivr, "waiting": figures.waiting, "talking": figures.talking},
-        "identity": {
+        "identity": None
+        if engine.unseen
+        else {
             "offered": today.offered,
             "finished": finished,
             "still_in_ivr_or_queue": figures.in_ivr + figures.waiting,
@@ -94,6 +118,9 @@ def build_report(
             if calls
         ],
         "breaks": {
+            "by_reason_minutes": {
+                reason: round(seconds / 60, 1) for reason, seconds in sorted(figures.breaks.by_reason.items())
+            },
             "counted": {"breaks": figures.breaks.counted, "minutes": round(figures.breaks.counted_seconds / 60, 1)},
             "exempt": {
                 "breaks": figures.breaks.exempt,
@@ -111,6 +138,9 @@ def build_report(
         ],
         "problems": {"count": engine.problems.count, "first": [str(p) for p in engine.problems.kept]},
     }
+    if engine.unseen:  # hours: the same figures unknown in every hour
+        report["hours"] = [row | dict.fromkeys(engine.unseen) for row in report["hours"]]
+    return report
 
 
 def other_days_note(report: dict[str, Any]) -> str | None:
@@ -122,6 +152,20 @@ def other_days_note(report: dict[str, Any]) -> str | None:
     return f"{report['file']} also holds calls offered on {days}; this report is {report['day']}; use --date to choose"
 
 
+def _source_line(report: dict[str, Any]) -> Text:
+    """What was read: the format, and for a queue_log its lines, its days, and the verbs it did not know."""
+    source = report["source"]
+    if "days" not in source:
+        return Text(f"source: {source['format']}", style="dim")
+    days = ", ".join(f"{d} ({plural(calls, 'call')})" for d, calls in source["days"].items()) or MISSING
+    words = [f"source: {source['format']}, {plural(source['lines'], 'line')}", f"days: {days}"]
+    if source["unknown_verbs"]:
+        words.append("verbs not known (counted, not used): " + ", ".join(f"{v} {n:,}" for v, n in source["unknown_verbs"].items()))
+    if source["restarts"]:
+        words.append(f"Asterisk restarts (QUEUESTART): {source['restarts']:,}")
+    return Text(" · ".join(words), style="dim")
+
+
 def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
     return {
         key: value.isoformat() if hasattr(value, "isoformat") else round(value, 1) if isinstance(value, float) else value
@@ -129,8 +173,8 @@ def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _count(value: int) -> str:
-    return f"{value:,}"
+def _count(value: int | None) -> str:
+    return MISSING if value is None else f"{value:,}"
 
 
 def render_report(report: dict[str, Any], console: Console, settings: Settings) -> None:
@@ -154,7 +198,7 @@ def render_report(report: dict[str, Any], console: Console, settings: Settings) 
         (
             "放弃量 abandoned",
             _count(t["abandoned"]),
-            f"菜单 {t['abandoned_ivr']:,} · 排队 {t['abandoned_queue']:,} · "
+            f"菜单 {_count(t['abandoned_ivr'])} · 排队 {t['abandoned_queue']:,} · "
             f"短时(≤{settings.short_abandon_seconds} s) {t['short_abandoned']:,}",
         ),
         (
@@ -184,7 +228,13 @@ def render_report(report: dict[str, Any], console: Console, settings: Settings) 
                 f"菜单 {progress['in_ivr']} · 排队 {progress['waiting']} · 通话 {progress['talking']}",
             )
         )
-    for row in rows:
+    unknown = report["unknown"]
+    keys = ("offered", "total_answered", "human_answered", "ivr_served", "human_requested", "abandoned", "overall_answer_rate")
+    for key, row in zip(keys, rows, strict=False):  # an unknown figure: its dash, and why
+        if key in unknown:
+            row = (row[0], MISSING, unknown[key] if key != "abandoned" else f"排队 {t['abandoned_queue']:,} · {unknown[key]}")
+        totals.add_row(*row)
+    for row in rows[len(keys) :]:
         totals.add_row(*row)
 
     hours = Table(title="分时段 Hour by hour", box=box.SIMPLE_HEAVY, title_justify="left")
@@ -248,7 +298,30 @@ def render_report(report: dict[str, Any], console: Console, settings: Settings) 
             Text("+" + format_duration(record["over_seconds"]), style="red"),
         )
 
-    parts: list[Any] = [title, totals, hours, topics, overruns]
+    parts: list[Any] = [title, _source_line(report), totals, hours, topics, overruns]
+    by_reason = breaks["by_reason_minutes"]
+    if by_reason:
+        parts.append(Text("小休时长 breaks by reason: " + " · ".join(f"{r or MISSING} {m:,} min" for r, m in by_reason.items())))
+    source = report["source"]
+    rings = source.get("missed_rings", {})
+    if rings or source.get("canceled_rings"):
+        table = Table(title="未接振铃 Rings not answered, per agent", box=box.SIMPLE_HEAVY, title_justify="left")
+        for header in ("agent", "RINGNOANSWER", "RINGCANCELED"):
+            table.add_column(header, justify="left" if header == "agent" else "right")
+        canceled = source.get("canceled_rings", {})
+        for agent in sorted(set(rings) | set(canceled), key=lambda a: (-rings.get(a, 0), a)):
+            table.add_row(agent, _count(rings.get(agent, 0)), _count(canceled.get(agent, 0)))
+        parts.append(table)
+    closed = source.get("calls_closed")
+    if closed and closed["count"]:
+        first = closed["first"][0]
+        parts.append(
+            Text(
+                f"{plural(closed['count'], 'call')} never left the log and were closed by the reader; the first: "
+                f"{first['call_id']} ({first['queue']}, line {first['line']}), {first['stage']}, {first['why']}",
+                style="yellow",
+            )
+        )
     if report["urgent_flags"]:
         flags = Table(title="急件 Urgent flags", box=box.SIMPLE_HEAVY, title_justify="left")
         for header in ("time", "category", "sev", "agent", "call", "caller", "note"):

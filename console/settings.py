@@ -51,6 +51,21 @@ def _known_zone(value: str) -> str:
     return value
 
 
+#: The default of queue_log_agent_pattern: the number of ``Agent/1127``, ``Local/1127@from-queue/n``,
+#: ``PJSIP/1127``, ``SIP/1127-0000001a`` (a channel's suffix dropped), or the whole field (a member name).
+DEFAULT_AGENT_PATTERN = r"^(?:[A-Za-z][A-Za-z0-9]*/)?(?P<id>[^@/]+?)(?:-[0-9a-f]{8})?(?:[@/].*)?$"
+
+
+def _agent_pattern(value: str) -> str:
+    try:
+        pattern = re.compile(value)
+    except re.error as error:
+        raise ValueError(f"not a regular expression ({error})") from None
+    if "id" not in pattern.groupindex:
+        raise ValueError("the pattern needs a group named id, as in (?P<id>[0-9]+)")
+    return value
+
+
 #: An IANA time zone name (Asia/Shanghai), checked against the zone database.
 TimeZoneName = Annotated[str, AfterValidator(_known_zone)]
 
@@ -266,6 +281,47 @@ class Settings(BaseSettings):
         ge=0,
         le=1_000_000,
         description="Only for files at least this big, in MB as stored (a smaller day is read in under a second).",
+    )
+
+    # Asterisk queue_log (docs/queue-log.md): how a centre's own log maps onto the figures.
+    queue_log_agent_pattern: Annotated[str, AfterValidator(_agent_pattern)] = Field(
+        default=DEFAULT_AGENT_PATTERN,
+        max_length=500,
+        description="A regular expression whose group `id` takes one agent id out of the agent field: "
+        "Agent/1127, Local/1127@from-queue/n, PJSIP/1127 and SIP/1127-0000001a are all 1127 by default.",
+    )
+    queue_log_agents: dict[Annotated[str, StringConstraints(max_length=128)], Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        default_factory=dict,
+        max_length=100_000,
+        description="Member names to agent ids ({\"Zhang Wei\" = \"1127\"}), for logs that name a member: "
+        "the name is then shown for the agent.",
+    )
+    queue_log_topics: dict[Annotated[str, StringConstraints(max_length=128)], _Topic] = Field(
+        default_factory=dict,
+        max_length=10_000,
+        description="Queue names and DIDs to topics ({pension = \"养老保险\"}); a DID is looked up first; "
+        "without an entry, the queue name is the topic.",
+    )
+    queue_log_pause_reasons: dict[Annotated[str, StringConstraints(max_length=128)], _Reason] = Field(
+        default_factory=dict,
+        max_length=1000,
+        description="The centre's pause reason codes to break reasons ({lunch = \"用餐\"}); a code without "
+        "an entry is shown as it is, a pause without a reason is 小休.",
+    )
+    queue_log_wrap_seconds: float = Field(
+        default=0, ge=0, le=3600, description="After-call work after each call, the queues' wrapuptime (a queue_log does not log it)."
+    )
+    queue_log_call_timeout_minutes: float = Field(
+        default=240,
+        gt=0,
+        le=10_080,
+        description="A call with no line for this long is closed and reported (a log that never says it left the queue or ended).",
+    )
+    queue_log_reorder_seconds: float = Field(
+        default=5, ge=0, le=300, description="Lines out of order by up to this much are put back in order."
+    )
+    follow_stale_after_seconds: float = Field(
+        default=120, gt=0, le=86_400, description="A followed queue_log is STALE after this long with no new line."
     )
 
     @property

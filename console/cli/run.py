@@ -70,6 +70,10 @@ def bundled(args: argparse.Namespace, settings: Settings) -> int:
 def replay_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, nargs="?", help="an event file (.jsonl or .jsonl.gz)")
     parser.add_argument("--recording", type=Path, metavar="DB", help="replay a recorded live session instead")
+    parser.add_argument(
+        "--queue-log", type=Path, metavar="FILE", help="replay an Asterisk queue_log instead (the file, .gz, or a CSV export)"
+    )
+    parser.add_argument("--queue", metavar="NAME", help="with --queue-log: that queue's calls only")
     parser.add_argument("--date", type=iso_date, metavar="D", help="the recorded day (default: the last one)")
     add_replay_flags(parser)
     parser.set_defaults(handler=replay)
@@ -77,14 +81,21 @@ def replay_arguments(parser: argparse.ArgumentParser) -> None:
 
 @opens_console
 def replay(args: argparse.Namespace, settings: Settings) -> int:
-    from console.feeds.factory import DayFile, Recorded
+    from console.feeds.factory import DayFile, QueueLog, Recorded
 
+    given = [args.file, args.recording, args.queue_log]
+    if sum(x is not None for x in given) > 1:
+        raise CommandError("give one of an event file, --recording DB and --queue-log FILE")
+    if args.queue is not None and args.queue_log is None:
+        raise CommandError("--queue goes with --queue-log")
     if args.recording is not None:
-        if args.file is not None:
-            raise CommandError("give an event file or --recording, not both")
         choice: SourceChoice = Recorded(args.recording, day=args.date, speed=replay_speed(args))
+    elif args.queue_log is not None:
+        choice = QueueLog(args.queue_log, speed=replay_speed(args), queue=args.queue)
     elif args.file is None:
-        raise CommandError("replay needs an event file, or --recording DB (see `hotline replay --help`)")
+        raise CommandError(
+            "replay needs an event file, --recording DB or --queue-log FILE (see `hotline replay --help`)"
+        )
     else:
         choice = DayFile(args.file, speed=replay_speed(args))
     log_path = escalation_log_path(args, settings, practice=True)
@@ -95,7 +106,14 @@ def replay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def watch_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("url", help="the feed, e.g. http://127.0.0.1:8333 (GET /snapshot is polled)")
+    parser.add_argument("url", nargs="?", help="the feed, e.g. http://127.0.0.1:8333 (GET /snapshot is polled)")
+    parser.add_argument(
+        "--queue-log", type=Path, metavar="FILE", help="watch an Asterisk queue_log instead (with --follow)"
+    )
+    parser.add_argument(
+        "--follow", action="store_true", help="with --queue-log: read the lines so far, then follow the file as it grows"
+    )
+    parser.add_argument("--queue", metavar="NAME", help="with --queue-log: that queue's calls only")
     parser.add_argument("--interval", type=_interval, default=None, metavar="1s", help="poll every (default 1s)")
     parser.add_argument(
         "--token-env", metavar="VAR", help="read the bearer token from this environment variable (never a flag)"
@@ -107,8 +125,19 @@ def watch_arguments(parser: argparse.ArgumentParser) -> None:
 
 @opens_console
 def watch(args: argparse.Namespace, settings: Settings) -> int:
-    from console.feeds.factory import Feed
+    from console.feeds.factory import Feed, QueueLog
 
+    if args.queue_log is not None:
+        if args.url is not None:
+            raise CommandError("give a feed address or --queue-log FILE, not both")
+        if not args.follow:
+            raise CommandError("watch --queue-log needs --follow (or use `hotline replay --queue-log FILE`)")
+        follow = QueueLog(args.queue_log, follow=True, queue=args.queue)
+        return run_console(settings, follow, escalation_log_path(args, settings, practice=False))
+    if args.url is None:
+        raise CommandError("watch needs a feed address, or --queue-log FILE --follow (see `hotline watch --help`)")
+    if args.follow or args.queue is not None:
+        raise CommandError("--follow and --queue go with --queue-log")
     _check_feed_address(args.url)
     choice = Feed(args.url, token=_token(args, settings), interval=args.interval, record=not args.no_record)
     return run_console(settings, choice, escalation_log_path(args, settings, practice=False))

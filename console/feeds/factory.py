@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from console.settings import Settings
     from storage.recordings import RecorderThread
 
-__all__ = ["DayFile", "Feed", "Recorded", "SourceChoice", "SourceUnavailable", "open_source"]
+__all__ = ["DayFile", "Feed", "QueueLog", "Recorded", "SourceChoice", "SourceUnavailable", "open_source"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,19 @@ class Recorded:
     speed: float | None = 60.0
 
 
-SourceChoice = DayFile | Feed | Recorded
+@dataclass(frozen=True, slots=True)
+class QueueLog:
+    """An Asterisk queue_log (the file, or a CSV export of its table): replayed at ``speed``, or, with
+    ``follow``, read so far and then followed as Asterisk appends to it (a live floor). ``queue``: that
+    queue's calls only."""
+
+    path: Path
+    speed: float | None = 60.0
+    follow: bool = False
+    queue: str | None = None
+
+
+SourceChoice = DayFile | Feed | Recorded | QueueLog
 
 
 class SourceUnavailable(Exception):
@@ -78,7 +90,30 @@ def open_source(choice: SourceChoice, settings: Settings, closing: ExitStack) ->
         return _day_file(choice, settings, closing)
     if isinstance(choice, Feed):
         return _feed(choice, settings, closing)
+    if isinstance(choice, QueueLog):
+        return _queue_log(choice, settings, closing)
     return _recorded(choice, settings, closing)
+
+
+def _queue_log(choice: QueueLog, settings: Settings, closing: ExitStack) -> FloorSource:
+    from console.feeds.replay import ReplaySource
+    from console.floor.engine import FloorEngine
+    from console.queue_log import UNSEEN, QueueLogLines
+
+    engine = FloorEngine(settings)
+    engine.unseen = UNSEEN  # the voice menu is out of the log's sight: those figures show as unknown
+    if choice.follow:
+        from console.feeds.followed import FollowedQueueLog
+
+        try:
+            return closing.enter_context(FollowedQueueLog(choice.path, engine, queue=choice.queue))
+        except ValueError as error:
+            raise SourceUnavailable(str(error)) from None
+    lines = QueueLogLines(settings, queue=choice.queue)
+    replay = closing.enter_context(ReplaySource(choice.path, engine, speed=choice.speed, lines=lines))
+    if replay.finished:
+        raise SourceUnavailable(f"{choice.path} has no queue_log line to replay")
+    return replay
 
 
 def _day_file(choice: DayFile, settings: Settings, closing: ExitStack) -> ReplaySource:

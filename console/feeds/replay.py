@@ -9,17 +9,20 @@ source applies every event whose time has come on the floor's clock. The floor's
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 from console.core.events import Event
-from console.core.problems import ProblemLog
+from console.core.problems import Problem, ProblemLog
 from console.eventfile import iter_event_lines, open_event_file, stored_position
 from console.feeds.playback import MAX_SPEED, MIN_SPEED, SPEED_STEPS, PlaybackClock
 from console.floor.engine import FloorEngine
 from console.timeline import InTime, in_time
+
+#: A format's reader: the events of an open file, as ``(line number, event)``, its bad lines reported.
+Lines = Callable[[IO[bytes], Callable[[Problem], None]], Iterable[tuple[int, Event]]]
 
 
 class Checkpoints(Protocol):
@@ -39,7 +42,7 @@ class IndexSource(Protocol):
     def current(self) -> Checkpoints | None: ...
 
 
-__all__ = ["MAX_SPEED", "MIN_SPEED", "SPEED_STEPS", "Checkpoints", "IndexSource", "ReplaySource"]  # the speeds re-exported for callers
+__all__ = ["MAX_SPEED", "MIN_SPEED", "SPEED_STEPS", "Checkpoints", "IndexSource", "Lines", "ReplaySource"]  # the speeds re-exported for callers
 
 class ReplaySource(PlaybackClock):
     """Plays ``path`` into ``engine``. ``speed=None`` plays as fast as possible."""
@@ -56,6 +59,7 @@ class ReplaySource(PlaybackClock):
         speed: float | None = 60.0,
         clock: Callable[[], float] = _time.monotonic,
         seek_index: IndexSource | None = None,
+        lines: Lines | None = None,
     ) -> None:
         super().__init__(speed=speed, clock=clock)
         self.path = Path(path)
@@ -64,6 +68,9 @@ class ReplaySource(PlaybackClock):
         self.seek_index = seek_index
         #: The time of the checkpoint the last seek restored (None: it read the file).
         self.restored_at: float | None = None
+        #: How the file's lines become events: JSON Lines by default, or another format's reader (an
+        #: Asterisk queue_log, console/queue_log.py). Called again at each opening of the file.
+        self._lines = lines
         self._handle: IO[bytes] | None = None
         self._events: InTime | Iterator[tuple[int, Event, float]] = iter(())
         self._pending: tuple[int, Event, float] | None = None  # the next line: number, event, epoch seconds
@@ -74,7 +81,10 @@ class ReplaySource(PlaybackClock):
         self.close()
         self._handle = open_event_file(self.path)
         problem = self.engine.problems.add
-        lines = iter_event_lines(self._handle, problem, max_line_bytes=self.engine.settings.event_line_max_bytes)
+        if self._lines is not None:
+            lines: Iterable[tuple[int, Event]] = self._lines(self._handle, problem)
+        else:
+            lines = iter_event_lines(self._handle, problem, max_line_bytes=self.engine.settings.event_line_max_bytes)
         # a line years ahead, or an isolated jump, is left out here, so the rest of the day is kept
         self._events = in_time(lines, problem, self.engine.settings)
         self._pending = None
@@ -271,6 +281,8 @@ class ReplaySource(PlaybackClock):
     def _reader_state(self) -> dict[str, Any] | None:
         """Where the reading stands, when it can go on from a byte of the file (nothing read ahead)."""
         events, handle, pending = self._events, self._handle, self._pending
+        if self._lines is not None:
+            return None  # another format's reader keeps a state of its own: it reads on from the top only
         if not isinstance(events, InTime) or handle is None or pending is None:
             return None
         in_time_state = events.saved()

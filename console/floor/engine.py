@@ -69,7 +69,7 @@ class _DayBook:
 
     __slots__ = (
         "day", "quarter_starts", "end", "quarters", "topics", "overruns", "daily_overruns", "flags",
-        "breaks_started", "counted_breaks", "counted_seconds", "exempt_breaks", "exempt_seconds",
+        "breaks_started", "counted_breaks", "counted_seconds", "exempt_breaks", "exempt_seconds", "reason_seconds",
     )  # fmt: skip
 
     def __init__(self, day: date, zone: Any) -> None:
@@ -87,6 +87,7 @@ class _DayBook:
         self.counted_seconds = 0.0  # their limited time in this day (finished parts)
         self.exempt_breaks = 0  # periods in an exempt reason (training, meetings)
         self.exempt_seconds = 0.0
+        self.reason_seconds: Counter[str] = Counter()  # time on break by reason code, every reason
 
     def counters(self, quarters: slice = slice(None)) -> Counters:
         totals: Counter[str] = Counter()
@@ -123,6 +124,9 @@ class FloorEngine:
     def __init__(self, settings: Settings, problems: ProblemLog | None = None) -> None:
         self.settings = settings
         self.problems = problems if problems is not None else ProblemLog()
+        #: The figures its source cannot see, each with why (a queue_log does not see the voice menu): the
+        #: report and the dashboard show them as unknown, never as 0.
+        self.unseen: dict[str, str] = {}
         self._zone = settings.zone
         self._sl = float(settings.sl_seconds)
         self._short = float(settings.short_abandon_seconds)
@@ -280,6 +284,7 @@ class FloorEngine:
         end = book.end
         for agent in self._on_break.values():
             part = end - agent.break_from
+            book.reason_seconds[agent.reason or ""] += part
             if agent.reason in self._exempt:
                 book.exempt_seconds += part
             else:
@@ -455,6 +460,7 @@ class FloorEngine:
         time to the agent's day and to the stretch it belongs to."""
         part = ts - agent.break_from
         book = self._book
+        book.reason_seconds[agent.reason or ""] += part  # type: ignore[union-attr]
         if agent.reason in self._exempt:
             book.exempt_seconds += part  # type: ignore[union-attr]
             return
@@ -587,14 +593,16 @@ class FloorEngine:
 
     def _break_totals(self, book: _DayBook) -> BreakTotals:
         counted, exempt = book.counted_seconds, book.exempt_seconds
+        by_reason = Counter(book.reason_seconds)
         if book is self._book:  # the breaks going on now, so far
             now = self._now
             for agent in self._on_break.values():
+                by_reason[agent.reason or ""] += now - agent.break_from
                 if agent.reason in self._exempt:
                     exempt += now - agent.break_from
                 else:
                     counted += now - agent.break_from
-        return BreakTotals(book.breaks_started, book.counted_breaks, counted, book.exempt_breaks, exempt)
+        return BreakTotals(book.breaks_started, book.counted_breaks, counted, book.exempt_breaks, exempt, dict(by_reason))
 
     def days_offered(self) -> dict[date, int]:
         """Calls offered on each day seen, in the order of the days (a day with none is left out)."""
@@ -669,6 +677,7 @@ class FloorEngine:
             breaks_taken_today=0 if totals is None else totals.started,
             break_seconds_today=0.0 if totals is None else totals.counted_seconds + totals.exempt_seconds,
             break_totals=totals,
+            unseen=self.unseen,
         )
 
     def read(self) -> FloorReading:

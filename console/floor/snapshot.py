@@ -7,7 +7,8 @@ Built by :meth:`console.floor.engine.FloorEngine.snapshot` and :meth:`~console.f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
@@ -113,6 +114,7 @@ class BreakTotals:
     counted_seconds: float
     exempt: int
     exempt_seconds: float
+    by_reason: dict[str, float] = field(default_factory=dict)  # seconds on break by reason code
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +164,8 @@ class FloorSnapshot:
     # began watching 6 minutes ago has seen 6 of the 15; a replay folds the day from its start.
     recent_seen_seconds: float | None = None
     break_totals: BreakTotals | None = None  # counted and exempt breaks apart (None: the source does not say)
+    # The figures the source cannot see, each with why (a queue_log, blind to the voice menu): shown as —.
+    unseen: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,8 +141,39 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
     def _recent(value: str) -> str:
         return f"{window} {MISSING if nothing_seen else value}"
 
+    unseen = snap.unseen
     abandon_rate = today.abandoned / today.offered if today.offered else None
     longest = snap.longest_wait_seconds
+    if "overall_answer_rate" in unseen:  # the source cannot see the menu (a queue_log): no overall figure
+        overall = TileView("overall_answer_rate", "综合接通率", unseen["overall_answer_rate"], MISSING, "", "none")
+    else:
+        overall = TileView(
+            "overall_answer_rate",
+            "综合接通率",
+            f"target ≥{format_rate(s.target_overall_answer_rate, 0)}",
+            format_rate(today.overall_answer_rate),
+            _recent(format_rate(recent.window_answer_rate)),  # over the calls decided in it: ≤ 100 %
+            rate_status(today.overall_answer_rate, s.target_overall_answer_rate, s),
+        )
+    if "abandoned" in unseen:  # the queue's abandons only, against the calls that asked for a person
+        queue_rate = today.abandoned_queue / today.human_requested if today.human_requested else None
+        abandoned = TileView(
+            "abandoned",
+            "排队放弃",
+            f"short {today.short_abandoned:,} · ≤{format_rate(s.max_abandon_rate, 0)} · menu unseen",
+            f"{today.abandoned_queue:,}",
+            _recent(f"{recent.abandoned_queue:,}"),
+            line_status(queue_rate, s.max_abandon_rate, s),
+        )
+    else:
+        abandoned = TileView(
+            "abandoned",
+            "放弃量",
+            f"short {today.short_abandoned:,} · ≤{format_rate(s.max_abandon_rate, 0)}",
+            f"{today.abandoned:,}",
+            _recent(f"{recent.abandoned:,}"),
+            line_status(abandon_rate, s.max_abandon_rate, s),
+        )
     return [
         TileView(
             "human_answer_rate",
@@ -160,28 +191,14 @@ def build_tiles(snap: FloorSnapshot, settings: Settings) -> list[TileView]:
             _recent(format_rate(recent.service_level)),
             rate_status(today.service_level, s.target_service_level, s),
         ),
-        TileView(
-            "overall_answer_rate",
-            "综合接通率",
-            f"target ≥{format_rate(s.target_overall_answer_rate, 0)}",
-            format_rate(today.overall_answer_rate),
-            _recent(format_rate(recent.window_answer_rate)),  # over the calls decided in it: ≤ 100 %
-            rate_status(today.overall_answer_rate, s.target_overall_answer_rate, s),
-        ),
-        TileView(
-            "abandoned",
-            "放弃量",
-            f"short {today.short_abandoned:,} · ≤{format_rate(s.max_abandon_rate, 0)}",
-            f"{today.abandoned:,}",
-            _recent(f"{recent.abandoned:,}"),
-            line_status(abandon_rate, s.max_abandon_rate, s),
-        ),
+        overall,
+        abandoned,
         TileView(
             "waiting",
             "排队",
             f"alarm >{s.alert_calls_waiting}",
             f"{snap.waiting:,}",
-            f"in menu {snap.in_ivr:,}",
+            "menu unseen" if "ivr_served" in unseen else f"in menu {snap.in_ivr:,}",
             line_status(snap.waiting, s.alert_calls_waiting, s),
         ),
         TileView(
