@@ -1,0 +1,313 @@
+"""`hotline report --queue-log` on hand-written Asterisk queue_logs, the figures worked out by hand here.
+
+Every verb of the reader is in the first log; each expected number is counted from the lines in the
+comments beside them, never read back from the code.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from console.report import build_report
+from console.settings import Settings
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(clock: str, day: str = "2026-11-27") -> int:
+    """The epoch of a local time of the centre (what Asterisk writes first on each line)."""
+    return int(datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=SHANGHAI).timestamp())
+
+
+def log(*lines: tuple[str, str]) -> str:
+    """``(local time, the rest of the line)`` pairs, written as Asterisk writes them."""
+    return "".join(f"{at(clock)}|{rest}\n" for clock, rest in lines)
+
+
+# Every verb, one day. Agents: 1127 (Local/…, PJSIP/…, Agent/… forms), 1130, and the member "Zhang Wei" (1200).
+EVERY_VERB = log(
+    ("08:59:00", "NONE|NONE|NONE|QUEUESTART|"),
+    ("09:00:00", "NONE|pension|Local/1127@from-queue/n|ADDMEMBER|"),
+    ("09:00:00", "NONE|medical|Agent/1130|AGENTLOGIN|Agent/1130"),
+    ("09:00:00", "NONE|pension|Zhang Wei|ADDMEMBER|1|training"),  # added paused: 培训 from the start
+    ("09:01:00", "c1|pension|NONE|ENTERQUEUE||13812345678|1"),
+    ("09:01:04", "c1|pension|PJSIP/1127|RINGNOANSWER|4000"),  # a missed ring for 1127
+    ("09:01:12", "c1|pension|Agent/1127|CONNECT|12|c1.1|8"),  # waited 12 s: within 30
+    ("09:04:12", "c1|pension|Agent/1127|COMPLETECALLER|12|180|1"),  # talk 180
+    ("09:05:00", "c2|medical|NONE|ENTERQUEUE||13900001111|1"),
+    ("09:05:40", "c2|medical|Agent/1130|CONNECT|40|c2.1|2"),  # 40 s: not within 30
+    ("09:07:40", "c2|medical|Agent/1130|COMPLETEAGENT|40|120|1"),  # talk 120
+    ("09:10:00", "c3|NONE|NONE|DID|12333-1"),  # the DID: topic 社保卡, over the queue's
+    ("09:10:00", "c3|pension|NONE|ENTERQUEUE||13700002222|1"),
+    ("09:10:03", "c3|pension|NONE|ABANDON|1|1|3"),  # abandoned after 3 s: short
+    ("09:11:00", "c4|pension|NONE|ENTERQUEUE||13700003333|1"),
+    ("09:11:50", "c4|pension|NONE|EXITWITHTIMEOUT|1|1|50"),  # timed out after 50 s
+    ("09:12:00", "c5|medical|NONE|ENTERQUEUE||13700004444|1"),
+    ("09:12:20", "c5|medical|NONE|EXITWITHKEY|5|1|1|20"),  # left with a key after 20 s
+    ("09:13:00", "c6|medical|NONE|ENTERQUEUE||13700005555|1"),
+    ("09:13:02", "c6|medical|NONE|EXITEMPTY|1|1|2"),  # no agents, after 2 s: short
+    ("09:14:00", "c7|pension|NONE|ENTERQUEUE||13700006666|1"),
+    ("09:14:10", "c7|pension|Agent/1127|CONNECT|10|c7.1|2"),  # 10 s: within
+    ("09:16:10", "c7|pension|Agent/1127|TRANSFER|8001|from-internal|10|120|1"),  # talk 120
+    ("09:20:00", "c8|pension|NONE|ENTERQUEUE||13700007777|1"),
+    ("09:20:25", "c8|pension|Agent/1130|CONNECT|25|c8.1|1"),  # 25 s: within
+    ("09:21:25", "c8|pension|Agent/1130|BLINDTRANSFER|8002|from-internal|25|60|1"),  # talk 60
+    ("09:22:00", "c9|medical|NONE|ENTERQUEUE||13700008888|1"),
+    ("09:22:30", "c9|medical|Agent/1127|CONNECT|30|c9.1|1"),  # 30 s: within (at most T)
+    ("09:24:00", "c9|medical|Agent/1127|ATTENDEDTRANSFER|BRIDGE|SIP/8003-00000001|30|90|1"),  # talk 90
+    ("09:25:00", "NONE|pension|PJSIP/1127|PAUSE|lunch"),  # the centre's code for 用餐
+    ("09:30:00", "c10|pension|NONE|ENTERQUEUE||13700009999|1"),
+    ("09:30:05", "c10|pension|PJSIP/1130|RINGCANCELED|5000"),  # a canceled ring for 1130
+    ("09:30:05", "c10|pension|NONE|ABANDON|1|1|5"),  # 5 s: short (at most S)
+    ("09:35:00", "NONE|pension|PJSIP/1127|UNPAUSE|"),  # 用餐 09:25-09:35, 10 min
+    ("09:40:00", "NONE|NONE|Agent/1130|PAUSEALL|"),  # no reason: 小休
+    ("09:52:00", "NONE|NONE|Agent/1130|UNPAUSEALL|"),  # 小休 12 min: 2 min over the 10-minute limit
+    ("10:00:00", "NONE|pension|Zhang Wei|UNPAUSE|"),  # 培训 09:00-10:00, 60 min, exempt
+    ("10:05:00", "NONE|pension|Local/1127@from-queue/n|REMOVEMEMBER|"),
+    ("10:06:00", "NONE|medical|Agent/1130|AGENTLOGOFF|Agent/1130|3960"),
+)
+
+CENTRE = {
+    "queue_log_topics": {"pension": "养老保险", "12333-1": "社保卡"},
+    "queue_log_pause_reasons": {"lunch": "用餐", "training": "培训"},
+    "queue_log_agents": {"Zhang Wei": "1200"},
+}
+
+
+def report_of(tmp_path: Path, text: str, name: str = "queue_log", **settings: object) -> dict:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return build_report(path, Settings(**(CENTRE | settings)), queue_log=True)
+
+
+def test_every_verb_gives_the_figures_worked_out_by_hand(tmp_path: Path) -> None:
+    report = report_of(tmp_path, EVERY_VERB)
+    t = report["totals"]
+    assert report["day"] == "2026-11-27"
+    assert t["human_requested"] == 10  # c1..c10 entered a queue
+    assert t["human_answered"] == 5  # c1, c2, c7, c8, c9
+    assert t["abandoned_queue"] == 5  # c3 ABANDON, c4 EXITWITHTIMEOUT, c5 EXITWITHKEY, c6 EXITEMPTY, c10 ABANDON
+    assert t["short_abandoned"] == 3  # c3 3 s, c6 2 s, c10 5 s
+    assert t["answered_within_T"] == 4  # c1 12, c7 10, c8 25, c9 30 (c2 waited 40)
+    assert t["human_answer_rate"] == pytest.approx(5 / 7)  # 5 / (5 + 5 - 3)
+    assert t["service_level"] == pytest.approx(4 / 7)
+    assert t["wait_answered_seconds"] == 117  # 12 + 40 + 10 + 25 + 30
+    assert t["asa_seconds"] == pytest.approx(117 / 5)
+    assert t["handled"] == 5
+    assert t["handle_seconds"] == 570  # talk 180 + 120 + 120 + 60 + 90, no wrap-up set
+    assert t["aht_seconds"] == pytest.approx(114)
+    topics = {row["topic"]: row["calls"] for row in report["topics"]}
+    assert topics == {"养老保险": 5, "medical": 4, "社保卡": 1}  # c1 c4 c7 c8 c10 · c2 c5 c6 c9 · c3 by its DID
+    assert report["source"]["missed_rings"] == {"1127": 1}
+    assert report["source"]["canceled_rings"] == {"1130": 1}
+    breaks = report["breaks"]
+    assert breaks["by_reason_minutes"] == {"用餐": 10.0, "小休": 12.0, "培训": 60.0}
+    assert breaks["exempt"]["minutes"] == 60.0
+    assert breaks["counted"] == {"breaks": 2, "minutes": 22.0}
+    [overrun] = breaks["single_overruns"]
+    assert (overrun["agent_id"], overrun["reason"], overrun["seconds"], overrun["over_seconds"]) == ("1130", "小休", 720, 120)
+    assert breaks["daily_overruns"] == []
+    assert report["source"]["unknown_verbs"] == {}
+    assert report["source"]["restarts"] == 1
+    assert report["problems"]["count"] == 0
+
+
+def test_what_the_log_cannot_see_is_unknown_not_zero(tmp_path: Path) -> None:
+    report = report_of(tmp_path, EVERY_VERB)
+    t = report["totals"]
+    for name in ("offered", "ivr_served", "abandoned_ivr", "abandoned", "total_answered", "overall_answer_rate"):
+        assert t[name] is None, name
+        assert "voice menu" in report["unknown"][name]
+    assert all(row["ivr_served"] is None and row["offered"] is None for row in report["hours"])
+    assert report["source"]["format"] == "asterisk queue_log"
+
+
+def test_the_agents_many_names_are_one_agent(tmp_path: Path) -> None:
+    from console.core.problems import ProblemLog
+    from console.feeds.replay import ReplaySource
+    from console.floor.engine import FloorEngine
+    from console.queue_log import QueueLogLines
+
+    path = tmp_path / "queue_log"
+    path.write_text(EVERY_VERB, encoding="utf-8")
+    settings = Settings(**CENTRE)
+    engine = FloorEngine(settings, ProblemLog())
+    with ReplaySource(path, engine, speed=None, lines=QueueLogLines(settings)) as replay:
+        replay.seek(datetime(2026, 11, 27, 9, 26, tzinfo=SHANGHAI))
+        states = {a.agent_id: (a.state.value, a.reason) for a in engine.agents()}
+        assert states == {"1127": ("break", "用餐"), "1130": ("available", None), "1200": ("break", "培训")}
+        assert {a.agent_id: a.name for a in engine.agents()}["1200"] == "Zhang Wei"
+        replay.seek(datetime(2026, 11, 27, 9, 20, 30, tzinfo=SHANGHAI))  # backwards: read again
+        assert {a.agent_id: a.state.value for a in engine.agents()}["1130"] == "on_call"  # c8
+        replay.play_to_end()
+    assert {a.agent_id: a.state.value for a in engine.agents()} == {"1127": "offline", "1130": "offline", "1200": "available"}
+
+
+def test_a_pause_during_a_call_starts_the_break_when_the_call_ends(tmp_path: Path) -> None:
+    text = log(
+        ("09:00:00", "NONE|q|PJSIP/7|ADDMEMBER|"),
+        ("09:00:10", "c1|q|NONE|ENTERQUEUE||1|1"),
+        ("09:00:20", "c1|q|PJSIP/7|CONNECT|10|c1.1|1"),
+        ("09:01:00", "NONE|q|PJSIP/7|PAUSE|"),  # pressed during the call
+        ("09:02:00", "c1|q|PJSIP/7|COMPLETECALLER|10|100|1"),  # the break starts here
+        ("09:05:00", "NONE|q|PJSIP/7|UNPAUSE|"),
+    )
+    report = report_of(tmp_path, text)
+    assert report["breaks"]["by_reason_minutes"] == {"小休": 3.0}
+    assert report["totals"]["handle_seconds"] == 100
+
+
+def test_wrap_up_setting_adds_after_call_work(tmp_path: Path) -> None:
+    text = log(
+        ("09:00:10", "c1|q|NONE|ENTERQUEUE||1|1"),
+        ("09:00:20", "c1|q|PJSIP/7|CONNECT|10|c1.1|1"),
+        ("09:02:00", "c1|q|PJSIP/7|COMPLETECALLER|10|100|1"),
+    )
+    report = report_of(tmp_path, text, queue_log_wrap_seconds=30)
+    assert report["totals"]["handle_seconds"] == 130  # talk 100 + wrapuptime 30
+
+
+FAULTY = log(
+    ("09:00:00", "NONE|q|PJSIP/7|ADDMEMBER|"),
+    ("09:00:10", "c1|q|NONE|ENTERQUEUE||13812345678|1"),
+    ("09:00:11", "c1|q|NONE|ENTERQUEUE||13812345678|1"),  # a duplicate: skipped, reported
+    ("09:00:30", "c1|q|PJSIP/7|CONNECT|20|c1.1|1"),
+    ("09:00:29", "c2|q|NONE|ENTERQUEUE||13900001111|1"),  # a second out of order: put back in order
+    ("09:00:40", "c2|q|NONE|ABANDON|1|1|11"),
+    ("09:01:00", "o1|q|NONE|OUTDIAL|8001"),  # outbound add-on verb: counted, unknown
+    ("09:01:00", "NONE|q|PJSIP/7|AGENTCALLBACKLOGIN|"),  # known
+    ("09:02:00", "c3|q|NONE|ENTERQUEUE||13700002222|1"),  # never exits: closed after the time-out
+    ("09:03:00", "c1|q|PJSIP/7|COMPLETEAGENT|20|150|1"),
+    ("09:03:00", "c9|q|PJSIP/7|COMPLETEAGENT|20|150|1"),  # a call never seen: reported
+    ("13:30:00", "c4|q|NONE|ENTERQUEUE||13700003333|1"),
+) + "\n   \n" + f"{at('13:30:05')}|c4|q|NONE|ABAN"  # blank lines, then a last line cut short
+
+
+def test_faults_are_reported_with_their_line_and_never_fatal(tmp_path: Path) -> None:
+    report = report_of(tmp_path, FAULTY, queue_log_call_timeout_minutes=60)
+    t = report["totals"]
+    assert t["human_requested"] == 4  # c1, c2, c3, c4 (the duplicate skipped)
+    assert t["human_answered"] == 1
+    assert t["abandoned_queue"] == 2  # c2 hung up; c3 closed as a time-out at 10:02 (60 min with no line)
+    assert t["wait_answered_seconds"] == 20
+    problems = report["problems"]["first"]
+    assert any(p.startswith("line 3: ENTERQUEUE for call c1, which is already in queue q") for p in problems)
+    assert any(p.startswith("line 11: COMPLETEAGENT for call c9, which entered no queue") for p in problems)
+    assert any(p.startswith("line 15: cut short at the end of the file") for p in problems)
+    assert report["problems"]["count"] == 3
+    assert report["source"]["unknown_verbs"] == {"OUTDIAL": 1}
+    closed = report["source"]["calls_closed"]
+    assert closed["count"] == 1
+    assert closed["first"][0] | {"closed": ""} == {
+        "call_id": "c3", "queue": "q", "line": 9, "entered": "2026-11-27 09:02:00", "closed": "", "why": "no line for 60 min",
+        "stage": "waiting",
+    }  # fmt: skip
+    assert closed["first"][0]["closed"] >= "2026-11-27 10:02:00"
+    assert report["in_progress_at_end"]["waiting"] == 1  # c4: its exit line was cut short
+    assert "13812345678" not in json.dumps(report)  # numbers masked in the problems
+
+
+def test_a_line_far_out_of_order_is_reported_not_folded(tmp_path: Path) -> None:
+    text = log(
+        ("09:00:10", "c1|q|NONE|ENTERQUEUE||1|1"),
+        ("09:00:30", "c1|q|NONE|ABANDON|1|1|20"),
+        ("09:00:20", "c2|q|NONE|ENTERQUEUE||1|1"),  # 10 s behind the newest line, but after every line let go
+    )
+    report = report_of(tmp_path, text, queue_log_reorder_seconds=5)
+    assert report["totals"]["human_requested"] == 2  # 09:00:30 was still held: c2 goes in before it
+    report = report_of(tmp_path, text + log(("09:01:00", "c3|q|NONE|ENTERQUEUE||1|1"), ("09:00:20", "c4|q|NONE|ENTERQUEUE||1|1")))
+    late = [p for p in report["problems"]["first"] if p.startswith("line 5:")]
+    assert late and "behind the lines before it" in late[0]
+
+
+def test_several_days_in_one_file(tmp_path: Path) -> None:
+    text = "".join(
+        f"{at(clock, day)}|{rest}\n"
+        for day, clock, rest in (
+            ("2026-11-26", "10:00:00", "a|q|NONE|ENTERQUEUE||1|1"),
+            ("2026-11-26", "10:00:05", "a|q|NONE|ABANDON|1|1|5"),
+            ("2026-11-26", "11:00:00", "b|q|NONE|ENTERQUEUE||1|1"),
+            ("2026-11-26", "11:00:50", "b|q|NONE|ABANDON|1|1|50"),
+            ("2026-11-27", "00:10:00", "c|q|NONE|ENTERQUEUE||1|1"),
+            ("2026-11-27", "00:10:09", "c|q|PJSIP/9|CONNECT|9|c.1|1"),
+            ("2026-11-27", "00:11:09", "c|q|PJSIP/9|COMPLETECALLER|9|60|1"),
+        )
+    )
+    last = report_of(tmp_path, text)
+    assert last["day"] == "2026-11-27"  # the last day, by default
+    assert (last["totals"]["human_requested"], last["totals"]["human_answered"]) == (1, 1)
+    assert last["source"]["days"] == {"2026-11-26": 2, "2026-11-27": 1}
+    path = tmp_path / "queue_log"
+    first = build_report(path, Settings(), queue_log=True, day=datetime(2026, 11, 26).date())
+    assert (first["totals"]["human_requested"], first["totals"]["abandoned_queue"], first["totals"]["short_abandoned"]) == (2, 2, 1)
+
+
+def test_one_queue_alone(tmp_path: Path) -> None:
+    path = tmp_path / "queue_log"
+    path.write_text(EVERY_VERB, encoding="utf-8")
+    report = build_report(path, Settings(**CENTRE), queue_log=True, queue="medical")
+    t = report["totals"]
+    assert (t["human_requested"], t["human_answered"], t["abandoned_queue"], t["short_abandoned"]) == (4, 2, 2, 1)  # c2 c5 c6 c9
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    """The lines of a file-form log as rows of the realtime table (time as a local date and time with microseconds)."""
+    rows = []
+    for line in text.splitlines():
+        epoch, callid, queue, agent, verb, *data = line.split("|")
+        when = datetime.fromtimestamp(int(epoch), SHANGHAI).replace(tzinfo=None)
+        rows.append([when.strftime("%Y-%m-%d %H:%M:%S.%f"), callid, queue, agent, verb, *data])
+    return rows
+
+
+@pytest.mark.parametrize("layout", ["data1..data5", "data"])
+def test_the_csv_export_of_the_table_gives_the_same_report(tmp_path: Path, layout: str) -> None:
+    path = tmp_path / "queue_log.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        if layout == "data":
+            out.writerow(["id", "time", "callid", "queuename", "agent", "event", "data"])
+            for number, row in enumerate(_csv_rows(EVERY_VERB), 1):
+                out.writerow([number, *row[:5], "|".join(row[5:])])
+        else:
+            out.writerow(["time", "callid", "queuename", "agent", "event", "data1", "data2", "data3", "data4", "data5"])
+            for row in _csv_rows(EVERY_VERB):
+                out.writerow((row + [""] * 10)[:10])
+    from_csv = build_report(path, Settings(**CENTRE), queue_log=True)
+    from_file = report_of(tmp_path, EVERY_VERB)
+    assert from_csv["totals"] == from_file["totals"]
+    assert from_csv["breaks"] == from_file["breaks"]
+    assert from_csv["source"]["format"] == "asterisk queue_log (CSV export)"
+    assert from_csv["problems"]["count"] == 0
+
+
+def test_a_gzip_log_reads_as_the_plain_one(tmp_path: Path) -> None:
+    path = tmp_path / "queue_log.gz"
+    path.write_bytes(gzip.compress(EVERY_VERB.encode()))
+    assert build_report(path, Settings(**CENTRE), queue_log=True)["totals"] == report_of(tmp_path, EVERY_VERB)["totals"]
+
+
+def test_the_command_prints_the_report_and_the_unknowns(tmp_path: Path) -> None:
+    path = tmp_path / "queue_log"
+    path.write_text(FAULTY, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "console", "report", "--queue-log", str(path)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "a queue_log does not see the voice menu" in done.stdout
+    assert "OUTDIAL 1" in done.stdout
+    assert "3 lines of" in done.stderr and "first: line 3: ENTERQUEUE for call c1" in done.stderr
+    assert "13812345678" not in done.stdout + done.stderr
+    wrong = subprocess.run(
+        [sys.executable, "-m", "console", "report", "--queue", "q", str(path)], capture_output=True, text=True, check=False
+    )
+    assert wrong.returncode != 0 and "--queue goes with --queue-log" in wrong.stderr
