@@ -30,13 +30,13 @@ from __future__ import annotations
 import csv
 import heapq
 import re
-from collections import Counter
+from bisect import bisect_right
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import IO
 
-from pydantic import ValidationError
-
+from console.core.event_decoder import built_event
 from console.core.events import (
     AgentState,
     AgentStateChanged,
@@ -48,7 +48,6 @@ from console.core.events import (
     Queued,
 )
 from console.core.problems import Problem
-from console.eventfile import describe_validation_error
 from console.settings import Settings
 
 __all__ = ["UNSEEN", "QueueLogLines", "QueueLogReader", "QueueLogSummary", "is_queue_log"]
@@ -80,6 +79,16 @@ _TRUTHY = frozenset({"1", "yes", "true", "paused", "on"})
 _SWEEP_SECONDS = 60.0  # open calls are checked for the time-out once a minute of log time
 _MAX_DIDS = 10_000  # DID lines waiting for their ENTERQUEUE, at most (a log of DIDs alone stays bounded)
 _MAX_LISTED = 1000  # calls closed by the reader, listed at most (the rest counted)
+_CALL_VERBS = frozenset({"ENTERQUEUE", "CONNECT", *_CALL_ENDS, *_QUEUE_EXITS})
+# every field of each event the reader makes, with the defaults of the fields it may leave out
+_DEFAULTS: dict[type, dict[str, object]] = {
+    CallOffered: {"type": "call_offered", "caller": None},
+    Queued: {"type": "queued", "service_type": None},
+    Answered: {"type": "answered"},
+    QueueAbandoned: {"type": "queue_abandoned", "reason": "hangup"},
+    CallEnded: {"type": "call_ended", "wrap_seconds": 0, "topic": None},
+    AgentStateChanged: {"type": "agent_state", "name": None, "reason": None},
+}
 
 
 def is_queue_log(first_line: bytes) -> bool:
@@ -161,8 +170,9 @@ class QueueLogReader:
         self._timeout = settings.queue_log_call_timeout_minutes * 60.0
         self._window = settings.queue_log_reorder_seconds
         self.summary = QueueLogSummary()
-        self._held: list[tuple[float, int, int, list[str]]] = []  # lines held for order: (time, seq, line, fields)
-        self._seq = 0
+        self._held: deque[tuple[float, int, list[str]]] = deque()  # lines held for order: (time, line, fields)
+        self._jump = settings.time_jump_minutes * 60.0
+        self._suspect: tuple[float, int, list[str]] | None = None  # a line far ahead, until the next says
         self._newest = float("-inf")  # the latest time read
         self._clock = float("-inf")  # the time of the last line translated
         self._next_sweep = float("-inf")
@@ -174,6 +184,8 @@ class QueueLogReader:
         self._wakes: list[tuple[float, str]] = []  # (time, agent) when an agent's after-call work ends
         self._csv: list[str] | None = None  # the CSV header's column names, once seen
         self._out: list[tuple[int, Event]] = []
+        self._moment_of = float("nan")
+        self._moment_is = datetime.min
         self._verbs: dict[str, Callable[[int, float, list[str]], None]] = {
             "ENTERQUEUE": self._enter,
             "CONNECT": self._connect,
@@ -252,19 +264,40 @@ class QueueLogReader:
         when = self._time(number, fields[0])
         if when is None:
             return self._out
+        suspect = self._suspect
+        if suspect is not None:  # the line after a jump decides it: followed, a quiet spell; not, a bad line
+            self._suspect = None
+            if when >= suspect[0] - self._jump:
+                self._hold(*suspect)
+            else:
+                self._problem(
+                    suspect[1],
+                    f"{suspect[2][4]} at {self._local(suspect[0])} is far ahead of the lines around it (the line "
+                    f"before is at {self._local(self._newest)}); line skipped",
+                )
+        elif when > self._newest + self._jump and self._newest > float("-inf"):
+            self._suspect = (when, number, fields)
+            return self._out
+        self._hold(when, number, fields)
+        return self._out
+
+    def _hold(self, when: float, number: int, fields: list[str]) -> None:
+        """Keep the line until no line earlier than it can still come (the reorder window), then translate it."""
         if when < self._clock:
             self._problem(
                 number,
                 f"{fields[4]} at {self._local(when)} is more than {self._window:g} s behind the lines before it "
                 f"({self._local(self._newest)}); line skipped",
             )
-            return self._out
-        self._seq += 1
-        heapq.heappush(self._held, (when, self._seq, number, fields))
+            return
+        held = self._held
+        if not held or when >= held[-1][0]:
+            held.append((when, number, fields))  # in order, as nearly every line is
+        else:  # out of order: in its place, after the lines of the same time already held
+            held.insert(bisect_right(held, when, key=_first), (when, number, fields))
         if when > self._newest:
             self._newest = when
         self._release(self._newest - self._window)
-        return self._out
 
     def take(self) -> list[tuple[int, Event]]:
         """The events made so far and not yet taken."""
@@ -282,14 +315,17 @@ class QueueLogReader:
         self._release(upto)
 
     def flush(self) -> None:
-        """The input ended (for now): every line held for order is translated, and after-call work that
-        has ended by then is closed."""
+        """The input ended (for now): every line held for order is translated. A jump on the last line, with
+        nothing after it to say otherwise, stands (as in a JSON day, docs/events.md)."""
+        if self._suspect is not None:
+            self._hold(*self._suspect)
+            self._suspect = None
         self._release(float("inf"))
 
     def _release(self, upto: float) -> None:
         held = self._held
         while held and held[0][0] <= upto:
-            when, _, number, fields = heapq.heappop(held)
+            when, number, fields = held.popleft()
             self._translate(number, when, fields)
 
     def _csv_fields(self, number: int, text: str) -> list[str] | None:
@@ -348,20 +384,26 @@ class QueueLogReader:
             return
         if self._queue_only is not None and fields[2] not in (self._queue_only, "NONE", "") and verb != "QUEUESTART":
             return
+        if verb in _CALL_VERBS and not 0 < len(fields[1]) <= 64:
+            self._problem(number, f"{verb} with a call id of {len(fields[1])} characters (1 to 64 taken); line skipped")
+            return
         handler(number, when, fields)
 
     def _emit(self, number: int, event: Event) -> None:
         self._out.append((number, event))
 
     def _make(self, number: int, model: type, **fields: object) -> Event | None:
-        try:
-            return model(**fields)
-        except ValidationError as error:
-            self._problem(number, describe_validation_error(error) + "; line skipped")
-            return None
+        """The event ``model`` of ``fields``, each made within the model's bounds here (ids cut to their
+        length, times within the years, numbers checked), built as pydantic builds it without its cost per
+        field (console/core/event_decoder.py); tests/queue_log check it against pydantic's own."""
+        defaults = _DEFAULTS[model]
+        return built_event(model, defaults | fields, set(fields))
 
     def _moment(self, when: float) -> datetime:
-        return datetime.fromtimestamp(when, self._zone)
+        if when != self._moment_of:  # the lines of one second share their time (and the engine its epoch)
+            self._moment_of = when
+            self._moment_is = datetime.fromtimestamp(when, self._zone)
+        return self._moment_is
 
     def _local(self, when: float) -> str:
         return self._moment(when).strftime("%Y-%m-%d %H:%M:%S")
@@ -597,6 +639,10 @@ class QueueLogReader:
         )
         if changed is not None:
             self._emit(number, changed)
+
+
+def _first(held: tuple[float, int, list[str]]) -> float:
+    return held[0]
 
 
 def _number(fields: list[str], index: int) -> float | None:

@@ -300,3 +300,26 @@ def test_the_dashboard_is_built_from_one_read() -> None:
     assert view.breaks == build_breaks(snap.breaks) and view.breaks.on_break == 1
     assert [row.agent_id for row in view.floor.rows] == ["A1", "A2"] and view.floor.total == 2
     assert (view.escalations.open, view.escalations.flags) == (0, 1)
+
+
+def test_a_source_blind_to_the_menu_shows_its_figures_unknown_with_why() -> None:
+    from console.queue_log import UNSEEN
+
+    settings = Settings()
+    events = [
+        ev("call_offered", "09:05:00", call_id="C1"),
+        ev("queued", "09:05:00", call_id="C1", topic="养老保险"),
+        ev("queue_abandoned", "09:05:40", call_id="C1"),
+        ev("call_offered", "09:06:00", call_id="C2"),
+        ev("queued", "09:06:00", call_id="C2", topic="养老保险"),
+    ]
+    seeing = {tile.key: tile for tile in build_tiles(fold(events).snapshot(), settings)}
+    engine = fold(events)
+    engine.unseen = UNSEEN
+    blind = {tile.key: tile for tile in build_tiles(engine.snapshot(), settings)}
+    assert seeing["overall_answer_rate"].value == "0.0%"  # 0 answered of 2 offered: a figure for a source that sees all
+    assert (blind["overall_answer_rate"].value, blind["overall_answer_rate"].status) == ("—", "none")
+    assert blind["overall_answer_rate"].caption == "a queue_log does not see the voice menu"
+    assert (blind["abandoned"].label, blind["abandoned"].value) == ("排队放弃", "1")
+    assert blind["abandoned"].status == "bad"  # 1 of the 2 calls that asked for a person: over the 15 % line
+    assert blind["waiting"].beside == "menu unseen" and seeing["waiting"].beside == "in menu 0"

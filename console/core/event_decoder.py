@@ -267,10 +267,16 @@ def decode_event(line: bytes) -> Any:
     values = shape.build(raw)
     if values is None:
         return None
-    # what pydantic's validator builds: the fields, the ones given, no extra and no private attributes
-    event = _new(shape.model)
+    return built_event(shape.model, values, set(raw))
+
+
+def built_event(model: type[BaseModel], values: dict[str, Any], given: set[str]) -> Any:
+    """The event pydantic's validator builds from ``values`` (every field, each already valid) with the
+    fields ``given`` set: no extra and no private attributes. Only for values checked before: a reader of
+    another format (console/queue_log.py) that makes each field itself within the model's bounds."""
+    event = _new(model)
     _set(event, "__dict__", values)
-    _set(event, "__pydantic_fields_set__", set(raw))
+    _set(event, "__pydantic_fields_set__", given)
     _set(event, "__pydantic_extra__", None)
     _set(event, "__pydantic_private__", None)
     return event

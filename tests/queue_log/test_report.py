@@ -311,3 +311,42 @@ def test_the_command_prints_the_report_and_the_unknowns(tmp_path: Path) -> None:
         [sys.executable, "-m", "console", "report", "--queue", "q", str(path)], capture_output=True, text=True, check=False
     )
     assert wrong.returncode != 0 and "--queue goes with --queue-log" in wrong.stderr
+
+
+def test_the_events_made_are_those_pydantic_makes_of_the_same_fields(tmp_path: Path) -> None:
+    """The reader builds its events without pydantic's cost per field: each must be the very event the
+    model validates from its own fields (an independent route: pydantic itself)."""
+    from console.core.events import EVENT_ADAPTER
+    from console.core.problems import ProblemLog
+    from console.queue_log import QueueLogReader
+
+    problems = ProblemLog()
+    reader = QueueLogReader(Settings(**CENTRE, queue_log_wrap_seconds=15), problems.add)
+    for number, line in enumerate((EVERY_VERB + FAULTY).encode().splitlines(keepends=True), 1):
+        reader.feed(number, line)
+    reader.flush()
+    events = [event for _, event in reader.take()]
+    assert len(events) > 60
+    for event in events:
+        again = EVENT_ADAPTER.validate_python(event.model_dump())
+        assert again == event and again.model_dump() == event.model_dump()
+        assert {name: type(value) for name, value in vars(again).items()} == {
+            name: type(value) for name, value in vars(event).items()
+        }
+
+
+def test_a_line_far_ahead_is_reported_and_the_day_kept(tmp_path: Path) -> None:
+    year_ahead = log(("09:00:20", "c2|q|NONE|ENTERQUEUE||1|1")).replace(str(at("09:00:20")), str(at("09:00:20", "2027-11-27")))
+    text = log(("09:00:10", "c1|q|NONE|ENTERQUEUE||1|1")) + year_ahead + log(
+        ("09:00:30", "c1|q|NONE|ABANDON|1|1|20"), ("09:01:00", "c3|q|NONE|ENTERQUEUE||1|1")
+    )
+    report = report_of(tmp_path, text)
+    assert report["totals"]["human_requested"] == 2  # c1 and c3: the line a year ahead is the bad one
+    assert report["totals"]["abandoned_queue"] == 1
+    [problem] = report["problems"]["first"]
+    assert problem.startswith("line 2: ENTERQUEUE at 2027-11-27 09:00:20 is far ahead of the lines around it")
+    night = log(("09:00:10", "c1|q|NONE|ENTERQUEUE||1|1"), ("09:00:30", "c1|q|NONE|ABANDON|1|1|20")) + "".join(
+        f"{at(clock, '2026-11-28')}|{rest}\n" for clock, rest in (("08:00:00", "c5|q|NONE|ENTERQUEUE||1|1"), ("08:00:09", "c5|q|NONE|ABANDON|1|1|9"))
+    )
+    quiet = report_of(tmp_path, night)  # a quiet night: the lines after the jump follow it
+    assert quiet["day"] == "2026-11-28" and quiet["problems"]["count"] == 0
