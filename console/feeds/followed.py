@@ -19,13 +19,14 @@ from __future__ import annotations
 import asyncio
 import time as _time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from console.core.problems import ProblemLog
 from console.feeds.source import FloorChanged, SourceChange, StatusChanged
 from console.floor.engine import FloorEngine
 from console.follow import FollowedFile
-from console.queue_log import QueueLogReader
+from console.queue_log import UNSEEN, QueueLogReader
 
 __all__ = ["FollowedQueueLog"]
 
@@ -52,6 +53,7 @@ class FollowedQueueLog:
         settings = engine.settings
         self.path = Path(path)
         self.engine = engine
+        engine.unseen = UNSEEN  # the voice menu is out of the log's sight
         self.poll_every = poll_every
         self._clock = clock
         self._monotonic = monotonic
@@ -99,9 +101,9 @@ class FollowedQueueLog:
         quiet = self._monotonic() - self._last_line_at
         if quiet <= self._stale_after:
             return "LIVE"
-        now = self.engine.now
-        since = f" · no line since {now:%H:%M:%S}" if now is not None else ""
-        return f"STALE {_spell(quiet)}{since}"
+        newest = self._reader.newest
+        since = datetime.fromtimestamp(newest, self.engine.settings.zone)
+        return f"STALE {_spell(quiet)} · no line since {since:%H:%M:%S}"
 
     def tick(self, max_events: int) -> None:
         """Nothing on the console's tick: the file is read by :meth:`run`."""
@@ -143,7 +145,9 @@ class FollowedQueueLog:
                 lag = wall - self._reader.newest
                 self._lag = lag if self._lag is None else min(self._lag, lag)
         else:
-            self.caught_up = True
+            if not self.caught_up:  # the lines there were at start are read: the last ones need not wait
+                self.caught_up = True
+                self._reader.release(self._reader.newest)
             if self._lag is not None:
                 self._reader.release(wall - self._lag - self._window)
         apply = self.engine.apply
@@ -153,6 +157,12 @@ class FollowedQueueLog:
         if not lines and self._lag is not None and now is not None and now < wall - self._lag - self._window:
             self.engine.advance_to(wall - self._lag - self._window)  # waits and breaks go on growing
         return len(lines)
+
+    def flush(self) -> None:
+        """Let every line held for order reach the floor (the follow ends: the console quits, a test)."""
+        self._reader.flush()
+        for line_number, event in self._reader.take():
+            self.engine.apply(event, line_number)
 
     def _pass_file_problems(self) -> None:
         found = self._file.problems

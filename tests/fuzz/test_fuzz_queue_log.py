@@ -4,19 +4,16 @@ it could not use by its number."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from checks import assert_no_crash, hotline_in_process, strict_json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from queue_logs import CENTRE, EVERY_VERB
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "queue_log"))
-from test_report import CENTRE, EVERY_VERB  # noqa: E402
-
-from console.core.problems import ProblemLog  # noqa: E402
-from console.queue_log import QueueLogReader  # noqa: E402
-from console.settings import Settings  # noqa: E402
+from console.core.problems import ProblemLog
+from console.queue_log import QueueLogReader
+from console.settings import Settings
 
 LINES = EVERY_VERB.encode().splitlines(keepends=True)
 _GARBAGE = st.binary(min_size=1, max_size=60).filter(lambda b: b.count(b"|") < 4 and b"\n" not in b and b.strip())
