@@ -23,6 +23,12 @@ def simulate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=12333, help="random seed (default 12333)")
     parser.add_argument("--calls", type=positive_int, default=12_000, help="calls offered in the day")
     parser.add_argument("--agents", type=positive_int, default=60, help="agents on the roster")
+    parser.add_argument(
+        "--format",
+        choices=("jsonl", "queue_log"),
+        default="jsonl",
+        help="the project's events (default), or an Asterisk queue_log of the same day (docs/queue-log.md)",
+    )
     parser.add_argument("--date", type=iso_date, default=date(2026, 11, 27), metavar="D", help="the day, YYYY-MM-DD")
     parser.set_defaults(handler=simulate)
 
@@ -45,8 +51,14 @@ def simulate(args: argparse.Namespace, settings: Settings) -> int:
     day_seconds = config.day_length_ms / 1000
     try:
         with stderr_progress(f"simulating {config.date}", day_seconds, lambda: latest - midnight):
-            count = write_event_file(args.out, followed(simulate_day(config)))
+            if args.format == "queue_log":
+                from console.simulator.queue_log import write_queue_log
+
+                count = write_queue_log(args.out, followed(simulate_day(config)))
+            else:
+                count = write_event_file(args.out, followed(simulate_day(config)))
     except OSError as error:
         raise CommandError(f"cannot write {args.out}: {error.strerror or error}") from None
-    print(f"wrote {count:,} events ({config.calls:,} calls, {config.agents:,} agents, {config.date}) to {args.out}")
+    what = "queue_log lines" if args.format == "queue_log" else "events"
+    print(f"wrote {count:,} {what} ({config.calls:,} calls, {config.agents:,} agents, {config.date}) to {args.out}")
     return EXIT_OK
