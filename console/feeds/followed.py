@@ -174,10 +174,12 @@ class FollowedQueueLog:
         """Follow until cancelled: catch up a megabyte at a time, then look at the file every ``poll_every``
         seconds; ``changed`` hears of every batch of lines and of every change of the header's words."""
         tell = changed or _nobody
+        engine = self.engine
         while True:
+            before = (engine.events_applied, engine.now_seconds)
             read = self.read_once()
-            if read:
-                tell(FloorChanged(self.engine.now))
+            if (engine.events_applied, engine.now_seconds) != before:  # lines, or lines let go, or the clock on
+                tell(FloorChanged(engine.now))
             label = self.label()
             if label != self._label_said:
                 self._label_said = label
