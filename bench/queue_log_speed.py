@@ -3,7 +3,7 @@
     uv run python bench/queue_log_speed.py              # generates a 2,000,000-line log first (bench/out/)
     uv run python bench/queue_log_speed.py --lines 500000
 
-The log is a generated day (10,000 calls by default; console/simulator) written as a queue_log by the twin
+The log is a generated day (100,000 calls and 500 agents by default; console/simulator) written as a queue_log by the twin
 writer (console/simulator/queue_log.py), repeated on the days after it until it has --lines lines: a log
 that grows day after day, as /var/log/asterisk/queue_log does between rotations.
 
@@ -114,7 +114,7 @@ def median(runs: list[dict], key: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lines", type=int, default=2_000_000)
-    parser.add_argument("--calls", type=int, default=10_000, help="calls of the generated day repeated")
+    parser.add_argument("--calls", type=int, default=100_000, help="calls of the generated day repeated")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child", nargs=2, metavar=("KIND", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
