@@ -42,9 +42,8 @@ def make_log(lines: int, calls: int) -> Path:
     path = OUT / f"queue_log-{lines}-lines-{calls}-calls"
     if path.exists():
         return path
-    from console.simulator.queue_log import queue_log_lines
-
     from console.simulator import SimulationConfig, simulate_day
+    from console.simulator.queue_log import queue_log_lines
 
     start = time.perf_counter()
     day = [line for line in queue_log_lines(simulate_day(SimulationConfig(calls=calls, agents=max(60, calls // 200))))]

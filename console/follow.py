@@ -53,6 +53,12 @@ class FollowedFile:
         self._skipping = 0  # bytes of an overlong line being read past (0: none)
         self._away = False  # the file was renamed away and no new one is there yet
 
+    def check(self) -> None:
+        """Open the file now, when it is there, so that one that cannot be followed is refused at start, in
+        one sentence (ValueError), rather than at the first read."""
+        if self._handle is None:
+            self._open()
+
     # ------------------------------------------------------------------ reading
     def read_lines(self, max_bytes: int | None = None) -> list[bytes]:
         """The complete lines that arrived since the last call (newline and carriage return taken off), in

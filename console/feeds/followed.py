@@ -58,6 +58,8 @@ class FollowedQueueLog:
         self._clock = clock
         self._monotonic = monotonic
         self._file = FollowedFile(self.path, max_line_bytes=settings.event_line_max_bytes)
+        self._file.check()  # a pipe, a device, a folder or a gzip file: refused here, in one sentence
+        self._refused: str | None = None  # what the path became since (replaced by something unfollowable)
         self._reader = QueueLogReader(settings, engine.problems.add, queue=queue)
         self._window = settings.queue_log_reorder_seconds
         self._stale_after = settings.follow_stale_after_seconds
@@ -92,6 +94,8 @@ class FollowedQueueLog:
 
     def label(self) -> str:
         """LIVE while lines arrive; STALE 3 min · no line since 10:02:11; DOWN · FILE is missing."""
+        if self._refused is not None:
+            return f"DOWN · {self._refused}"
         if self._file.missing:
             return f"DOWN · {self.path.name} is missing (rotated away, not created again yet)"
         if not self.caught_up:
@@ -123,7 +127,12 @@ class FollowedQueueLog:
         nothing more, the lines held for order that are older than the reorder window are let go, and the
         floor's clock runs on to the wall clock, less the window (a line written now, dated a second ago,
         must still find the clock behind it)."""
-        lines = self._file.read_lines(max_bytes)
+        try:
+            lines = self._file.read_lines(max_bytes)
+        except ValueError as error:  # the path was replaced by what cannot be followed: said, and looked at again
+            self._refused = str(error)
+            return 0
+        self._refused = None
         generation, number = self._numbers
         fresh = self._file.generation != generation
         first_new = len(lines) - self._file.line_number if fresh else len(lines)

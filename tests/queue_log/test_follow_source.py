@@ -156,3 +156,25 @@ def test_the_floor_clock_runs_on_with_the_wall_behind_the_log(tmp_path: Path, ce
         snap = engine.snapshot()
         assert snap.waiting == 1
         assert snap.longest_wait_seconds == pytest.approx(30 - centre.queue_log_reorder_seconds)
+
+
+def test_what_cannot_be_followed_is_refused_at_start_and_later_said(tmp_path: Path, centre: Settings) -> None:
+    with pytest.raises(ValueError, match="is not a regular file"):
+        FollowedQueueLog(Path("/dev/zero"), FloorEngine(centre, ProblemLog()))
+    path = tmp_path / "queue_log"
+    path.write_text(EVERY_VERB, encoding="utf-8")
+    with FollowedQueueLog(path, FloorEngine(centre, ProblemLog())) as follow:
+        read_all(follow)
+        path.unlink()
+        path.mkdir()  # replaced by a folder: the console goes on, and says it
+        assert follow.read_once() == 0
+        assert follow.label().startswith("DOWN · ") and "is a folder" in follow.label()
+
+
+def test_the_command_refuses_a_device_in_one_sentence() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "console", "watch", "--queue-log", "/dev/zero", "--follow"],
+        capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.strip() == "hotline: /dev/zero: is not a regular file (a pipe or a device); follow the file Asterisk writes"
