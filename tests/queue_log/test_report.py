@@ -272,3 +272,36 @@ def test_a_line_far_ahead_is_reported_and_the_day_kept(tmp_path: Path) -> None:
     )
     quiet = report_of(tmp_path, night)  # a quiet night: the lines after the jump follow it
     assert quiet["day"] == "2026-11-28" and quiet["problems"]["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "sentence"),
+    [
+        (["watch", "--queue-log", "q"], "hotline: watch --queue-log needs --follow (or use `hotline replay --queue-log FILE`)"),
+        (["watch", "http://127.0.0.1:8333", "--queue-log", "q", "--follow"], "hotline: give a feed address or --queue-log FILE, not both"),
+        (["watch", "http://127.0.0.1:8333", "--follow"], "hotline: --follow and --queue go with --queue-log"),
+        (["replay", "day.jsonl", "--queue-log", "q"], "hotline: give one of an event file, --recording DB and --queue-log FILE"),
+        (["replay", "--queue", "x", "day.jsonl"], "hotline: --queue goes with --queue-log"),
+        (["report", "--queue-log", "/no/such/queue_log"], "hotline: /no/such/queue_log: no such file"),
+    ],
+)
+def test_the_flags_that_do_not_go_together_are_one_sentence(argv: list[str], sentence: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "console", *argv], capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == sentence
+
+
+def test_an_overlong_line_and_bytes_that_are_not_text_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "queue_log"
+    text = log(("09:00:10", "c1|q|NONE|ENTERQUEUE||1|1")).encode()
+    text += b"x" * 70_000 + b"\n" + f"{at('09:00:20')}|c2|q|NONE|ENTERQUEUE||\xff\xfe|1\n".encode("latin-1")
+    text += log(("09:00:30", "c1|q|NONE|ABANDON|1|1|20")).encode()
+    path.write_bytes(text)
+    report = build_report(path, Settings(), queue_log=True)
+    assert report["problems"]["first"] == [
+        "line 2: a line of 70,000 bytes, longer than the 65,536-byte limit: skipped unread",
+        "line 3: not UTF-8 text; line skipped",
+    ]
+    assert (report["totals"]["human_requested"], report["totals"]["abandoned_queue"]) == (1, 1)
