@@ -50,7 +50,7 @@ from console.core.events import (
 from console.core.problems import Problem
 from console.settings import Settings
 
-__all__ = ["UNSEEN", "QueueLogLines", "QueueLogReader", "QueueLogSummary", "is_queue_log"]
+__all__ = ["UNSEEN", "QueueLogLines", "QueueLogReader", "QueueLogSummary"]
 
 #: The figures a queue_log cannot give, each with the one-line reason shown beside its dash.
 UNSEEN: dict[str, str] = {
@@ -89,12 +89,6 @@ _DEFAULTS: dict[type, dict[str, object]] = {
     CallEnded: {"type": "call_ended", "wrap_seconds": 0, "topic": None},
     AgentStateChanged: {"type": "agent_state", "name": None, "reason": None},
 }
-
-
-def is_queue_log(first_line: bytes) -> bool:
-    """Whether ``first_line`` (the first non-blank line of a file) is a queue_log's: pipes, or a CSV header
-    naming ``time``."""
-    return bool(_CSV_HEADER.match(first_line)) or first_line.count(b"|") >= 4 and not first_line.lstrip().startswith(b"{")
 
 
 class QueueLogSummary:
