@@ -27,6 +27,7 @@ from __future__ import annotations
 import gzip
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from console.core.events import (
@@ -42,12 +43,19 @@ from console.core.events import (
 
 __all__ = ["queue_log_lines", "write_queue_log"]
 
+_MILLISECOND = timedelta(milliseconds=1)
+_UNSAFE = str.maketrans({"|": "/", "\n": " ", "\r": " "})  # a field's text must not split its line or the file's
+
+
+def _field(text: str) -> str:
+    return text.translate(_UNSAFE)
+
 
 def queue_log_lines(events: Iterable[Event]) -> Iterator[str]:
     """The queue_log lines (each ending in a newline) of ``events``, a day in time order."""
     callers: dict[str, str] = {}  # a call in the menu: its caller's number
     calls: dict[str, tuple[str, int]] = {}  # a call in a queue or talking: its queue, its wait so far or in all
-    states: dict[str, tuple[AgentState, float]] = {}  # each agent's last state and when it began
+    states: dict[str, tuple[AgentState, datetime, str | None]] = {}  # each agent's last state, its start, its reason
     completed = 0
     started = False
     for event in events:
@@ -56,55 +64,62 @@ def queue_log_lines(events: Iterable[Event]) -> Iterator[str]:
             started = True
             yield f"{epoch}|NONE|NONE|NONE|QUEUESTART|\n"
         kind = type(event)
+        if kind is AgentStateChanged:
+            yield from _agent_lines(event, epoch, states)
+            continue
+        call = _field(getattr(event, "call_id", ""))
         if kind is CallOffered:
-            callers[event.call_id] = event.caller or ""
+            callers[call] = _field(event.caller or "")
         elif kind is Queued:
-            calls[event.call_id] = (event.topic, epoch)
-            yield f"{epoch}|{event.call_id}|{event.topic}|NONE|ENTERQUEUE||{callers.pop(event.call_id, '')}|1\n"
+            calls[call] = (_field(event.topic), epoch)
+            yield f"{epoch}|{call}|{calls[call][0]}|NONE|ENTERQUEUE||{callers.pop(call, '')}|1\n"
+        elif call not in calls:  # a call this stream never saw queued (the menu's, or begun before it): no line
+            callers.pop(call, None)
         elif kind is Answered:
-            queue, entered = calls[event.call_id]
-            calls[event.call_id] = (queue, epoch - entered)  # from now on: the wait it had
-            ring = states.get(event.agent_id)
-            ringing = int(event.ts.timestamp() - ring[1]) if ring and ring[0] is AgentState.RINGING else 0
-            yield f"{epoch}|{event.call_id}|{queue}|Agent/{event.agent_id}|CONNECT|{epoch - entered}|{event.call_id}.1|{ringing}\n"
+            queue, entered = calls[call]
+            calls[call] = (queue, epoch - entered)  # from now on: the wait it had
+            agent = _field(event.agent_id)
+            ring = states.get(agent)
+            ringing = int((event.ts - ring[1]).total_seconds()) if ring and ring[0] is AgentState.RINGING else 0
+            yield f"{epoch}|{call}|{queue}|Agent/{agent}|CONNECT|{epoch - entered}|{call}.1|{ringing}\n"
         elif kind is CallEnded:
-            queue, waited = calls.pop(event.call_id)
+            queue, waited = calls.pop(call)
             verb = "COMPLETECALLER" if completed % 2 == 0 else "COMPLETEAGENT"
             completed += 1
             talk = int(round(event.talk_seconds))
-            yield f"{epoch}|{event.call_id}|{queue}|Agent/{event.agent_id}|{verb}|{waited}|{talk}|1\n"
+            yield f"{epoch}|{call}|{queue}|Agent/{_field(event.agent_id)}|{verb}|{waited}|{talk}|1\n"
         elif kind is QueueAbandoned:
-            queue, entered = calls.pop(event.call_id)
+            queue, entered = calls.pop(call)
             verb = "ABANDON" if event.reason == "hangup" else "EXITWITHTIMEOUT"
-            yield f"{epoch}|{event.call_id}|{queue}|NONE|{verb}|1|1|{epoch - entered}\n"
-        elif kind is AgentStateChanged:
-            yield from _agent_lines(event, epoch, states)
-        else:  # the voice menu's outcomes, urgent flags: not in a queue_log
-            callers.pop(getattr(event, "call_id", ""), None)
+            yield f"{epoch}|{call}|{queue}|NONE|{verb}|1|1|{epoch - entered}\n"
+        # an urgent flag: not in a queue_log
 
 
-def _agent_lines(event: AgentStateChanged, epoch: int, states: dict[str, tuple[AgentState, float]]) -> Iterator[str]:
-    agent, state = event.agent_id, event.state
-    before, since = states.get(agent, (AgentState.OFFLINE, 0.0))
-    states[agent] = (state, event.ts.timestamp())
-    if state is before and state is not AgentState.BREAK:
-        return
+def _agent_lines(
+    event: AgentStateChanged, epoch: int, states: dict[str, tuple[AgentState, datetime, str | None]]
+) -> Iterator[str]:
+    agent, state, reason = _field(event.agent_id), event.state, _field(event.reason or "")
+    before, since, reason_before = states.get(agent, (AgentState.OFFLINE, event.ts, None))
+    if state is before and (state is not AgentState.BREAK or reason == reason_before):
+        return  # the same state again (a break with the same reason): nothing changed, its start stands
+    states[agent] = (state, event.ts, reason)
     if before is AgentState.OFFLINE and state is not AgentState.OFFLINE:
         yield f"{epoch}|NONE|NONE|Local/{agent}@from-queue/n|ADDMEMBER|\n"
     if before is AgentState.BREAK and state is not AgentState.BREAK:
         yield f"{epoch}|NONE|NONE|PJSIP/{agent}|UNPAUSE|\n"
     if state is AgentState.BREAK:
-        yield f"{epoch}|NONE|NONE|PJSIP/{agent}|PAUSE|{event.reason}\n"
+        yield f"{epoch}|NONE|NONE|PJSIP/{agent}|PAUSE|{reason}\n"
     elif state is AgentState.OFFLINE and before is not AgentState.OFFLINE:
         yield f"{epoch}|NONE|NONE|Local/{agent}@from-queue/n|REMOVEMEMBER|\n"
     elif before is AgentState.RINGING and state is AgentState.AVAILABLE:  # rung, not answered
-        rung = int(1000 * (event.ts.timestamp() - since))
+        rung = (event.ts - since) // _MILLISECOND  # in whole milliseconds, without a float's error
         yield f"{epoch}|NONE|NONE|Local/{agent}@from-queue/n|RINGNOANSWER|{rung}\n"
 
 
-def write_queue_log(path: Path, events: Iterable[Event]) -> int:
+def write_queue_log(path: Path | str, events: Iterable[Event]) -> int:
     """Write ``events`` as a queue_log at ``path`` (gzip when the name ends in .gz, byte-for-byte the same
     at every run: no time stamp, no file name). Returns the lines written."""
+    path = Path(path)
     count = 0
     with open(path, "wb") as raw:
         compress = path.suffix == ".gz"
