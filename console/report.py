@@ -57,7 +57,7 @@ def build_report(
     ``queue_log``: the file is an Asterisk queue_log (console/queue_log.py), of ``queue`` alone when it is
     given; by default its last day is reported, the figures it cannot see are ``None`` (listed in
     ``unknown`` with why), and ``source`` says what the log held."""
-    engine = FloorEngine(settings, ProblemLog(strict=strict))
+    engine = FloorEngine(settings, ProblemLog(strict=strict), windows=False)  # the day's figures only
     lines = None
     if queue_log:
         from console.queue_log import UNSEEN, QueueLogLines
@@ -69,7 +69,6 @@ def build_report(
         size = path.stat().st_size if progress else 0
         with stderr_progress(f"reading {path.name}", size, lambda: replay.bytes_read):
             replay.play_to_end()
-    snap = engine.snapshot()
     # The day's figures by interval reporting: each call in the day and hour it was offered in.
     offered = engine.days_offered()
     if day is None and lines is not None and offered:
@@ -90,7 +89,7 @@ def build_report(
         "day": figures.day.isoformat() if figures.day else None,
         "other_days": other_days,
         "first_event": first.isoformat() if first else None,
-        "last_event": snap.now.isoformat() if snap.now else None,
+        "last_event": engine.now.isoformat() if engine.now else None,
         "events": engine.events_applied,
         "settings": {
             "sl_seconds": settings.sl_seconds,
