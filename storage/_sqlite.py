@@ -64,6 +64,8 @@ class HotlineFile:
         self.remedy = remedy
         self.lock = threading.RLock()
         self._timeout = busy_timeout_ms / 1000
+        #: The busy timeout in seconds, for another connection to the same file.
+        self.timeout = self._timeout
         exists = self._check_file(create=create)
         # os.access asks the kernel, which knows about read-only mounts and a root without CAP_DAC_OVERRIDE
         self.read_only = exists and not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK))
@@ -238,6 +240,16 @@ class HotlineFile:
                 raise DatabaseBusy(self.path, writing=writing, what=self.what) from None
             if "readonly" in message or "read-only" in message:
                 raise StorageError(f"the {self.what} {self.path} is read-only; nothing was saved") from None
+            if "full" in message:
+                raise StorageError(
+                    f"the disk holding the {self.what} {self.path} is full; nothing was saved: free some space and "
+                    "try again (what was saved before is kept)"
+                ) from None
+            if "disk i/o" in message:
+                raise StorageError(
+                    f"the {self.what} {self.path} could not be written (a disk I/O error: is the disk full or failing?); "
+                    "nothing was saved, what was saved before is kept"
+                ) from None
             if "disk" in message or "unable to open" in message:
                 raise StorageError(f"the {self.what} {self.path} cannot be used ({error}); nothing was saved") from None
             raise
@@ -260,7 +272,7 @@ class HotlineFile:
         busy timeout here, before anything is written, and fails whole. A read-only file refuses it."""
         self.refuse_writes()
         with self.lock, self.errors(writing=True):
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._begin_immediate()
             try:
                 yield
                 self.conn.execute("COMMIT")
@@ -268,6 +280,22 @@ class HotlineFile:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise
+
+    def _begin_immediate(self) -> None:
+        """BEGIN IMMEDIATE, retried within the busy timeout. SQLite's busy handler waits out a writer,
+        but a WAL file being recovered or checkpointed by another connection answers SQLITE_BUSY at
+        once, without it: retry that too, with a growing pause, until the same deadline."""
+        deadline = monotonic() + self._timeout
+        pause = 0.002
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if not is_busy(error) or monotonic() >= deadline:
+                    raise
+            sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     @contextmanager
     def read(self) -> Iterator[None]:

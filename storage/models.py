@@ -33,6 +33,7 @@ __all__ = [
     "CaseStatus",
     "CaseView",
     "EventKind",
+    "FollowUp",
     "NewAction",
     "NewCase",
     "Severity",
@@ -106,7 +107,7 @@ CORRECTABLE_FIELDS: tuple[str, ...] = (
     "summary",
 )
 
-EventKind = Literal["opened", "action", "status", "correction"]
+EventKind = Literal["opened", "action", "status", "correction", "follow_up", "reveal", "handover", "repair"]
 
 
 def _not_blank(value: str) -> str:
@@ -219,12 +220,32 @@ class CaseEvent:
     """One row of a case's history: opened, an action, a status change or a correction. Never changed."""
 
     event_id: int
-    case_id: int
+    case_id: int | None  # None: an entry of the log itself (a hand-over, a repair)
     at: datetime
     kind: EventKind
     by: str
     payload: dict[str, Any]
     recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """What is to be done next on a case and by when (a call-back at 09:00 tomorrow, the back office's
+    reply within 2 working days): set by a follow-up entry, met by the next action that does something
+    about the case, cleared when the case is resolved or by a follow-up with no time."""
+
+    due_at: datetime
+    what: str
+    set_at: datetime
+    by: str
+
+    def state(self, now: datetime, soon_minutes: int = 60) -> str:
+        """``"overdue"`` once ``due_at`` has passed, ``"due"`` within ``soon_minutes`` of it, else ``""``."""
+        if now > self.due_at:
+            return "overdue"
+        if (self.due_at - now).total_seconds() <= soon_minutes * 60:
+            return "due"
+        return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +288,10 @@ class CaseView:
     #: status no version wrote, a time that is not one); they are left out of the fold and said, never
     #: dropped in silence, and the log itself is never changed.
     unreadable: tuple[UnreadableEntry, ...] = ()
+    #: The next thing to do and by when, while the case is not resolved.
+    follow_up: FollowUp | None = None
+    #: When it was last resolved, while it is.
+    resolved_at: datetime | None = None
 
     @property
     def category_label(self) -> str:
@@ -332,6 +357,17 @@ class CaseView:
             "flag_id": self.flag_id,
             "updated_at": self.updated_at.isoformat(),
             "corrected_fields": sorted(self.corrected_fields),
+            "follow_up": (
+                None
+                if self.follow_up is None
+                else {
+                    "due_at": self.follow_up.due_at.isoformat(),
+                    "what": text(self.follow_up.what),
+                    "by": self.follow_up.by,
+                    "set_at": self.follow_up.set_at.isoformat(),
+                }
+            ),
+            "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
             "actions": [
                 {
                     "kind": action.kind.value,

@@ -127,7 +127,7 @@ def test_an_entry_no_version_wrote_is_said_once_a_case(controller: CaseControlle
     log.open_case(crisis(), now=NOW)
     with sqlite3.connect(log.path) as conn:  # a status no version writes, behind the console's back
         conn.execute(
-            "INSERT INTO case_events (case_id, at, kind, by, payload, recorded_at) VALUES (1, ?, 'status', 'x', ?, ?)",
+            "INSERT INTO case_events (case_id, at, kind, by, payload, recorded_at, prev_hash, hash) VALUES (1, ?, 'status', 'x', ?, ?, '', '')",
             (NOW.isoformat(), '{"status": "exploded"}', NOW.isoformat()),
         )
     said = "case 1: entry 2 (status): 'exploded' is not a valid CaseStatus; left out, the log unchanged"

@@ -17,7 +17,8 @@ from console.core.events import EVENT_ADAPTER
 from console.core.paths import bundled_day
 from console.core.problems import Problem
 from console.settings import Settings
-from storage import EscalationLog
+from storage.chain import CASE_COLUMNS, GENESIS, entry_hash
+from storage.escalations import _SCHEMA_V1
 
 # ---------------------------------------------------------------------------------------- event files
 
@@ -268,17 +269,26 @@ def _case_with_a_crazy_time(db: Path, case_id: int, occurred_at: str) -> None:
             "'李班长', '2026-11-27T09:00:00+08:00', NULL)",
             (case_id, occurred_at),
         )
-        conn.execute(
-            "INSERT INTO case_events (case_id, at, kind, \"by\", payload, recorded_at) VALUES "
-            "(?, '2026-11-27T09:00:00+08:00', 'opened', '李班长', '{}', '2026-11-27T09:00:00+08:00')",
-            (case_id,),
-        )
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(case_events)")]
+        opened = [case_id, "2026-11-27T09:00:00+08:00", "opened", "李班长", "{}", "2026-11-27T09:00:00+08:00"]
+        if "hash" not in columns:  # schema 1
+            conn.execute('INSERT INTO case_events (case_id, at, kind, "by", payload, recorded_at) VALUES (?, ?, ?, ?, ?, ?)', opened)
+            return
+        # schema 2: a program that chains what it writes, as the documented encoding says
+        last = conn.execute("SELECT event_id, hash FROM case_events ORDER BY event_id DESC LIMIT 1").fetchone()
+        event_id, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        case = conn.execute(f"SELECT {', '.join(CASE_COLUMNS)} FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+        values = [event_id, *opened, prev]
+        conn.execute("INSERT INTO case_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [*values, entry_hash(values, case)])
 
 
 @pytest.fixture
 def old_log(tmp_path: Path) -> Path:
     db = tmp_path / "old.db"
-    EscalationLog(db).close()  # the schema, as the console makes it
+    with sqlite3.connect(db) as conn:  # the schema as the older versions made it (schema 1, no hash chain)
+        for statement in _SCHEMA_V1:
+            conn.execute(statement)
+        conn.executemany("INSERT INTO meta VALUES (?, ?)", [("application", "hotline-console"), ("schema_version", "1")])
     _case_with_a_crazy_time(db, 1, "0001-01-01T00:00:00+08:05:43")
     _case_with_a_crazy_time(db, 2, "9999-12-31T23:59:00+08:00")  # its 24-hour deadline overflowed
     return db

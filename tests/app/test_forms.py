@@ -214,7 +214,7 @@ async def test_a_case_with_an_entry_edited_in_by_hand_is_shown_and_the_entry_sai
     _a_crisis_case(log)
     with sqlite3.connect(log.path) as conn:  # a status no version writes, behind the console's back
         conn.execute(
-            "INSERT INTO case_events (case_id, at, kind, by, payload, recorded_at) VALUES (1, ?, 'status', 'x', ?, ?)",
+            "INSERT INTO case_events (case_id, at, kind, by, payload, recorded_at, prev_hash, hash) VALUES (1, ?, 'status', 'x', ?, ?, '', '')",
             (at("09:55:00").isoformat(), '{"status": "exploded"}', at("09:55:00").isoformat()),
         )
     app, _ = console_at(time(10, 0), log)

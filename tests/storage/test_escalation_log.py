@@ -341,12 +341,16 @@ def test_hand_over_marks_every_open_case_and_only_those(log: EscalationLog, new_
     assert log.case(acting).status is CaseStatus.IN_PROGRESS
 
 
-def test_hand_over_with_nothing_open_writes_nothing(log: EscalationLog, db_path: Path, new_case: NewCaseFactory) -> None:
+def test_hand_over_with_nothing_open_records_only_the_confirmation(
+    log: EscalationLog, db_path: Path, new_case: NewCaseFactory
+) -> None:
     done = log.open_case(new_case(), now=NOW)
     log.set_status(done, "resolved", by="王班长", at=at("09:40:00"))
-    before = counts(db_path)
+    cases, entries = counts(db_path)
     assert log.hand_over(by="王班长", to="李班长", at=at("17:00:00")) == []
-    assert counts(db_path) == before
+    assert counts(db_path) == (cases, entries + 1)  # no case touched; the hand-over itself is on record
+    [confirmation] = log.log_entries("handover")
+    assert (confirmation.by, confirmation.payload["to"], confirmation.payload["cases"]) == ("王班长", "李班长", [])
     with pytest.raises(InvalidField) as nobody:
         log.hand_over(by="王班长", to=" ", at=at("17:00:00"))
     assert nobody.value.field == "to"

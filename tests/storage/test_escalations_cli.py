@@ -320,7 +320,7 @@ def test_an_entry_edited_in_by_hand_is_left_out_and_said_never_a_crash(tmp_path:
         "--occurred-at", "2026-11-27T09:00",
     )  # fmt: skip
     assert code == 0, err
-    entry = "INSERT INTO case_events (case_id, at, kind, by, payload, recorded_at) VALUES (1, ?, ?, 'me', ?, ?)"
+    entry = "INSERT INTO case_events (case_id, at, kind, by, payload, recorded_at, prev_hash, hash) VALUES (1, ?, ?, 'me', ?, ?, '', '')"
     when = "2026-11-27T09:10:00+08:00"
     with sqlite3.connect(db) as conn:
         conn.execute(entry, (when, "status", '{"status": "exploded"}', when))

@@ -125,6 +125,7 @@ def test_an_empty_file_becomes_a_log(tmp_path: Path, new_case: Callable[..., New
         assert dict(conn.execute("SELECT key, value FROM meta")) == {
             "application": "hotline-console",
             "schema_version": "1",
+            "escalations_version": "2",
         }
     conn.close()
     with EscalationLog(path) as log:
