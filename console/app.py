@@ -22,7 +22,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from console.cases import CaseController, CasesLoaded, CasesNotLoaded, SaveCase, SaveEntry, SaveHandOver
+from console.cases import CaseController, CasesLoaded, CasesNotLoaded, LogChecked, SaveCase, SaveEntry, SaveHandOver
 from console.core.events import UrgentFlag
 from console.core.formatting import plural
 from console.feeds.source import FloorSource, Playback, Producer, Reported
@@ -122,6 +122,8 @@ class HotlineApp(App[None]):
         )
         #: the agent floor's order, kept from tick to tick: only the agents that changed are sorted again
         self._agent_order = AgentOrder()
+        #: The header's red words while the escalation log fails its start-up check (LogChecked).
+        self.log_warning = ""
         #: The defect that stopped the console, raised again by :meth:`run` once the terminal is restored.
         self.crash: Exception | None = None
 
@@ -148,6 +150,7 @@ class HotlineApp(App[None]):
         return self.playback.loading
 
     def on_mount(self) -> None:
+        self.case_controller.check()
         self.reload_cases()
         self.push_screen(DashboardScreen(footer_secondary=self.FOOTER_SECONDARY_ACTIONS))
         self.settle_memory()
@@ -211,6 +214,37 @@ class HotlineApp(App[None]):
         self.flag_queue.logged(self.case_controller.logged_flags or ())
         self.redraw()
 
+    @on(LogChecked)
+    def _log_checked(self, message: LogChecked) -> None:
+        """The start-up check: a red word in the header while the log fails it, the whole sentence in a
+        notice; the supervisor logs new cases all the same."""
+        self.log_warning = message.warning
+        path = self.escalations.path
+        if message.migrated_to is not None:
+            self.notify(
+                f"the escalation log was brought up to date (schema 2, the hash chain); a copy of it as it was is in "
+                f"{message.migrated_to}",
+                title="escalation log",
+                timeout=10,
+            )
+        if message.repaired:
+            self.notify(
+                f"{path} had lost {', '.join(message.repaired)} (removed behind the console's back): put back, "
+                "and noted in the log",
+                title="escalation log",
+                severity="error",
+                timeout=30,
+            )
+        if not message.report.ok:
+            self.notify(
+                f"{path} was altered: {message.report.problem}. New cases are still logged; tell the centre "
+                "manager, and see: hotline escalations verify",
+                title="escalation log altered",
+                severity="error",
+                timeout=60,
+            )
+        self.redraw()
+
     @on(CasesNotLoaded)
     def _cases_not_loaded(self, message: CasesNotLoaded) -> None:
         self.case_controller.not_loaded(message)
@@ -248,7 +282,7 @@ class HotlineApp(App[None]):
                 reading, self.settings, source=self._source_label(), skipped=self._skipped(),
                 cases=self.cases, overdue_rules=self.overdue_rules, unlogged=self.earlier_flags,
                 pending=self.pending_flags, sort_key=floor.sort_key, filter_text=floor.filter_text,
-                agent_order=self._agent_order,
+                agent_order=self._agent_order, log_warning=self.log_warning,
             )  # fmt: skip
             screen.show(view)
 

@@ -18,11 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
 from storage import CaseStatus, CaseView, NewAction, NewCase, StorageError
+from storage.anchors import note_anchor, noted_anchor
+from storage.chain import ChainReport
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -39,6 +42,7 @@ __all__ = [
     "CasesNotLoaded",
     "EntrySaved",
     "HandedOver",
+    "LogChecked",
     "SaveCase",
     "SaveEntry",
     "SaveFailed",
@@ -109,6 +113,27 @@ class CasesLoaded(Message):
         return isinstance(message, CasesLoaded) and message.last_event_id >= self.last_event_id
 
 
+class LogChecked(Message):
+    """The log's check at start-up: its hash chain against the head this user's consoles noted last
+    (``report``), and what opening it did (a migration's backup, the triggers put back)."""
+
+    def __init__(self, report: ChainReport, *, migrated_to: Path | None, repaired: tuple[str, ...]) -> None:
+        super().__init__()
+        self.report = report
+        self.migrated_to = migrated_to
+        self.repaired = repaired
+
+    @property
+    def warning(self) -> str:
+        """The header's words when something is wrong: short, the rest goes in the notice."""
+        if not self.report.ok:
+            where = f" at entry {self.report.event_id}" if self.report.event_id is not None else ""
+            return f"⚠ LOG ALTERED{where} · hotline escalations verify"
+        if self.repaired:
+            return "⚠ LOG TRIGGERS WERE DROPPED · put back"
+        return ""
+
+
 class CasesNotLoaded(Message):
     """The log could not be read; ``error`` is its one sentence."""
 
@@ -174,8 +199,13 @@ class CaseController:
         self._seen = -1  # the log's last event id when the cases shown were read
         self._reader: Worker[None] | None = None
         self._unreadable_said: set[int] = set()  # cases whose unreadable entries were said
+        self._chain_whole = False  # the chain verified at start-up: only then is its head noted
 
     # ------------------------------------------------------------------ on the screen's thread
+    def check(self) -> None:
+        """Check the log's hash chain in a thread (at start-up); the answer is :class:`LogChecked`."""
+        self._in_a_thread(lambda: self._host.post_message(self.checked()), "checking the escalation log")
+
     def reload(self, *, even_if_unchanged: bool = False) -> None:
         """Read the open cases again, in a thread, if anything was written to the log (by this console or
         another). One reading at a time: while one waits for a busy log, no second piles up behind it."""
@@ -235,6 +265,18 @@ class CaseController:
         self._in_a_thread(in_the_thread, name)
 
     # ------------------------------------------------------------------ in a worker's thread
+    def checked(self) -> LogChecked | CasesNotLoaded:
+        """The chain verified against the head noted at the last start; when whole, its head is noted
+        for the next one (and again after every write, :meth:`read`)."""
+        try:
+            report = self.log.verify(anchor=noted_anchor(self.log.path))
+        except StorageError as error:
+            return CasesNotLoaded(str(error))
+        self._chain_whole = report.ok
+        if report.ok:
+            note_anchor(self.log.path, report.head)
+        return LogChecked(report, migrated_to=self.log.migration_backup, repaired=self.log.repaired)
+
     def read(self, since: int | None) -> Reading | None:
         """The open cases and the flags already cases, unless the log's last event id is still ``since``
         (None: read whatever it is). A log in WAL mode is read while another console holds the write lock."""
@@ -242,6 +284,8 @@ class CaseController:
             last = self.log.last_event_id()  # read first: a write meanwhile makes the next look read again
             if last == since:
                 return None
+            if self._chain_whole:  # a log found whole: what it holds now is the head the next start expects
+                note_anchor(self.log.path, self.log.head())
             return CasesLoaded(self.log.cases(open_only=True), frozenset(self.log.logged_flag_ids()), last)
         except StorageError as error:
             return CasesNotLoaded(str(error))

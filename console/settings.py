@@ -154,6 +154,12 @@ class Settings(BaseSettings):
     escalation_resolve_hours_difficult: float = Field(
         default=48, gt=0, le=_YEAR_HOURS, description="A difficult case (疑难单) gets two working days."
     )
+    follow_up_soon_minutes: int = Field(
+        default=60,
+        ge=0,
+        le=_WEEK_MINUTES,
+        description="A case's follow-up shows as due this many minutes before its time, and overdue after it.",
+    )
     flag_banner_max_age_minutes: float = Field(
         default=30,
         ge=0,

@@ -51,6 +51,8 @@ class FloorHeader(Static):
                 ("   " if view.skipped else "", ""),
                 (f" {view.skipped} " if view.skipped else "", "bold black on dark_orange"),
                 ("   " + view.window if view.window else "", "yellow"),
+                ("   " if view.log_warning else "", ""),
+                (f" {view.log_warning} " if view.log_warning else "", "bold white on red"),
             ),
             layout=False,  # one line, always: no new layout
         )

@@ -30,7 +30,7 @@ class OpenEscalations(FastTable):
     def show(self, cases: EscalationsView) -> None:
         rows = []
         for case in cases.rows:
-            style = "bold red" if case.overdue else "yellow" if case.case_id is None else ""
+            style = "bold red" if case.overdue else "yellow" if case.case_id is None or case.due_state else ""
             rows.append(
                 (
                     Text("" if case.case_id is None else f"{case.case_id}", style=style),
@@ -38,7 +38,12 @@ class OpenEscalations(FastTable):
                     case.category,
                     Text(str(case.severity), style="bold red" if case.severity >= 3 else ""),
                     case.caller,
-                    Text(("⚠ " if case.overdue else "") + case.status, style=style),
+                    Text(
+                        ("⚠ " if case.overdue else "")
+                        + case.status
+                        + (f" ⏰{case.next_due}" if case.next_due else ""),
+                        style=style,
+                    ),
                 )
             )
         self.set_rows(rows)

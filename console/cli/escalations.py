@@ -1,8 +1,12 @@
 """``hotline escalations``: the escalation log (急件登记) from a terminal, for scripts and for a supervisor
 running a shift without the console.
 
-    hotline escalations [--db FILE] list [--open] [--overdue] [--json] [--show-numbers]
-    hotline escalations show ID [--json] [--show-numbers]
+    hotline escalations [--db FILE] list [--open] [--overdue] [--due] [--status S] [--category C] [--agent A]
+                                         [--caller DIGITS] [--date D] [--case ID ...] [--json]
+    hotline escalations show ID [--json] [--show-numbers --reason WHY]
+    hotline escalations due ID TIME --what "..."
+    hotline escalations verify [--json]
+    hotline escalations backup --out FILE
     hotline escalations add --call-id C --agent-id A --category crisis --severity 3 --summary "..." ...
     hotline escalations action ID KIND [--note ...] [--at TIME] [--to NAME]
     hotline escalations status ID STATUS [--note ...]
@@ -25,7 +29,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -38,7 +42,7 @@ from rich.text import Text
 
 from console.cli.args import Parser, add_db, positive_int
 from console.cli.errors import CommandError
-from console.core.events import time_window_refusal
+from console.core.events import UrgentCategory, time_window_refusal
 from console.core.formatting import MISSING, csv_cell, mask_number, mask_numbers_in, plural
 from storage import (
     CORRECTABLE_FIELDS,
@@ -92,6 +96,7 @@ _LIST_HEADERS = (
     "来电号码",
     "摘要 summary",
     "最近处置 last action",
+    "下一步 next",
 )
 
 _EXPORT_COLUMNS = (
@@ -136,16 +141,42 @@ def escalations_arguments(parser: argparse.ArgumentParser) -> None:
     at = argparse.ArgumentParser(add_help=False)
     at.add_argument("--at", metavar="TIME", help="when it was done, ISO 8601 (default: now)")
 
-    listing = sub.add_parser("list", parents=[db], help="the cases, newest first")
-    listing.add_argument("--open", action="store_true", help="only cases not resolved")
-    listing.add_argument("--overdue", action="store_true", help="only cases overdue now")
-    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    listing.add_argument("--show-numbers", action="store_true", help="show callers' numbers unmasked")
+    reveal = argparse.ArgumentParser(add_help=False)
+    reveal.add_argument(
+        "--show-numbers",
+        action="store_true",
+        help="show callers' numbers unmasked; needs --reason, and the reveal is itself logged (who, when, which case, why)",
+    )
+    reveal.add_argument("--reason", metavar="WHY", help="why the numbers must be seen (logged with the reveal)")
+    reveal.add_argument("--by", metavar="NAME", help="who asks (default: the supervisor_name setting, else your login)")
 
-    show = sub.add_parser("show", parents=[db], help="one case and its whole history")
+    listing = sub.add_parser("list", parents=[db, reveal], help="the cases, newest first")
+    listing.add_argument("--open", action="store_true", help="only cases not resolved")
+    listing.add_argument("--overdue", action="store_true", help="only cases overdue now, or with a follow-up past due")
+    listing.add_argument("--due", action="store_true", help="only cases with a follow-up due soon or overdue")
+    listing.add_argument("--status", choices=[s.value for s in CaseStatus], help="only cases of this status")
+    listing.add_argument("--category", help="only cases of this category (crisis, threat, wage_arrears, ...)")
+    listing.add_argument("--agent", metavar="AGENT", help="only cases taken by this agent (工号)")
+    listing.add_argument("--caller", metavar="DIGITS", help="only cases whose caller's number ends with these digits")
+    listing.add_argument("--date", metavar="YYYY-MM-DD", help="only cases that happened on this day (centre's zone)")
+    listing.add_argument("--case", type=positive_int, action="append", default=[], metavar="ID",
+                         help="only this case (repeatable); --show-numbers shows only the cases named so")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    show = sub.add_parser("show", parents=[db, reveal], help="one case and its whole history")
     show.add_argument("case_id", type=positive_int, metavar="ID")
     show.add_argument("--json", action="store_true", help="print JSON instead of tables")
-    show.add_argument("--show-numbers", action="store_true", help="show the caller's number unmasked")
+
+    due = sub.add_parser("due", parents=[db, by, at], help="set what is due next on a case, and by when")
+    due.add_argument("case_id", type=positive_int, metavar="ID")
+    due.add_argument("due_at", metavar="TIME", help="when it is due, ISO 8601 (2026-11-28T09:00), or 'none' to clear")
+    due.add_argument("--what", default="", help="what is to be done, e.g. 回拨确认安全")
+
+    verify = sub.add_parser("verify", parents=[db], help="check the log's hash chain: exit 1 naming the first entry changed")
+    verify.add_argument("--json", action="store_true", help="print JSON")
+
+    backup = sub.add_parser("backup", parents=[db], help="a consistent copy of the log, while consoles keep writing")
+    backup.add_argument("--out", type=Path, required=True, metavar="FILE", help="the copy to write (a new file)")
 
     add = sub.add_parser("add", parents=[db, by], help="log a new case; prints its number")
     add.add_argument("--call-id", required=True, help="the call it happened on")
@@ -221,7 +252,9 @@ class _Context:
     def log(self) -> EscalationLog:
         from storage import EscalationLog  # sqlite-utils only for the commands that open the log
 
-        return EscalationLog(self.db_path)
+        log = EscalationLog(self.db_path)
+        say_opening(log)
+        return log
 
     def who(self) -> str:
         name = getattr(self.args, "by", None) or getattr(self.settings, "supervisor_name", None)
@@ -261,6 +294,22 @@ class _Context:
         if view.occurred_at_as_logged is not None:
             return f"{view.occurred_at_as_logged[:10]} ⚠ out of range"
         return self.local(view.occurred_at)
+
+
+def say_opening(log: EscalationLog) -> None:
+    """What opening the log did to it, in a line each on stderr: a migration, a repair."""
+    if log.migration_backup is not None:
+        print(
+            f"hotline: the escalation log {log.path} was brought up to date (schema 2, the hash chain); "
+            f"a copy of it as it was is in {log.migration_backup}",
+            file=sys.stderr,
+        )
+    if log.repaired:
+        print(
+            f"hotline: the escalation log {log.path} had lost {', '.join(log.repaired)} (removed behind the "
+            "console's back): put back, and noted in the log",
+            file=sys.stderr,
+        )
 
 
 @contextmanager
@@ -408,24 +457,92 @@ def _say_unreadable(cases: Iterable[CaseView]) -> None:
             )
 
 
+def _follow_up_text(ctx: _Context, view: CaseView) -> Text:
+    """The next thing due on a case: ``⏰ 11-28 09:00 回拨`` (red past due, amber when due soon)."""
+    follow = view.follow_up
+    if follow is None:
+        return Text(MISSING)
+    state = follow.state(ctx.now, ctx.settings.follow_up_soon_minutes)
+    mark = {"overdue": "⚠ ", "due": "⏰ "}.get(state, "")
+    style = {"overdue": "bold red", "due": "bold yellow"}.get(state, "")
+    return Text(f"{mark}{ctx.local(follow.due_at)} {mask_numbers_in(follow.what)}", style=style)
+
+
+def _needs_someone(ctx: _Context, view: CaseView) -> bool:
+    """Overdue by its deadlines, or its follow-up past due."""
+    follow = view.follow_up
+    return view.overdue_at(ctx.now, ctx.rules) or (follow is not None and follow.state(ctx.now) == "overdue")
+
+
+def _chosen(ctx: _Context, cases: list[CaseView]) -> list[CaseView]:
+    """The cases the filters of ``list`` let through."""
+    args = ctx.args
+    soon = ctx.settings.follow_up_soon_minutes
+    day = None
+    if args.date is not None:
+        try:
+            day = date.fromisoformat(args.date.strip())
+        except ValueError:
+            raise CommandError(f"--date: {args.date!r} is not a day like 2026-11-27") from None
+    if args.category is not None and args.category not in {c.value for c in UrgentCategory}:
+        choices = ", ".join(c.value for c in UrgentCategory)
+        raise CommandError(f"--category: {args.category!r} is not a category; choose from {choices}")
+    digits = None
+    if args.caller is not None:
+        digits = "".join(ch for ch in args.caller if ch.isdigit())
+        if not digits:
+            raise CommandError(f"--caller: {args.caller!r} has no digits; give the last digits of the number, e.g. 5678")
+
+    def keep(view: CaseView) -> bool:
+        caller_digits = "".join(ch for ch in (view.caller or "") if ch.isdigit())
+        return (
+            (not args.overdue or _needs_someone(ctx, view))
+            and (not args.due or (view.follow_up is not None and view.follow_up.state(ctx.now, soon) != ""))
+            and (args.status is None or view.status.value == args.status)
+            and (args.category is None or view.category.value == args.category)
+            and (args.agent is None or view.agent_id == args.agent.strip())
+            and (digits is None or caller_digits.endswith(digits))
+            and (day is None or view.occurred_at.astimezone(ctx.zone).date() == day)
+            and (not args.case or view.case_id in args.case)
+        )
+
+    return [view for view in cases if keep(view)]
+
+
+def _revealed(ctx: _Context, log: EscalationLog, case_ids: list[int]) -> set[int]:
+    """With --show-numbers: log the reveal of ``case_ids`` (who, when, which, why) before anything is
+    shown, and return them; without it, none. A reveal needs a reason and names its cases."""
+    args = ctx.args
+    if not args.show_numbers:
+        return set()
+    if not (args.reason or "").strip():
+        raise CommandError("--show-numbers needs --reason WHY: every reveal of a caller's number is logged (who, when, which case, why)")
+    if not case_ids:
+        raise CommandError("--show-numbers shows only the cases asked for: name them with --case ID (repeatable)")
+    with _form_errors({"reason": "--reason", "by": "--by", "case_id": "--case"}):
+        log.reveal(case_ids, by=ctx.who(), at=ctx.now, reason=args.reason)
+    return set(case_ids)
+
+
 def _list(ctx: _Context) -> int:
     args = ctx.args
+    if args.show_numbers and not args.case:
+        raise CommandError("--show-numbers shows only the cases asked for: name them with --case ID (repeatable)")
     with ctx.log() as log:
-        cases = log.cases(open_only=args.open)
+        cases = _chosen(ctx, log.cases(open_only=args.open))
+        shown = _revealed(ctx, log, [view.case_id for view in cases])
     _say_unreadable(cases)
-    if args.overdue:
-        cases = [view for view in cases if view.overdue_at(ctx.now, ctx.rules)]
     if args.json:
-        records = [_record(ctx, view, args.show_numbers) for view in cases]
+        records = [_record(ctx, view, view.case_id in shown) for view in cases]
         listing = {"db": str(ctx.db_path), "now": ctx.now.isoformat(), "cases": records}
         print(json.dumps(listing, ensure_ascii=False, indent=2, allow_nan=False))
         return 0
     console = _console()
     if not cases:
         which = "overdue " if args.overdue else "open " if args.open else ""
-        console.print(f"no {which}cases in {ctx.db_path}")
+        console.print(f"no {which}cases in {ctx.db_path}" + (" match" if _filtered(args) else ""))
         return 0
-    overdue = sum(view.overdue_at(ctx.now, ctx.rules) for view in cases)
+    overdue = sum(_needs_someone(ctx, view) for view in cases)
     table = Table(
         title=f"急件 Escalations  {plural(len(cases), 'case')}" + (f", {overdue} overdue 超时" if overdue else ""),
         caption=f"{ctx.db_path} · {ctx.local(ctx.now)}",
@@ -438,6 +555,7 @@ def _list(ctx: _Context) -> int:
     for view in cases:
         reason = view.overdue_reason(ctx.now, ctx.rules)
         last = view.actions[-1] if view.actions else None
+        unmasked = view.case_id in shown
         table.add_row(
             str(view.case_id),
             ctx.occurred(view),
@@ -446,24 +564,34 @@ def _list(ctx: _Context) -> int:
             Text(view.status_label + (f" ⚠ {reason}" if reason else ""), style="bold red" if reason else ""),
             view.agent_id,
             view.call_id,
-            view.caller if args.show_numbers and view.caller else view.caller_masked,
-            view.summary if args.show_numbers else mask_numbers_in(view.summary),
+            view.caller if unmasked and view.caller else view.caller_masked,
+            view.summary if unmasked else mask_numbers_in(view.summary),
             f"{ctx.local(last.at)} {last.label}" if last else MISSING,
+            _follow_up_text(ctx, view),
         )
     console.print(table)
+    if shown:
+        print(f"the numbers of {plural(len(shown), 'case')} were shown; the reveal is in the log", file=sys.stderr)
     return 0
+
+
+def _filtered(args: argparse.Namespace) -> bool:
+    return any(
+        getattr(args, name) for name in ("due", "status", "category", "agent", "caller", "date", "case")
+    )
 
 
 def _show(ctx: _Context) -> int:
     args = ctx.args
     with ctx.log() as log:
         view = log.case(args.case_id)
+        unmasked = bool(_revealed(ctx, log, [args.case_id]))
         history = log.history(args.case_id)
     _say_unreadable([view])
     left_out = {entry.event_id for entry in view.unreadable}
     history = [event for event in history if event.event_id not in left_out]
     if args.json:
-        record = {"case": _record(ctx, view, args.show_numbers), "history": [_event_dict(event) for event in history]}
+        record = {"case": _record(ctx, view, unmasked), "history": [_event_dict(event) for event in history]}
         print(json.dumps(record, ensure_ascii=False, indent=2, allow_nan=False))
         return 0
     reason = view.overdue_reason(ctx.now, ctx.rules)
@@ -477,17 +605,18 @@ def _show(ctx: _Context) -> int:
         ("状态 status", view.status_label + (f" ⚠ 超时 {reason}" if reason else "")),
         ("来电 call", view.call_id),
         ("坐席 agent", view.agent_id),
-        ("来电号码 caller", view.caller if args.show_numbers and view.caller else view.caller_masked),
-        ("摘要 summary", view.summary if args.show_numbers else mask_numbers_in(view.summary)),
+        ("来电号码 caller", view.caller if unmasked and view.caller else view.caller_masked),
+        ("摘要 summary", view.summary if unmasked else mask_numbers_in(view.summary)),
         ("登记 logged", f"{ctx.local(view.logged_at)} {view.logged_by}"),
         ("急件标记 flag", view.flag_id or MISSING),
+        ("下一步 next", _follow_up_text(ctx, view)),
     ):
         facts.add_row(label, value)
     events = Table(title="经过 History", box=box.SIMPLE_HEAVY, title_justify="left")
     for header in ("#", "时间 at", "事项", "人员 by", "内容"):
         events.add_column(header)
     for event in history:
-        events.add_row(str(event.event_id), ctx.local(event.at), *_event_text(event, args.show_numbers))
+        events.add_row(str(event.event_id), ctx.local(event.at), *_event_text(ctx, event, unmasked))
     console = _console()
     console.print(facts)
     if view.occurred_at_as_logged is not None:
@@ -497,6 +626,57 @@ def _show(ctx: _Context) -> int:
             style="bold red",
         )
     console.print(events)
+    return 0
+
+
+def _due(ctx: _Context) -> int:
+    args = ctx.args
+    text = args.due_at.strip()
+    cleared = text.lower() in ("none", "clear", "-")
+    due_at = None if cleared else ctx.when(text, "TIME")
+    if not cleared and not args.what.strip():
+        raise CommandError("--what: say what is to be done by then, e.g. --what 回拨确认安全")
+    with _form_errors({"due_at": "TIME", "what": "--what"}), ctx.log() as log:
+        log.set_follow_up(
+            args.case_id, due_at=due_at, what=args.what or "cleared", by=ctx.who(), at=ctx.when(args.at, "--at"),
+            now=ctx.now,
+        )
+    if due_at is None:
+        print(f"case {args.case_id}: nothing due next")
+    else:
+        print(f"case {args.case_id}: due {ctx.local(due_at)}: {mask_numbers_in(args.what.strip())}")
+    return 0
+
+
+def _verify(ctx: _Context) -> int:
+    from storage.anchors import note_anchor, noted_anchor  # the head this user's consoles last saw
+
+    with ctx.log() as log:
+        report = log.verify(anchor=noted_anchor(ctx.db_path))
+    if report.ok:
+        note_anchor(ctx.db_path, report.head)
+    if ctx.args.json:
+        record = {
+            "db": str(ctx.db_path),
+            "ok": report.ok,
+            "entries": report.entries,
+            "head": None if report.head is None else {"event_id": report.head.event_id, "hash": report.head.hash},
+            "problem": report.problem,
+            "event_id": report.event_id,
+            "case_id": report.case_id,
+        }
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+    elif report.ok:
+        print(f"the escalation log {ctx.db_path} is whole: {f'{report.entries:,} entries'} chained; head {report.head_text()}")
+    if not report.ok:
+        raise CommandError(f"the escalation log {ctx.db_path} was altered: {report.problem}")
+    return 0
+
+
+def _backup(ctx: _Context) -> int:
+    with ctx.log() as log:
+        entries = log.backup(ctx.args.out)
+    print(f"wrote a copy of {ctx.db_path} to {ctx.args.out}: {f'{entries:,} entries'}")
     return 0
 
 
@@ -514,7 +694,7 @@ def _event_dict(event: CaseEvent) -> dict[str, Any]:
 def _masked_payload(payload: dict[str, Any]) -> dict[str, Any]:
     """An entry of the history as shown: the caller's number masked, and any phone number typed in its
     free text (a note, a reason, a corrected summary)."""
-    masked = {key: mask_numbers_in(payload[key]) for key in ("note", "reason") if isinstance(payload.get(key), str)}
+    masked = {key: mask_numbers_in(payload[key]) for key in ("note", "reason", "what") if isinstance(payload.get(key), str)}
     if payload.get("field") == "caller":
         masked |= {"old": mask_number(payload.get("old")), "value": mask_number(payload.get("value"))}
     elif payload.get("field") == "summary":
@@ -522,10 +702,16 @@ def _masked_payload(payload: dict[str, Any]) -> dict[str, Any]:
     return payload | masked
 
 
-def _event_text(event: CaseEvent, show_numbers: bool) -> tuple[str, str, str]:
+def _event_text(ctx: _Context, event: CaseEvent, show_numbers: bool) -> tuple[str, str, str]:
     payload = event.payload if show_numbers else _masked_payload(event.payload)
     if event.kind == "opened":
         return "登记 opened", event.by, ""
+    if event.kind == "follow_up":
+        due = payload["due_at"]
+        when = ctx.local(datetime.fromisoformat(due)) if due else "cleared"
+        return "下一步 follow-up", event.by, f"{when} {mask_numbers_in(payload['what'])}" if due else when
+    if event.kind == "reveal":
+        return "查看号码 reveal", event.by, mask_numbers_in(payload["reason"])
     if event.kind == "action":
         to = f" → {payload['to']}" if payload.get("to") else ""
         return ACTION_LABELS[payload["kind"]], event.by, payload["note"] + to
@@ -580,4 +766,7 @@ _COMMANDS: dict[str, Callable[[_Context], int]] = {
     "correct": _correct,
     "handover": _handover,
     "export": _export,
+    "due": _due,
+    "verify": _verify,
+    "backup": _backup,
 }

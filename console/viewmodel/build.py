@@ -80,6 +80,7 @@ def build_dashboard(
     sort_key: str = AGENT_SORT_KEYS[0],
     filter_text: str = "",
     agent_order: AgentOrder | None = None,
+    log_warning: str = "",
 ) -> DashboardView:
     """Everything the dashboard draws in one tick, from one read of the floor.
 
@@ -91,13 +92,13 @@ def build_dashboard(
     """
     snap = reading.snapshot
     return DashboardView(
-        header=build_header(snap, settings, source, skipped),
+        header=build_header(snap, settings, source, skipped, log_warning),
         tiles=build_tiles(snap, settings),
         trend=build_trend(reading.quarters),
         topics=build_topics(snap.topics),
         breaks=build_breaks(snap.breaks),
         floor=build_agent_floor(reading.agents, snap.now, snap.agents_by_state, sort_key, filter_text, agent_order),
-        escalations=build_escalations(cases, snap.now, overdue_rules, unlogged),
+        escalations=build_escalations(cases, snap.now, overdue_rules, unlogged, settings.follow_up_soon_minutes),
         banner=build_banner(pending, settings.zone),
     )
 
@@ -232,11 +233,13 @@ def header_mode(source: str) -> HeaderMode:
         return HeaderMode.OTHER
 
 
-def build_header(snap: FloorSnapshot, settings: Settings, source: str, skipped: str = "") -> HeaderView:
+def build_header(
+    snap: FloorSnapshot, settings: Settings, source: str, skipped: str = "", log_warning: str = ""
+) -> HeaderView:
     now = snap.now
     mode = header_mode(source)
     if now is None:
-        return HeaderView(settings.centre_name, source, mode, "--:--:--", "", skipped=skipped)
+        return HeaderView(settings.centre_name, source, mode, "--:--:--", "", skipped=skipped, log_warning=log_warning)
     minutes = window_seen_minutes(snap, settings)
     length = settings.recent_window_minutes
     return HeaderView(
@@ -247,6 +250,7 @@ def build_header(snap: FloorSnapshot, settings: Settings, source: str, skipped: 
         f"{now:%Y-%m-%d} 周{_WEEKDAYS[now.weekday()]}",
         "" if minutes is None else f"{length}m · {minutes} of {length} min seen",
         skipped,
+        log_warning,
     )
 
 
@@ -478,6 +482,7 @@ def build_escalation_rows(
     now: datetime | None,
     rules: OverdueRules,
     unlogged: Sequence[UrgentFlag] = (),
+    soon_minutes: int = 60,
 ) -> list[EscalationRow]:
     """The open cases and the earlier flags not logged, newest first, each case marked overdue against
     the floor's clock."""
@@ -501,6 +506,8 @@ def build_escalation_rows(
     for case in cases:
         if not case.is_open:
             continue
+        follow = case.follow_up
+        due_state = follow.state(now, soon_minutes) if follow is not None and now is not None else ""
         dated.append(
             (
                 case.occurred_at,
@@ -515,7 +522,9 @@ def build_escalation_rows(
                     agent_id=case.agent_id,
                     caller=case.caller_masked,
                     status=case.status_label,
-                    overdue=now is not None and case.overdue_at(now, rules),
+                    overdue=(now is not None and case.overdue_at(now, rules)) or due_state == "overdue",
+                    next_due="" if follow is None else _when_on_the_floor(follow.due_at, now),
+                    due_state=due_state,
                 ),
             )
         )
@@ -528,9 +537,10 @@ def build_escalations(
     now: datetime | None,
     rules: OverdueRules,
     unlogged: Sequence[UrgentFlag] = (),
+    soon_minutes: int = 60,
 ) -> EscalationsView:
     """The open-escalations panel: its rows (:func:`build_escalation_rows`) and what they count."""
-    return escalations_of(build_escalation_rows(cases, now, rules, unlogged))
+    return escalations_of(build_escalation_rows(cases, now, rules, unlogged, soon_minutes))
 
 
 def escalations_of(rows: list[EscalationRow]) -> EscalationsView:

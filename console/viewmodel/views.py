@@ -99,6 +99,8 @@ class HeaderView:
     day: str
     window: str = ""  # a short window not yet seen whole: "15m · 6 of 15 min seen"
     skipped: str = ""  # input the source could not use: "6 lines skipped · p"
+    #: The escalation log failed its check (its hash chain, its triggers): said in red, in a few words.
+    log_warning: str = ""
 
     @property
     def stale(self) -> bool:
@@ -224,7 +226,11 @@ class EscalationRow:
     agent_id: str
     caller: str  # masked
     status: str
-    overdue: bool
+    overdue: bool  # past a deadline, or its follow-up past due
+    #: The follow-up's time on the floor (``09:00``, ``11-28 09:00``), when one is set.
+    next_due: str = ""
+    #: ``"overdue"``, ``"due"`` (within follow_up_soon_minutes) or ``""``.
+    due_state: str = ""
 
 
 @dataclass(frozen=True, slots=True)

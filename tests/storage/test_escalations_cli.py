@@ -97,8 +97,21 @@ def test_add_then_list_json(hotline: Run, db_path: Path) -> None:
     assert [case["overdue"] for case in listing["cases"]] == [False, False]
     assert listing["cases"][0]["due_at"] == "2026-11-28T09:05:00+08:00"
 
-    shown = json.loads(hotline("list", "--json", "--show-numbers", "--db", str(db_path))[1])
-    assert shown["cases"][1]["caller"] == "13812345678"
+    # a reveal needs a reason and names its cases; it shows only those, and is itself an entry of the log
+    code, out, err = hotline("list", "--json", "--show-numbers", "--db", str(db_path))
+    assert (code, out) == (1, "") and "--show-numbers shows only the cases asked for" in err
+    code, out, err = hotline("list", "--json", "--show-numbers", "--case", "1", "--db", str(db_path))
+    assert (code, out) == (1, "") and "--show-numbers needs --reason" in err
+    code, out, err = hotline(
+        "list", "--json", "--show-numbers", "--case", "1", "--reason", "回拨核实", "--by", "李班长", "--db", str(db_path)
+    )
+    shown = json.loads(out)
+    assert [case["caller"] for case in shown["cases"]] == ["13812345678"]  # case 1 only
+    code, out, _ = hotline("show", "1", "--json", "--db", str(db_path))
+    reveals = [event for event in json.loads(out)["history"] if event["kind"] == "reveal"]
+    assert [(e["by"], e["at"], e["payload"]["reason"]) for e in reveals] == [("李班长", NOW.isoformat(), "回拨核实")]
+    code, out, _ = hotline("show", "2", "--json", "--db", str(db_path))
+    assert "reveal" not in {event["kind"] for event in json.loads(out)["history"]}  # not asked for: not shown
 
 
 def test_list_as_a_table_masks_numbers_and_marks_the_overdue(hotline: Run, db_path: Path) -> None:
