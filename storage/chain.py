@@ -165,7 +165,7 @@ def verify(
             return _problem(rows, index, why)
         if anchor is not None and event_id == anchor.event_id:
             if stored_hash != anchor.hash:
-                return _problem(rows, index, f"entry {event_id}{_of(case_id)} is not the one noted earlier: the log was rewritten up to it")
+                return _problem(rows, index, f"entry {event_id}{_of(case_id)} is not the one noted earlier: the log was cut short or rewritten up to it")
             anchor_seen = True
         seen_hashes[stored_hash] = event_id
         prev_hash, prev_id = stored_hash, event_id

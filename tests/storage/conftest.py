@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from helpers import at
+from storage_cli import hotline  # noqa: F401  (a fixture of these tests)
 
 from storage import EscalationLog, NewCase
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -224,3 +225,22 @@ def test_recordings_in_a_read_only_folder_replay_and_a_recorder_is_refused(tmp_p
         assert state(folder) == before
     finally:
         folder.chmod(0o755)
+
+
+def test_a_read_only_old_log_is_refused_in_one_sentence_untouched(tmp_path: Path) -> None:
+    old_log = tmp_path / "escalations.db"
+    shutil.copyfile(Path(__file__).resolve().parents[2] / "fixtures" / "escalations-v1.db", old_log)
+    before = _dump(old_log)
+    old_log.chmod(0o444)
+    result = hotline_bound("escalations", "--db", str(old_log), "list")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr == (
+        f"hotline: the escalation log {old_log} was written by an older hotline-console (schema 1) and is read-only, "
+        "so it cannot be brought up to date: open it once as a user who can write it\n"
+    )
+    assert _dump(old_log) == before and sorted(p.name for p in old_log.parent.iterdir()) == ["escalations.db"]
+
+
+def _dump(path: Path) -> list[str]:
+    with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as conn:
+        return list(conn.iterdump())
