@@ -55,7 +55,8 @@ GROUP = "cases"
 
 @dataclass(frozen=True, slots=True)
 class CaseEntry:
-    """What the supervisor logged: an action, or a status change (``status`` set, ``action`` None)."""
+    """What the supervisor logged: an action, a status change (``status`` set, ``action`` None), or what
+    is due next on the case (``follow_up``)."""
 
     case_id: int
     action: NewAction | None
@@ -63,6 +64,9 @@ class CaseEntry:
     by: str
     at: datetime
     note: str
+    #: What is due next (``note``) by ``due_at`` (None: nothing due any more), instead of an action.
+    follow_up: bool = False
+    due_at: datetime | None = None
 
 
 # ---------------------------------------------------------------- what the forms ask (posted by a form)
@@ -298,7 +302,10 @@ class CaseController:
         """Write an action on a case, or a change of its status."""
 
         def write() -> EntrySaved:
-            if entry.status is not None:
+            if entry.follow_up:
+                what = entry.note or "cleared"
+                self.log.set_follow_up(entry.case_id, due_at=entry.due_at, what=what, by=entry.by, at=entry.at)
+            elif entry.status is not None:
                 self.log.set_status(entry.case_id, entry.status, by=entry.by, at=entry.at, note=entry.note)
             elif entry.action is not None:
                 self.log.add_action(entry.case_id, entry.action)

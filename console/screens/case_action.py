@@ -4,7 +4,8 @@ over at shift change (`h`). Every entry is a new row in the escalation log; noth
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 
 from pydantic import ValidationError
 from textual import on
@@ -20,6 +21,25 @@ from storage import ACTION_LABELS, STATUS_LABELS, ActionKind, CaseStatus, NewAct
 __all__ = ["CaseActionScreen", "HandOverScreen"]
 
 _STATUS_PREFIX = "status:"
+_FOLLOW_UP = "follow_up"
+
+
+def due_time(text: str, now: datetime) -> datetime | None:
+    """A follow-up's time as typed in the form: ``09:00`` (the next 09:00 after ``now``), ``2026-11-28
+    09:00`` or ISO 8601, in ``now``'s zone; blank is nothing due. Raises ValueError with a sentence."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        clock = dt_time.fromisoformat(text)
+    except ValueError:
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a time like 09:00 or 2026-11-28 09:00") from None
+        return value if value.tzinfo is not None else value.replace(tzinfo=now.tzinfo)
+    due = now.replace(hour=clock.hour, minute=clock.minute, second=0, microsecond=0)
+    return due if due > now else due + timedelta(days=1)
 
 
 class CaseActionScreen(ModalForm[str | None]):
@@ -35,12 +55,16 @@ class CaseActionScreen(ModalForm[str | None]):
     def compose(self) -> ComposeResult:
         choices = [(f"{label} {kind}", str(kind)) for kind, label in ACTION_LABELS.items()]
         choices += [(f"→ {STATUS_LABELS[s]} {s}", f"{_STATUS_PREFIX}{s}") for s in CaseStatus]
+        choices += [("⏰ 下一步 what is due next, by when", _FOLLOW_UP)]
         with VerticalScroll() as box:
             box.border_title = "急件处置 log what was done about a case"
             newest = str(self._open_cases[0]) if self._open_cases else ""
             yield from self._row("case #", Input(newest, id="case-id", placeholder="case number"))
             yield from self._row("what", Select(choices, id="what", prompt="an action, or a new status"))
             yield from self._row("note", Input("", id="note", placeholder="e.g. 回拨未接，已报警 110"))
+            yield from self._row(
+                "due", Input("", id="due", placeholder="for 下一步: 09:00, or 2026-11-28 09:00 (blank: nothing due)")
+            )
             yield from self._row("by", Input(self._by, id="by"))
             yield from self._buttons()
 
@@ -52,9 +76,13 @@ class CaseActionScreen(ModalForm[str | None]):
         what = str(self.query_one("#what", Select).value)
         note = self.query_one("#note", Input).value.strip()
         by = self.query_one("#by", Input).value.strip()
+        case_id = int(self.query_one("#case-id", Input).value.strip())
+        if what == _FOLLOW_UP:
+            due = due_time(self.query_one("#due", Input).value, self._now)
+            return CaseEntry(case_id, None, None, by, self._now, note, follow_up=True, due_at=due)
         status = CaseStatus(what.removeprefix(_STATUS_PREFIX)) if what.startswith(_STATUS_PREFIX) else None
         action = None if status else NewAction(kind=ActionKind(what), at=self._now, by=by, note=note)
-        return CaseEntry(int(self.query_one("#case-id", Input).value.strip()), action, status, by, self._now, note)
+        return CaseEntry(case_id, action, status, by, self._now, note)
 
     def problems(self) -> tuple[set[str], list[str]]:
         wrong: set[str] = set()
@@ -73,6 +101,20 @@ class CaseActionScreen(ModalForm[str | None]):
         if not self.query_one("#by", Input).value.strip():
             wrong.add("by")
             sentences.append(f"{self.ASKS['by']} (by).")
+        if self.query_one("#what", Select).value == _FOLLOW_UP:
+            due_text = self.query_one("#due", Input).value
+            try:
+                due = due_time(due_text, self._now)
+            except ValueError as error:
+                wrong.add("due")
+                sentences.append(f"{error} (due).")
+            else:
+                if due is not None and not self.query_one("#note", Input).value.strip():
+                    wrong.add("note")
+                    sentences.append("Say what is to be done by then (note).")
+        elif self.query_one("#due", Input).value.strip():
+            wrong.add("due")
+            sentences.append("A due time goes with 下一步 (what): choose it, or leave due blank.")
         if not wrong:
             try:
                 self._entry()
@@ -88,7 +130,10 @@ class CaseActionScreen(ModalForm[str | None]):
     def _entry_saved(self, message: EntrySaved) -> None:
         entry = message.entry
         kind = entry.action.kind if entry.action else None
-        done = STATUS_LABELS[entry.status] if entry.status else ACTION_LABELS[kind]  # type: ignore[index]
+        if entry.follow_up:
+            done = f"下一步 due {entry.due_at:%m-%d %H:%M}" if entry.due_at else "nothing due next"
+        else:
+            done = STATUS_LABELS[entry.status] if entry.status else ACTION_LABELS[kind]  # type: ignore[index]
         self._saved(f"case #{entry.case_id}: {done}")
 
 

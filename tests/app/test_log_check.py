@@ -53,3 +53,29 @@ async def test_a_log_edited_behind_the_consoles_back_is_said_in_red_and_still_ta
     with EscalationLog(log.path) as again:
         assert again.verify().event_id == 1  # still names the altered entry; the new one is chained after it
     assert noted_anchor(log.path) is None  # an altered log's head is never noted as good
+
+
+async def test_what_is_due_next_is_set_from_the_case_action_form(log: EscalationLog) -> None:
+    from textual.widgets import Input, Label, Select
+
+    from console.screens.case_action import CaseActionScreen
+
+    log.open_case(crisis("C1", "09:50:00"), now=at("09:50:00"))
+    app, _ = console_at(time(10, 0), log)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cases_settled(app, pilot)
+        await pilot.press("a")
+        form = app.screen
+        assert isinstance(form, CaseActionScreen)
+        form.query_one("#what", Select).value = "follow_up"
+        form.query_one("#due", Input).value = "09:30"  # already past today: tomorrow's 09:30
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Say what is to be done by then (note)." in str(form.query_one("#form-errors", Label).content)
+        form.query_one("#note", Input).value = "回拨确认安全"
+        await pilot.press("ctrl+s")
+        await cases_settled(app, pilot)
+        assert not isinstance(app.screen, CaseActionScreen)  # saved and closed
+        [case] = app.cases
+        assert case.follow_up is not None
+        assert (case.follow_up.due_at, case.follow_up.what) == (at("09:30:00", "2026-11-28"), "回拨确认安全")
