@@ -174,6 +174,11 @@ def escalations_arguments(parser: argparse.ArgumentParser) -> None:
 
     verify = sub.add_parser("verify", parents=[db], help="check the log's hash chain: exit 1 naming the first entry changed")
     verify.add_argument("--json", action="store_true", help="print JSON")
+    verify.add_argument(
+        "--renote",
+        action="store_true",
+        help="after restoring a backup on purpose: check the chain alone, and note its head anew for this user",
+    )
 
     backup = sub.add_parser("backup", parents=[db], help="a consistent copy of the log, while consoles keep writing")
     backup.add_argument("--out", type=Path, required=True, metavar="FILE", help="the copy to write (a new file)")
@@ -652,7 +657,7 @@ def _verify(ctx: _Context) -> int:
     from storage.anchors import note_anchor, noted_anchor  # the head this user's consoles last saw
 
     with ctx.log() as log:
-        report = log.verify(anchor=noted_anchor(ctx.db_path))
+        report = log.verify(anchor=None if ctx.args.renote else noted_anchor(ctx.db_path))
     if report.ok:
         note_anchor(ctx.db_path, report.head)
     if ctx.args.json:
