@@ -99,6 +99,9 @@ _LIST_HEADERS = (
     "下一步 next",
 )
 
+#: The columns of ``list`` never wrapped.
+_WHOLE_COLUMNS = frozenset({"#", "发生 occurred", "级别", "来电号码"})
+
 _EXPORT_COLUMNS = (
     "case_id",
     "occurred_at",
@@ -556,7 +559,10 @@ def _list(ctx: _Context) -> int:
         caption_justify="left",
     )
     for header in _LIST_HEADERS:
-        table.add_column(header, justify="right" if header in ("#", "级别") else "left")
+        # when it happened is read whole ("0001-01-01 ⚠ out of range" too); the free text wraps instead
+        table.add_column(
+            header, justify="right" if header in ("#", "级别") else "left", no_wrap=header in _WHOLE_COLUMNS
+        )
     for view in cases:
         reason = view.overdue_reason(ctx.now, ctx.rules)
         last = view.actions[-1] if view.actions else None
