@@ -146,8 +146,8 @@ class HotlineFile:
         try:
             names = {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master")}
         except sqlite3.DatabaseError as error:
-            if isinstance(error, sqlite3.OperationalError) and is_busy(error):
-                raise
+            if isinstance(error, sqlite3.OperationalError) and (is_busy(error) or _disk_failed(error)):
+                raise  # the file may well be ours: errors() says what happened, in its own sentence
             raise self.refuse(f"SQLite cannot read it: {error}") from None
         if not names:
             return names
@@ -340,6 +340,12 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[tuple[object, ...]]:
 
 def _normalised(sql: str | None) -> str:
     return " ".join((sql or "").split())
+
+
+def _disk_failed(error: sqlite3.OperationalError) -> bool:
+    """A full or failing disk (SQLite's -shm file cannot be made, say), not a file that is not ours."""
+    name = getattr(error, "sqlite_errorname", "")
+    return name == "SQLITE_FULL" or name.startswith("SQLITE_IOERR")
 
 
 def is_busy(error: sqlite3.OperationalError) -> bool:

@@ -1,10 +1,8 @@
 """A log (or a recordings file) this user cannot write is read, never called a foreign file: list, show
 and export work, every write is refused in one sentence, and nothing beside it is created.
 
-The commands run in processes of their own as a user whom the file's mode binds. The suite runs as root
-here, and root ignores a file's mode: its processes are started without the capabilities that let root
-write what it may not (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), so the kernel refuses them as it refuses any
-user; an ordinary user needs nothing."""
+The commands run in processes of their own as a user whom the file's mode binds (tests/bound_user.py: as
+root, without the capabilities that let root ignore a file's mode)."""
 
 from __future__ import annotations
 
@@ -17,20 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from bound_user import as_bound_user, skip_unless_modes_bind
 from helpers import at
 
 from storage import EscalationLog, NewCase
 
 NOW = at("09:30:00")
-
-
-def as_bound_user(argv: list[str]) -> list[str]:
-    """``argv`` run as a user that a file's mode binds."""
-    if os.geteuid() != 0:
-        return argv
-    if shutil.which("setpriv") is None:
-        pytest.skip("running as root without setpriv: no way to start a process that a file's mode binds")
-    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *argv]
 
 
 def hotline_bound(*argv: str) -> subprocess.CompletedProcess[str]:
@@ -40,13 +30,7 @@ def hotline_bound(*argv: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(autouse=True)
 def _modes_bind(tmp_path: Path) -> None:
-    """Prove that the processes the tests start really cannot write a read-only file (or skip)."""
-    probe = tmp_path / "probe"
-    probe.touch(mode=0o444)
-    check = [sys.executable, "-c", "import os, sys; sys.exit(0 if os.access(sys.argv[1], os.W_OK) else 3)", str(probe)]
-    if subprocess.run(as_bound_user(check), check=False, timeout=60).returncode != 3:
-        pytest.skip("this machine lets every process write a read-only file")
-    probe.unlink()
+    skip_unless_modes_bind(tmp_path)
 
 
 def case(call_id: str, caller: str, summary: str) -> NewCase:
@@ -175,6 +159,7 @@ RECORDED = """
 import sys
 from datetime import timedelta
 from zoneinfo import ZoneInfo
+from bound_user import as_bound_user, skip_unless_modes_bind
 from helpers import at
 from storage.recordings import Recording, SnapshotRecorder
 path = sys.argv[2]
