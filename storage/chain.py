@@ -60,13 +60,14 @@ CASE_COLUMNS: tuple[str, ...] = (
 )
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_sha256 = hashlib.sha256
 
 
 def entry_hash(values: Sequence[Any], case: Sequence[Any] | None = None) -> str:
     """The hash of an entry: ``values`` are its :data:`EVENT_COLUMNS` as stored, ``case`` the
-    :data:`CASE_COLUMNS` of its case when the entry opens it."""
-    encoded = list(values) if case is None else [*values, *case]
-    return hashlib.sha256(_dumps(encoded).encode("utf-8")).hexdigest()
+    :data:`CASE_COLUMNS` of its case when the entry opens it. (A tuple encodes as a JSON array.)"""
+    encoded = tuple(values) if case is None else (*values, *case)
+    return _sha256(_dumps(encoded).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,6 @@ def verify(
     - ``anchor`` not found in the chain: entries up to it were cut off or the chain was rewritten.
     """
     rows = events if isinstance(events, list) else list(events)
-    seen_hashes: dict[str, int] = {GENESIS: 0}
     opened: set[int] = set()
     prev_hash = GENESIS
     prev_id = 0
@@ -134,7 +134,8 @@ def verify(
             if case is None:
                 return _problem(rows, index, f"entry {event_id} opens case {case_id}, which is not in the log: the case was deleted")
             opened.add(case_id)
-        if entry_hash(row[:8], case) != stored_hash:
+        encoded = row[:8] if case is None else (*row[:8], *case)
+        if _sha256(_dumps(encoded).encode("utf-8")).hexdigest() != stored_hash:  # entry_hash, inlined
             what = "entry or the case as opened" if kind == "opened" else "entry"
             return _problem(
                 rows,
@@ -143,6 +144,8 @@ def verify(
                 "written, or written behind the log's back",
             )
         if stored_prev != prev_hash:
+            # which earlier entry it claims to follow: looked up only now, not kept for every entry
+            seen_hashes = {GENESIS: 0} | {earlier_row[8]: earlier_row[0] for earlier_row in rows[:index]}
             if stored_prev in seen_hashes:
                 earlier = seen_hashes[stored_prev]
                 why = (
@@ -167,7 +170,6 @@ def verify(
             if stored_hash != anchor.hash:
                 return _problem(rows, index, f"entry {event_id}{_of(case_id)} is not the one noted earlier: the log was cut short or rewritten up to it")
             anchor_seen = True
-        seen_hashes[stored_hash] = event_id
         prev_hash, prev_id = stored_hash, event_id
     head = _head(rows)
     if not anchor_seen:
