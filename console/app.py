@@ -22,7 +22,16 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from console.cases import CaseController, CasesLoaded, CasesNotLoaded, LogChecked, SaveCase, SaveEntry, SaveHandOver
+from console.cases import (
+    CaseController,
+    CasesLoaded,
+    CasesNotLoaded,
+    LogChecked,
+    ReadHandover,
+    SaveCase,
+    SaveEntry,
+    SaveHandOver,
+)
 from console.core.events import UrgentFlag
 from console.core.formatting import plural
 from console.feeds.source import FloorSource, Playback, Producer, Reported
@@ -462,6 +471,11 @@ class HotlineApp(App[None]):
         from console.screens.case_action import HandOverScreen
 
         self.push_screen(HandOverScreen(by=self.supervisor(), now=self._log_time()), self._saved)
+
+    @on(ReadHandover)
+    def _read_handover(self, message: ReadHandover) -> None:
+        """The hand-over form's listing, read in a thread (console/cases.py)."""
+        self.case_controller.read_handover(message, self.overdue_rules, self.settings.zone)
 
     @on(SaveHandOver)
     def _save_hand_over(self, message: SaveHandOver) -> None:

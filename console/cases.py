@@ -23,15 +23,19 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
+from console.handover import Handover, build_handover, default_since
 from storage import CaseStatus, CaseView, NewAction, NewCase, StorageError
 from storage.anchors import note_anchor, noted_anchor
 from storage.chain import ChainReport
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from textual.app import App
     from textual.message_pump import MessagePump
     from textual.worker import Worker
 
+    from console.core.overdue import OverdueRules
     from storage import EscalationLog
 
 __all__ = [
@@ -42,7 +46,10 @@ __all__ = [
     "CasesNotLoaded",
     "EntrySaved",
     "HandedOver",
+    "HandoverNotRead",
+    "HandoverRead",
     "LogChecked",
+    "ReadHandover",
     "SaveCase",
     "SaveEntry",
     "SaveFailed",
@@ -89,15 +96,29 @@ class SaveEntry(Message):
 
 
 class SaveHandOver(Message):
-    """The hand-over form asks for every open case to be handed over from ``by`` to ``to`` at ``at``."""
+    """The hand-over form asks for every open case to be handed over from ``by`` to ``to`` at ``at``,
+    closing the shift that began ``since`` (None: not known)."""
 
-    def __init__(self, form: MessagePump, *, by: str, to: str, at: datetime, note: str) -> None:
+    def __init__(
+        self, form: MessagePump, *, by: str, to: str, at: datetime, note: str, since: datetime | None = None
+    ) -> None:
         super().__init__()
         self.form = form
         self.by = by
         self.to = to
         self.at = at
         self.note = note
+        self.since = since
+
+
+class ReadHandover(Message):
+    """The hand-over form asks for the hand-over at ``now`` (console/handover.py) of the shift since the
+    last hand-over recorded; the answer goes back to ``form``."""
+
+    def __init__(self, form: MessagePump, now: datetime) -> None:
+        super().__init__()
+        self.form = form
+        self.now = now
 
 
 # ---------------------------------------------------------------- what the log answers (posted by a worker)
@@ -171,6 +192,22 @@ class HandedOver(Message):
         self.to = to
 
 
+class HandoverRead(Message):
+    """The hand-over, as the log holds it now."""
+
+    def __init__(self, handover: Handover) -> None:
+        super().__init__()
+        self.handover = handover
+
+
+class HandoverNotRead(Message):
+    """The log could not be read for the hand-over; ``error`` is its one sentence."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
 class SaveFailed(Message):
     """The log refused the write and nothing was saved (locked, read-only, full disk, no such case):
     ``error`` is the one sentence to say on the form."""
@@ -190,7 +227,7 @@ class CaseController:
     ``cases`` and ``logged_flags`` change on the screen's thread only (:meth:`loaded`), from what a
     worker read; the log is touched in the workers only (its own lock lets one at a time in). The
     methods that run in a worker (:meth:`read`, :meth:`open_case`, :meth:`log_entry`,
-    :meth:`hand_over`) touch nothing of Textual's and return the messages to post, so they are tested
+    :meth:`handover`, :meth:`hand_over`) touch nothing of Textual's and return the messages to post, so they are tested
     without a screen.
     """
 
@@ -226,8 +263,19 @@ class CaseController:
         self._write_for(request.form, partial(self.log_entry, request.entry), "logging an entry")
 
     def save_hand_over(self, request: SaveHandOver) -> None:
-        handing = partial(self.hand_over, by=request.by, to=request.to, at=request.at, note=request.note)
+        handing = partial(
+            self.hand_over, by=request.by, to=request.to, at=request.at, note=request.note, since=request.since
+        )
         self._write_for(request.form, handing, "handing over")
+
+    def read_handover(self, request: ReadHandover, rules: OverdueRules, zone: ZoneInfo) -> None:
+        """Read the hand-over for the form, in a thread; the answer goes to the form."""
+        form = request.form
+
+        def in_the_thread() -> None:
+            form.post_message(self.handover(request.now, rules, zone))
+
+        self._in_a_thread(in_the_thread, "reading the hand-over")
 
     def loaded(self, reading: CasesLoaded) -> list[str]:
         """Take a reading for the screen; returns what to say of entries that cannot be read, once a case,
@@ -313,10 +361,21 @@ class CaseController:
 
         return self._written(write, (StorageError, ValueError))
 
-    def hand_over(self, *, by: str, to: str, at: datetime, note: str) -> tuple[Answer, Reading | None]:
-        """Write a hand-over entry on every open case, in one transaction."""
+    def handover(self, now: datetime, rules: OverdueRules, zone: ZoneInfo) -> HandoverRead | HandoverNotRead:
+        """The hand-over at ``now`` of the shift since the last hand-over recorded (else since midnight)."""
+        try:
+            since = default_since(self.log, now, zone)
+            return HandoverRead(build_handover(self.log, now=now, since=since, rules=rules, zone=zone))
+        except StorageError as error:
+            return HandoverNotRead(str(error))
+
+    def hand_over(
+        self, *, by: str, to: str, at: datetime, note: str, since: datetime | None = None
+    ) -> tuple[Answer, Reading | None]:
+        """Write a hand-over entry on every open case and the confirmation, in one transaction."""
         return self._written(
-            lambda: HandedOver(self.log.hand_over(by=by, to=to, at=at, note=note), to), (StorageError, ValueError)
+            lambda: HandedOver(self.log.hand_over(by=by, to=to, at=at, note=note, since=since), to),
+            (StorageError, ValueError),
         )
 
     def _written(

@@ -21,7 +21,7 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules} | {n for n 
 """
 
 HEAVY = {"textual", "pydantic", "pydantic_settings", "rich", "storage", "sqlite_utils", "httpx", "aiohttp"}
-COMMAND_MODULES = {f"console.cli.{name}" for name in ("run", "report", "simulate", "schema", "feed_server", "escalations")}
+COMMAND_MODULES = {f"console.cli.{name}" for name in ("run", "report", "simulate", "schema", "feed_server", "escalations", "handover")}
 
 
 def loaded(*argv: str) -> set[str]:
@@ -44,6 +44,9 @@ def test_a_command_loads_its_own_module_and_no_other() -> None:
     help_of_one = loaded("escalations", "--help")
     assert help_of_one & COMMAND_MODULES == {"console.cli.escalations"}
     assert "textual" not in help_of_one
+    handover_help = loaded("handover", "--help")
+    assert handover_help & COMMAND_MODULES == {"console.cli.handover"}
+    assert handover_help & {"textual", "sqlite_utils"} == set()
 
 
 def test_the_command_caches_the_projects_bytecode_where_the_environment_forbids_it(tmp_path) -> None:

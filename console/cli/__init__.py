@@ -4,7 +4,7 @@
     console/cli/args.py       what the commands share: the parser class, converters, --db, the feed token
     console/cli/errors.py     CommandError and the exit codes
     console/cli/run.py        hotline, hotline replay, hotline watch: the console on a source
-    console/cli/report.py, simulate.py, schema.py, feed_server.py, escalations.py: one command each
+    console/cli/report.py, simulate.py, schema.py, feed_server.py, escalations.py, handover.py: one command each
 
 Each command's module is imported only when the command is chosen (its arguments are added then too),
 so ``hotline --help`` loads argparse and this package's light modules, nothing of the commands. Its
@@ -44,6 +44,7 @@ COMMANDS = (
     ("watch", "run:watch_arguments", "open the console on a live-metrics feed"),
     ("feed-server", "feed_server:feed_server_arguments", "serve a day of traffic as a live-metrics feed (GET /snapshot)"),
     ("escalations", "escalations:escalations_arguments", "the escalation log (急件): list, add, act, hand over, export"),
+    ("handover", "handover:handover_arguments", "the shift hand-over (交班): what the next shift takes over; --to records it"),
     ("schema", "schema:schema_arguments", "print a JSON Schema"),
 )
 

@@ -7,9 +7,11 @@ Light on purpose: ``hotline --help`` loads this module and argparse, nothing of 
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
+import sys
 from collections.abc import Callable, Sequence
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -18,11 +20,15 @@ from console.core.formatting import parse_time_of_day
 from console.feeds.playback import MAX_SPEED, MIN_SPEED
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from console.settings import Settings
+    from storage import EscalationLog
 
 __all__ = [
     "opens_console",
     "BUNDLED_DAY_START",
+    "LogContext",
     "Parser",
     "Version",
     "add_db",
@@ -189,6 +195,83 @@ def escalation_log_path(args: argparse.Namespace, settings: Settings, *, practic
         return Path(given)
     real = Path(settings.escalation_db) if settings.escalation_db else default_db_path()
     return practice_db_path(real) if practice else real
+
+
+class LogContext:
+    """What a command on the escalation log knows: its flags, the settings, the time (``now``, in the
+    centre's zone), the overdue rules; which log (``--db``), who is at the keyboard (``--by``), and times
+    typed on the command line. ``hotline escalations`` and ``hotline handover`` share it."""
+
+    def __init__(self, args: argparse.Namespace, settings: Settings, now: datetime) -> None:
+        self.args = args
+        self.settings = settings
+        self.zone: ZoneInfo = settings.zone
+        self.now = now
+        self.rules = settings.overdue_rules()
+
+    @property
+    def db_path(self) -> Path:
+        from storage import default_db_path
+
+        chosen = getattr(self.args, "db", None) or getattr(self.settings, "escalation_db", None)
+        return Path(chosen) if chosen else default_db_path()
+
+    def log(self) -> EscalationLog:
+        from storage import EscalationLog  # sqlite-utils only for the commands that open the log
+
+        log = EscalationLog(self.db_path)
+        say_opening(log)
+        return log
+
+    def who(self) -> str:
+        name = getattr(self.args, "by", None) or getattr(self.settings, "supervisor_name", None)
+        if name:
+            return name
+        try:
+            return getpass.getuser()
+        except (OSError, KeyError):
+            raise CommandError("--by: no login name to log under; say who you are with --by NAME") from None
+
+    def when(self, text: str | None, flag: str) -> datetime:
+        """A time typed on the command line; without a UTC offset it is in the centre's zone."""
+        if text is None:
+            return self.now
+        try:
+            value = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise CommandError(f"{flag}: {text!r} is not a time like 2026-11-27T09:05 or 2026-11-27T09:05+08:00") from None
+        return self.within_window(self.aware(value), flag)
+
+    def within_window(self, value: datetime, flag: str) -> datetime:
+        """``value``, unless it is further from now than the time_window_years setting allows."""
+        from console.core.events import time_window_refusal  # pydantic: not for `hotline --help`
+
+        refusal = time_window_refusal(value, self.now, self.settings.time_window_years)
+        if refusal is not None:
+            raise CommandError(f"{flag}: {refusal}; the time_window_years setting says how far")
+        return value
+
+    def aware(self, value: datetime) -> datetime:
+        return value if value.tzinfo is not None else value.replace(tzinfo=self.zone)
+
+    def local(self, value: datetime) -> str:
+        return f"{value.astimezone(self.zone):%m-%d %H:%M}"
+
+
+def say_opening(log: EscalationLog) -> None:
+    """What opening the log did to it, in a line each on stderr: a migration, a repair."""
+    if log.migration_backup is not None:
+        print(
+            f"hotline: the escalation log {log.path} was brought up to date (schema 2, the hash chain); "
+            f"a copy of it as it was is in {log.migration_backup}",
+            file=sys.stderr,
+        )
+    if log.repaired:
+        print(
+            f"hotline: the escalation log {log.path} had lost {', '.join(log.repaired)} (removed behind the "
+            "console's back): put back, and noted in the log",
+            file=sys.stderr,
+        )
 
 
 # -- the feed's token ------------------------------------------------------------------------------------

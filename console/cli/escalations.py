@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import getpass
 import io
 import json
 import sys
@@ -32,7 +31,6 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from rich import box
@@ -40,9 +38,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from console.cli.args import Parser, add_db, positive_int
+from console.cli.args import LogContext, Parser, add_db, positive_int
 from console.cli.errors import CommandError
-from console.core.events import UrgentCategory, time_window_refusal
+from console.core.events import UrgentCategory
 from console.core.formatting import MISSING, csv_cell, mask_number, mask_numbers_in, plural
 from storage import (
     CORRECTABLE_FIELDS,
@@ -244,80 +242,13 @@ def run(args: argparse.Namespace, settings: Settings, *, now: datetime | None = 
         raise CommandError(str(error)) from None
 
 
-class _Context:
-    def __init__(self, args: argparse.Namespace, settings: Settings, now: datetime) -> None:
-        self.args = args
-        self.settings = settings
-        self.zone: ZoneInfo = settings.zone
-        self.now = now
-        self.rules = settings.overdue_rules()
-
-    @property
-    def db_path(self) -> Path:
-        chosen = getattr(self.args, "db", None) or getattr(self.settings, "escalation_db", None)
-        return Path(chosen) if chosen else default_db_path()
-
-    def log(self) -> EscalationLog:
-        from storage import EscalationLog  # sqlite-utils only for the commands that open the log
-
-        log = EscalationLog(self.db_path)
-        say_opening(log)
-        return log
-
-    def who(self) -> str:
-        name = getattr(self.args, "by", None) or getattr(self.settings, "supervisor_name", None)
-        if name:
-            return name
-        try:
-            return getpass.getuser()
-        except (OSError, KeyError):
-            raise CommandError("--by: no login name to log under; say who you are with --by NAME") from None
-
-    def when(self, text: str | None, flag: str) -> datetime:
-        """A time typed on the command line; without a UTC offset it is in the centre's zone."""
-        if text is None:
-            return self.now
-        try:
-            value = datetime.fromisoformat(text.strip())
-        except ValueError:
-            raise CommandError(f"{flag}: {text!r} is not a time like 2026-11-27T09:05 or 2026-11-27T09:05+08:00") from None
-        return self.within_window(self.aware(value), flag)
-
-    def within_window(self, value: datetime, flag: str) -> datetime:
-        """``value``, unless it is further from now than the time_window_years setting allows."""
-        refusal = time_window_refusal(value, self.now, self.settings.time_window_years)
-        if refusal is not None:
-            raise CommandError(f"{flag}: {refusal}; the time_window_years setting says how far")
-        return value
-
-    def aware(self, value: datetime) -> datetime:
-        return value if value.tzinfo is not None else value.replace(tzinfo=self.zone)
-
-    def local(self, value: datetime) -> str:
-        return f"{value.astimezone(self.zone):%m-%d %H:%M}"
-
+class _Context(LogContext):
     def occurred(self, view: CaseView) -> str:
         """When the case happened; a time logged by an older version outside the years 2000 to 2099 is
         shown as logged, flagged, so the case can be found and corrected."""
         if view.occurred_at_as_logged is not None:
             return f"{view.occurred_at_as_logged[:10]} ⚠ out of range"
         return self.local(view.occurred_at)
-
-
-def say_opening(log: EscalationLog) -> None:
-    """What opening the log did to it, in a line each on stderr: a migration, a repair."""
-    if log.migration_backup is not None:
-        print(
-            f"hotline: the escalation log {log.path} was brought up to date (schema 2, the hash chain); "
-            f"a copy of it as it was is in {log.migration_backup}",
-            file=sys.stderr,
-        )
-    if log.repaired:
-        print(
-            f"hotline: the escalation log {log.path} had lost {', '.join(log.repaired)} (removed behind the "
-            "console's back): put back, and noted in the log",
-            file=sys.stderr,
-        )
 
 
 @contextmanager
@@ -436,7 +367,12 @@ def _shown(view: CaseView, field: str) -> str:
 def _handover(ctx: _Context) -> int:
     args = ctx.args
     with _form_errors(), ctx.log() as log:
-        handed = log.hand_over(by=ctx.who(), to=args.to, at=ctx.when(args.at, "--at"), note=args.note, now=ctx.now)
+        from console.handover import default_since  # the shift it closes: since the last hand-over
+
+        since = default_since(log, ctx.now, ctx.zone)
+        handed = log.hand_over(
+            by=ctx.who(), to=args.to, at=ctx.when(args.at, "--at"), note=args.note, now=ctx.now, since=since
+        )
     if handed:
         print(f"handed over {plural(len(handed), 'open case')} to {args.to}: {', '.join(map(str, handed))}")
     else:

@@ -11,10 +11,20 @@ from pydantic import ValidationError
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
-from console.cases import CaseEntry, EntrySaved, HandedOver, SaveEntry, SaveHandOver
+from console.cases import (
+    CaseEntry,
+    EntrySaved,
+    HandedOver,
+    HandoverNotRead,
+    HandoverRead,
+    ReadHandover,
+    SaveEntry,
+    SaveHandOver,
+)
 from console.core.formatting import plural
+from console.handover import Handover, handover_renderables
 from console.screens.form import ModalForm, in_the_forms_words
 from storage import ACTION_LABELS, STATUS_LABELS, ActionKind, CaseStatus, NewAction
 
@@ -138,21 +148,43 @@ class CaseActionScreen(ModalForm[str | None]):
 
 
 class HandOverScreen(ModalForm[str | None]):
-    """Hand every open case over to the next shift's supervisor (:class:`SaveHandOver`). Returns a
-    one-line summary."""
+    """Hand every open case over to the next shift's supervisor (:class:`SaveHandOver`), the hand-over
+    listed above the fields (console/handover.py, read in a thread: :class:`ReadHandover`), overdue first
+    in red. Returns a one-line summary."""
+
+    DEFAULT_CSS = """
+    HandOverScreen > VerticalScroll { width: 130; }
+    HandOverScreen #handover-listing { height: auto; margin-bottom: 1; }
+    """
 
     def __init__(self, *, by: str, now: datetime) -> None:
         super().__init__()
         self._by = by
         self._now = now
+        #: the hand-over shown, once the log has answered
+        self.handover: Handover | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as box:
             box.border_title = "交班 hand every open case over"
+            yield Static("Reading the hand-over…", id="handover-listing")
             yield from self._row("to", Input("", id="to", placeholder="the next shift's supervisor"))
             yield from self._row("note", Input("", id="note", placeholder="e.g. 夜班跟进，明早街道回访"))
             yield from self._row("by", Input(self._by, id="by"))
             yield from self._buttons()
+
+    def on_mount(self) -> None:
+        # Textual also runs ModalForm's on_mount (each class's handler in turn): the focus goes to "to"
+        self.post_message(ReadHandover(self, self._now))
+
+    @on(HandoverRead)
+    def _handover_read(self, message: HandoverRead) -> None:
+        self.handover = message.handover
+        self.query_one("#handover-listing", Static).update(handover_renderables(message.handover))
+
+    @on(HandoverNotRead)
+    def _handover_not_read(self, message: HandoverNotRead) -> None:
+        self.query_one("#handover-listing", Static).update(f"The hand-over could not be read: {message.error}")
 
     def problems(self) -> tuple[set[str], list[str]]:
         wrong: set[str] = set()
@@ -169,7 +201,8 @@ class HandOverScreen(ModalForm[str | None]):
         to = self.query_one("#to", Input).value.strip()
         note = self.query_one("#note", Input).value.strip()
         by = self.query_one("#by", Input).value.strip()
-        self._send(SaveHandOver(self, by=by, to=to, at=self._now, note=note))
+        since = self.handover.since if self.handover is not None else None
+        self._send(SaveHandOver(self, by=by, to=to, at=self._now, note=note, since=since))
 
     @on(HandedOver)
     def _handed_over(self, message: HandedOver) -> None:
