@@ -13,7 +13,7 @@ import os
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -214,12 +214,21 @@ class HotlineFile:
         """Switch to WAL (once: the mode is kept in the file). SQLite refuses the switch at once, without
         its busy timeout, while another connection holds a lock (two consoles creating the file
         together), so wait here the way its busy handler would."""
+
+        def switch() -> None:
+            if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self.conn.execute("PRAGMA journal_mode = wal")
+
+        self._while_busy(switch)
+
+    def _while_busy(self, attempt: Callable[[], None]) -> None:
+        """``attempt``, tried again while SQLite answers busy at once (without its busy handler), with a
+        growing pause, until the busy timeout has passed; then its error is raised."""
         deadline = monotonic() + self._timeout
         pause = 0.002
         while True:
             try:
-                if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                    self.conn.execute("PRAGMA journal_mode = wal")
+                attempt()
                 return
             except sqlite3.OperationalError as error:
                 if not is_busy(error) or monotonic() >= deadline:
@@ -285,17 +294,11 @@ class HotlineFile:
         """BEGIN IMMEDIATE, retried within the busy timeout. SQLite's busy handler waits out a writer,
         but a WAL file being recovered or checkpointed by another connection answers SQLITE_BUSY at
         once, without it: retry that too, with a growing pause, until the same deadline."""
-        deadline = monotonic() + self._timeout
-        pause = 0.002
-        while True:
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as error:
-                if not is_busy(error) or monotonic() >= deadline:
-                    raise
-            sleep(pause)
-            pause = min(pause * 2, 0.05)
+
+        def begin() -> None:
+            self.conn.execute("BEGIN IMMEDIATE")
+
+        self._while_busy(begin)
 
     @contextmanager
     def read(self) -> Iterator[None]:
