@@ -153,9 +153,9 @@ class LogChecked(Message):
         """The header's words when something is wrong: short, the rest goes in the notice."""
         if not self.report.ok:
             where = f" at entry {self.report.event_id}" if self.report.event_id is not None else ""
-            return f"⚠ LOG ALTERED{where} · hotline escalations verify"
+            return f"⚠ LOG ALTERED{where}"
         if self.repaired:
-            return "⚠ LOG TRIGGERS WERE DROPPED · put back"
+            return "⚠ LOG TRIGGERS DROPPED"
         return ""
 
 

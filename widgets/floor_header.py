@@ -45,14 +45,15 @@ class FloorHeader(Static):
                 (f" {view.source} ", source_style),
                 "   ",
                 (view.clock, "dim" if view.stale else "bold"),
+                # an altered escalation log before the day: read even on a narrow terminal
+                ("   " if view.log_warning else "", ""),
+                (f" {view.log_warning} " if view.log_warning else "", "bold white on red"),
                 "  ",
                 (view.day, "dim"),
                 # what was skipped before the window note: that one goes once the window is seen whole
                 ("   " if view.skipped else "", ""),
                 (f" {view.skipped} " if view.skipped else "", "bold black on dark_orange"),
                 ("   " + view.window if view.window else "", "yellow"),
-                ("   " if view.log_warning else "", ""),
-                (f" {view.log_warning} " if view.log_warning else "", "bold white on red"),
             ),
             layout=False,  # one line, always: no new layout
         )
