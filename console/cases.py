@@ -152,7 +152,7 @@ class LogChecked(Message):
     def warning(self) -> str:
         """The header's words when something is wrong: short, the rest goes in the notice."""
         if not self.report.ok:
-            where = f" at entry {self.report.event_id}" if self.report.event_id is not None else ""
+            where = f" #{self.report.event_id}" if self.report.event_id is not None else ""
             return f"⚠ LOG ALTERED{where}"
         if self.repaired:
             return "⚠ LOG TRIGGERS DROPPED"

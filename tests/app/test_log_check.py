@@ -45,8 +45,8 @@ async def test_a_log_edited_behind_the_consoles_back_is_said_in_red_and_still_ta
     app.notify = lambda message, **options: said.append((message, options.get("severity", "")))  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
         await cases_settled(app, pilot)
-        assert header_of(app) == "⚠ LOG ALTERED at entry 1"
-        assert "⚠ LOG ALTERED at entry 1" in str(app.get_screen_dashboard().query_one("FloorHeader").content)
+        assert header_of(app) == "⚠ LOG ALTERED #1"
+        assert "⚠ LOG ALTERED #1" in str(app.get_screen_dashboard().query_one("FloorHeader").content)
         errors = [message for message, severity in said if severity == "error"]
         assert any("entry 1 of case 1 does not match its hash" in message for message in errors)
         answer, _ = app.case_controller.open_case(crisis("C2", "09:58:00"), at("10:00:00"))
