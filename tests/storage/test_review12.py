@@ -1,0 +1,91 @@
+"""Review 12: defects found by trying to break the escalation log's chain, migration and masking. Each test
+fails on the code as reviewed."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from storage_cli import Run, add_args
+
+from storage import EscalationLog, StorageError
+from storage.errors import CaseNotFound
+
+V1 = Path(__file__).resolve().parents[2] / "fixtures" / "escalations-v1.db"
+NUMBER = "13812345678"  # the caller of add_args
+
+
+def _edit(db: Path, *statements: str) -> None:
+    """The sqlite3 command line, behind the console's back."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+    finally:
+        conn.close()
+
+
+# -- a caller's full number in an error message ----------------------------------------------------------
+
+
+def test_correcting_the_caller_to_the_number_it_has_does_not_print_the_number(hotline: Run, db_path: Path) -> None:
+    assert hotline(*add_args(db_path))[0] == 0
+    code, out, err = hotline("correct", "1", "caller", NUMBER, "--reason", "复核", "--db", str(db_path))
+    assert code == 1
+    assert NUMBER not in out + err, err
+
+
+def test_correcting_the_summary_to_what_it_says_does_not_print_a_number_in_it(hotline: Run, db_path: Path) -> None:
+    summary = "来电人说回电 13912345678"
+    assert hotline(*add_args(db_path), "--summary", summary)[0] == 0
+    code, out, err = hotline("correct", "1", "summary", summary, "--reason", "复核", "--db", str(db_path))
+    assert code == 1
+    assert "13912345678" not in out + err, err
+
+
+# -- a hand-edited value no version writes ---------------------------------------------------------------
+
+
+def test_verify_names_an_entry_edited_to_a_blob_instead_of_crashing(hotline: Run, db_path: Path) -> None:
+    assert hotline(*add_args(db_path))[0] == 0
+    _edit(db_path, "DROP TRIGGER case_events_no_update", "UPDATE case_events SET \"by\" = X'41' WHERE event_id = 1")
+    code, _, err = hotline("verify", "--db", str(db_path))  # raised TypeError: bytes not JSON serializable
+    assert code == 1
+    assert "entry 1 of case 1" in err
+
+
+def test_a_cases_row_edited_by_hand_does_not_stop_list_for_everyone(hotline: Run, db_path: Path) -> None:
+    assert hotline(*add_args(db_path))[0] == 0
+    assert hotline(*add_args(db_path), "--call-id", "C2")[0] == 0
+    _edit(db_path, "DROP TRIGGER cases_no_update", "UPDATE cases SET severity = 2.5 WHERE case_id = 2")
+    code, out, _ = hotline("list", "--db", str(db_path))  # raised ValueError: 2.5 is not a valid Severity
+    assert code == 0
+    assert "C0907" in out  # case 1 at least is still listed
+
+
+# -- the migration of a damaged schema-1 log -------------------------------------------------------------
+
+
+def test_a_schema_1_log_without_its_cases_table_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    db = tmp_path / "escalations.db"
+    shutil.copy(V1, db)
+    _edit(db, "DROP TABLE cases")
+    with pytest.raises(StorageError):  # raised sqlite3.OperationalError: no such table: cases
+        EscalationLog(db).close()
+
+
+def test_a_schema_1_log_with_a_case_deleted_is_not_said_to_lack_a_case_and_copied_at_every_try(tmp_path: Path) -> None:
+    db = tmp_path / "escalations.db"
+    shutil.copy(V1, db)
+    _edit(db, "DROP TRIGGER cases_no_delete", "DELETE FROM cases WHERE case_id = 2")
+    for _ in range(3):
+        try:
+            EscalationLog(db).close()
+        except CaseNotFound as error:  # "no case 2 in the escalation log": said of a log the user did not ask about a case of
+            pytest.fail(f"opening the log said {error}")
+        except StorageError:
+            pass
+    copies = sorted(path.name for path in tmp_path.iterdir() if ".schema-1" in path.name)
+    assert len(copies) <= 1, copies
