@@ -89,3 +89,39 @@ def test_a_schema_1_log_with_a_case_deleted_is_not_said_to_lack_a_case_and_copie
             pass
     copies = sorted(path.name for path in tmp_path.iterdir() if ".schema-1" in path.name)
     assert len(copies) <= 1, copies
+
+
+# -- what verify lets through ----------------------------------------------------------------------------
+
+
+def test_verify_of_a_log_that_is_not_there_does_not_call_a_new_empty_file_whole(hotline: Run, tmp_path: Path) -> None:
+    typo = tmp_path / "srv" / "escalatons.db"  # a script's typo for escalations.db
+    code, out, err = hotline("verify", "--db", str(typo))
+    assert code != 0 and "whole" not in out, out
+    assert not typo.exists()
+
+
+def test_an_entry_deleted_and_the_rest_rechained_leaves_a_gap_that_verify_names(hotline: Run, db_path: Path) -> None:
+    from storage.chain import CASE_COLUMNS, GENESIS, entry_hash
+
+    for call in ("C1", "C2", "C3"):
+        assert hotline(*add_args(db_path), "--call-id", call)[0] == 0
+    with sqlite3.connect(db_path) as conn:  # no console has noted a head yet (a new user, a copy)
+        conn.execute("DROP TRIGGER case_events_no_update")
+        conn.execute("DROP TRIGGER case_events_no_delete")
+        conn.execute("DROP TRIGGER cases_no_delete")
+        conn.execute("DELETE FROM case_events WHERE event_id = 2")
+        conn.execute("DELETE FROM cases WHERE case_id = 2")
+        rows = conn.execute('SELECT event_id, case_id, at, kind, "by", payload, recorded_at FROM case_events ORDER BY event_id')
+        prev = GENESIS
+        for row in rows.fetchall():
+            case = None
+            if row[3] == "opened":
+                case = conn.execute(f"SELECT {', '.join(CASE_COLUMNS)} FROM cases WHERE case_id = ?", (row[1],)).fetchone()
+            digest = entry_hash([*row, prev], case)
+            conn.execute("UPDATE case_events SET prev_hash = ?, hash = ? WHERE event_id = ?", (prev, digest, row[0]))
+            prev = digest
+    with EscalationLog(db_path) as log:  # the triggers put back, a repair entry chained after
+        report = log.verify()
+    # entry ids are given one after the other (last + 1), so 1 → 3 means entry 2 was deleted
+    assert not report.ok and report.problem is not None and "deleted" in report.problem, report
