@@ -125,3 +125,34 @@ def test_an_entry_deleted_and_the_rest_rechained_leaves_a_gap_that_verify_names(
         report = log.verify()
     # entry ids are given one after the other (last + 1), so 1 → 3 means entry 2 was deleted
     assert not report.ok and report.problem is not None and "deleted" in report.problem, report
+
+
+# -- free text read as Rich markup -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [("list",), ("show", "1")])
+def test_a_summary_with_square_brackets_does_not_stop_list_and_show(hotline: Run, db_path: Path, command: tuple[str, ...]) -> None:
+    assert hotline(*add_args(db_path), "--summary", "来电人发来路径 [/tmp] 的截图")[0] == 0
+    code, out, _ = hotline(*command, "--db", str(db_path))  # raised rich.errors.MarkupError
+    assert code == 0
+    assert "[/tmp]" in out
+
+
+def test_a_number_split_by_markup_is_not_shown_whole(hotline: Run, db_path: Path) -> None:
+    assert hotline(*add_args(db_path), "--summary", "回电 139[b][/b]12345678")[0] == 0
+    for command in (("list",), ("show", "1")):
+        code, out, _ = hotline(*command, "--db", str(db_path))
+        assert code == 0
+        assert "13912345678" not in out, command  # masked text, rendered by Rich, becomes the whole number
+
+
+def test_an_action_note_with_square_brackets_does_not_stop_the_handover(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from helpers import at
+
+    from console.cli import build_parser, run_command
+    from console.settings import Settings
+
+    run = lambda *argv: run_command(build_parser().parse_args(list(argv)), Settings(), now=at("09:30:00"))  # noqa: E731
+    assert run("escalations", *add_args(db_path), "--action", "called_back@2026-11-27T09:12:回拨 [/] 未接") == 0
+    capsys.readouterr()
+    assert run("handover", "--db", str(db_path)) == 0  # raised rich.errors.MarkupError
