@@ -83,7 +83,8 @@ def test_a_schema_1_log_with_a_case_deleted_is_not_said_to_lack_a_case_and_copie
     for _ in range(3):
         try:
             EscalationLog(db).close()
-        except CaseNotFound as error:  # "no case 2 in the escalation log": said of a log the user did not ask about a case of
+        # "no case 2 in the escalation log": said of a log, not of a case asked about
+        except CaseNotFound as error:
             pytest.fail(f"opening the log said {error}")
         except StorageError:
             pass
@@ -112,12 +113,16 @@ def test_an_entry_deleted_and_the_rest_rechained_leaves_a_gap_that_verify_names(
         conn.execute("DROP TRIGGER cases_no_delete")
         conn.execute("DELETE FROM case_events WHERE event_id = 2")
         conn.execute("DELETE FROM cases WHERE case_id = 2")
-        rows = conn.execute('SELECT event_id, case_id, at, kind, "by", payload, recorded_at FROM case_events ORDER BY event_id')
+        rows = conn.execute(
+            'SELECT event_id, case_id, at, kind, "by", payload, recorded_at FROM case_events ORDER BY event_id'
+        )
         prev = GENESIS
         for row in rows.fetchall():
             case = None
             if row[3] == "opened":
-                case = conn.execute(f"SELECT {', '.join(CASE_COLUMNS)} FROM cases WHERE case_id = ?", (row[1],)).fetchone()
+                case = conn.execute(
+                    f"SELECT {', '.join(CASE_COLUMNS)} FROM cases WHERE case_id = ?", (row[1],)
+                ).fetchone()
             digest = entry_hash([*row, prev], case)
             conn.execute("UPDATE case_events SET prev_hash = ?, hash = ? WHERE event_id = ?", (prev, digest, row[0]))
             prev = digest
@@ -131,7 +136,9 @@ def test_an_entry_deleted_and_the_rest_rechained_leaves_a_gap_that_verify_names(
 
 
 @pytest.mark.parametrize("command", [("list",), ("show", "1")])
-def test_a_summary_with_square_brackets_does_not_stop_list_and_show(hotline: Run, db_path: Path, command: tuple[str, ...]) -> None:
+def test_a_summary_with_square_brackets_does_not_stop_list_and_show(
+    hotline: Run, db_path: Path, command: tuple[str, ...]
+) -> None:
     assert hotline(*add_args(db_path), "--summary", "来电人发来路径 [/tmp] 的截图")[0] == 0
     code, out, _ = hotline(*command, "--db", str(db_path))  # raised rich.errors.MarkupError
     assert code == 0
@@ -146,7 +153,9 @@ def test_a_number_split_by_markup_is_not_shown_whole(hotline: Run, db_path: Path
         assert "13912345678" not in out, command  # masked text, rendered by Rich, becomes the whole number
 
 
-def test_an_action_note_with_square_brackets_does_not_stop_the_handover(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_action_note_with_square_brackets_does_not_stop_the_handover(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from helpers import at
 
     from console.cli import build_parser, run_command
