@@ -165,3 +165,25 @@ def test_an_action_note_with_square_brackets_does_not_stop_the_handover(
     assert run("escalations", *add_args(db_path), "--action", "called_back@2026-11-27T09:12:回拨 [/] 未接") == 0
     capsys.readouterr()
     assert run("handover", "--db", str(db_path)) == 0  # raised rich.errors.MarkupError
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload"),
+    [
+        ("reveal", "{}"),  # no reason
+        ("status", '{"status": "resolved"}'),  # no note
+        ("correction", '{"field": "severity", "old": 3, "value": 2}'),  # no reason
+        ("correction", '{"field": "severity", "value": 2}'),  # no old value
+    ],
+)
+def test_an_entry_put_in_by_hand_without_a_key_does_not_stop_show(
+    hotline: Run, db_path: Path, kind: str, payload: str
+) -> None:
+    assert hotline(*add_args(db_path))[0] == 0
+    _edit(
+        db_path,
+        'INSERT INTO case_events (case_id, at, kind, "by", payload, recorded_at, prev_hash, hash) VALUES '
+        f"(1, '2026-11-27T09:20:00+08:00', '{kind}', 'x', '{payload}', '2026-11-27T09:20:00+08:00', 'p', 'h')",
+    )
+    code, _, _ = hotline("show", "1", "--db", str(db_path))  # raised KeyError in _event_text
+    assert code == 0
