@@ -796,7 +796,12 @@ class EscalationLog(FileBacked):
                 raise InvalidField({field: problems.get(field, next(iter(problems.values())))}) from None
             new = getattr(checked, field)
             if new == current[field]:
-                raise StorageError(f"case {case_id} already has {field} {_field_to_json(new)}")
+                shown = _field_to_json(new)
+                if field == "caller":
+                    shown = mask_number(shown)
+                elif isinstance(shown, str):
+                    shown = mask_numbers_in(shown)
+                raise StorageError(f"case {case_id} already has {field} {shown}")
             payload = {
                 "field": field,
                 "old": _field_to_json(current[field]),
