@@ -126,9 +126,17 @@ class CasesLoaded(Message):
     """The open cases as the log holds them, every flag id that is already a case (open or resolved),
     and the log's last event id when they were read."""
 
-    def __init__(self, cases: list[CaseView], logged_flags: frozenset[str], last_event_id: int) -> None:
+    def __init__(
+        self,
+        cases: list[CaseView],
+        logged_flags: frozenset[str],
+        last_event_id: int,
+        unreadable_cases: dict[int, str] | None = None,
+    ) -> None:
         super().__init__()
         self.cases = cases
+        #: cases left out because their own row cannot be read (edited by hand), and what to say of each
+        self.unreadable_cases = unreadable_cases or {}
         self.logged_flags = logged_flags
         self.last_event_id = last_event_id
 
@@ -286,6 +294,10 @@ class CaseController:
         self.cases = reading.cases
         self.logged_flags = reading.logged_flags
         said = []
+        for case_id, sentence in reading.unreadable_cases.items():
+            if -case_id not in self._unreadable_said:  # a case's row (negative: apart from its entries)
+                self._unreadable_said.add(-case_id)
+                said.append(f"{sentence}; left out")
         for view in reading.cases:
             if view.unreadable and view.case_id not in self._unreadable_said:
                 self._unreadable_said.add(view.case_id)
@@ -329,6 +341,16 @@ class CaseController:
             note_anchor(self.log.path, report.head)
         return LogChecked(report, migrated_to=self.log.migration_backup, repaired=self.log.repaired)
 
+    def _note_head(self) -> None:
+        """Note the log's head, only when it grew from the one noted (still there, same hash): a log cut
+        short or rewritten while the console runs is not blessed; the next start says so."""
+        noted = noted_anchor(self.log.path)
+        head = self.log.head()
+        if head is None or (noted is not None and (head.event_id < noted.event_id or not self.log.holds(noted))):
+            self._chain_whole = False
+            return
+        note_anchor(self.log.path, head)
+
     def read(self, since: int | None) -> Reading | None:
         """The open cases and the flags already cases, unless the log's last event id is still ``since``
         (None: read whatever it is). A log in WAL mode is read while another console holds the write lock."""
@@ -337,8 +359,9 @@ class CaseController:
             if last == since:
                 return None
             if self._chain_whole:  # a log found whole: what it holds now is the head the next start expects
-                note_anchor(self.log.path, self.log.head())
-            return CasesLoaded(self.log.cases(open_only=True), frozenset(self.log.logged_flag_ids()), last)
+                self._note_head()
+            cases = self.log.cases(open_only=True)
+            return CasesLoaded(cases, frozenset(self.log.logged_flag_ids()), last, dict(self.log.unreadable_cases))
         except StorageError as error:
             return CasesNotLoaded(str(error))
 

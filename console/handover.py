@@ -260,7 +260,8 @@ def handover_renderables(handover: Handover) -> RenderableType:
         table.add_column(column, justify="right" if column in ("#", "级别") else "left", overflow="fold")
     for handed in handover.open_cases:
         style = "bold red" if handed.overdue else "yellow" if handed.state == "due" else ""
-        table.add_row(*_row(handover, handed), style=style)
+        # as typed, never read as markup: a note with [/] in it is text (and cannot unmask a number)
+        table.add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in _row(handover, handed)), style=style)
     parts: list[RenderableType] = [Text(_title(handover), style="bold"), table]
     for heading, case_lines in _shift_lists(handover):
         parts.append(Text(heading, style="bold"))

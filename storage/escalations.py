@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from console.core.events import BoundedTime, UrgentCategory, clamped_time
 from console.core.formatting import mask_number, mask_numbers_in
-from storage._sqlite import APPLICATION, META_TABLE, SCHEMA_VERSION, FileBacked, HotlineFile
+from storage._sqlite import APPLICATION, META_TABLE, SCHEMA_VERSION, FileBacked, HotlineFile, is_busy
 from storage.chain import CASE_COLUMNS, GENESIS, Anchor, ChainReport, entry_hash
 from storage.chain import verify as verify_chain
 from storage.errors import (
@@ -328,6 +328,13 @@ def _readable(rows: Iterable[Mapping[str, Any]], unreadable: dict[int, list[Unre
     return events
 
 
+def _unreadable_case(case_id: int, error: BaseException) -> str:
+    return (
+        f"case {case_id} cannot be read: its row holds a value no version writes ({mask_numbers_in(str(error))}), "
+        "so it was edited behind the log's back; hotline escalations verify names the change"
+    )
+
+
 def _unreadable_entry(event_id: int, kind: str, error: BaseException) -> UnreadableEntry:
     return UnreadableEntry(event_id, kind, mask_numbers_in(str(error)))
 
@@ -450,6 +457,9 @@ class EscalationLog(FileBacked):
         #: The append-only triggers or indexes found missing and put back at this opening (a repair entry
         #: in the log says so too).
         self.repaired: tuple[str, ...] = ()
+        #: Cases left out of the last :meth:`cases` because their own row cannot be read (edited by hand):
+        #: their number and the sentence to say.
+        self.unreadable_cases: dict[int, str] = {}
         try:
             with self._file.errors(writing=False):
                 self._conn.execute("PRAGMA foreign_keys = ON")
@@ -540,25 +550,40 @@ class EscalationLog(FileBacked):
                 return
             backup = _free_name(self.path.with_name(f"{self.path.name}.schema-1.bak"))
             self._copy_to(backup)
+            try:
+                self._migrate_rows(backup)
+            except (sqlite3.Error, StorageError, TypeError, ValueError) as error:
+                backup.unlink(missing_ok=True)  # nothing changed: no copy of it at every try
+                if isinstance(error, sqlite3.OperationalError) and is_busy(error):
+                    raise
+                why = f"no case {error.case_id} for its opening entry" if isinstance(error, CaseNotFound) else str(error)
+                raise StorageError(
+                    f"the escalation log {self.path} was written by an older hotline-console (schema 1) and cannot be "
+                    f"brought up to date: it was altered behind the console's back ({mask_numbers_in(why)}); it was left "
+                    "as it was: ask whoever keeps the log for its last good copy"
+                ) from None
             self.migration_backup = backup
-            for trigger in ("case_events_no_update", "case_events_no_delete", "case_events_no_replace"):
-                self._conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-            self._conn.execute("ALTER TABLE case_events RENAME TO case_events_v1")
-            self._conn.execute("DROP INDEX IF EXISTS case_events_by_case")
-            self._conn.execute(_EVENTS_TABLE)
-            old = self._conn.execute(
-                'SELECT event_id, case_id, at, kind, "by", payload, recorded_at FROM case_events_v1 ORDER BY event_id'
-            ).fetchall()
-            self._conn.execute("PRAGMA defer_foreign_keys = ON")
-            self._insert_chained([tuple(row) for row in old])
-            self._conn.execute("DROP TABLE case_events_v1")
-            for statement in _SCHEMA:
-                self._conn.execute(statement)
-            self._file.claim(**{_VERSION_KEY: str(ESCALATIONS_VERSION)})
-            self._conn.executemany(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                [("migrated_from", "1"), ("migration_backup", backup.name)],
-            )
+
+    def _migrate_rows(self, backup: Path) -> None:
+        """The migration itself, inside :meth:`_migrate`'s transaction."""
+        for trigger in ("case_events_no_update", "case_events_no_delete", "case_events_no_replace"):
+            self._conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        self._conn.execute("ALTER TABLE case_events RENAME TO case_events_v1")
+        self._conn.execute("DROP INDEX IF EXISTS case_events_by_case")
+        self._conn.execute(_EVENTS_TABLE)
+        old = self._conn.execute(
+            'SELECT event_id, case_id, at, kind, "by", payload, recorded_at FROM case_events_v1 ORDER BY event_id'
+        ).fetchall()
+        self._conn.execute("PRAGMA defer_foreign_keys = ON")
+        self._insert_chained([tuple(row) for row in old])
+        self._conn.execute("DROP TABLE case_events_v1")
+        for statement in _SCHEMA:
+            self._conn.execute(statement)
+        self._file.claim(**{_VERSION_KEY: str(ESCALATIONS_VERSION)})
+        self._conn.executemany(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            [("migrated_from", "1"), ("migration_backup", backup.name)],
+        )
 
     def _copy_to(self, target: Path) -> None:
         """A consistent copy of the log as committed (SQLite's online backup API), read through a
@@ -616,6 +641,12 @@ class EscalationLog(FileBacked):
             row = self._conn.execute("SELECT event_id, hash FROM case_events ORDER BY event_id DESC LIMIT 1").fetchone()
         return Anchor(row[0], row[1]) if row else None
 
+    def holds(self, anchor: Anchor) -> bool:
+        """Whether entry ``anchor.event_id`` is still in the log with that hash (one indexed read)."""
+        with self._read():
+            row = self._conn.execute("SELECT hash FROM case_events WHERE event_id = ?", [anchor.event_id]).fetchone()
+        return row is not None and row[0] == anchor.hash
+
     def backup(self, target: Path) -> int:
         """A consistent copy of the log in ``target`` (a new file), taken with SQLite's online backup API
         while other consoles keep writing; returns the number of entries it holds."""
@@ -665,7 +696,11 @@ class EscalationLog(FileBacked):
     def _view(self, case_id: int) -> CaseView:
         unreadable: dict[int, list[UnreadableEntry]] = {}
         events = self._events(case_id, unreadable)
-        return _fold(self._case_row(case_id), events, unreadable.get(case_id, ()))
+        row = self._case_row(case_id)
+        try:
+            return _fold(row, events, unreadable.get(case_id, ()))
+        except _UNREADABLE as error:
+            raise StorageError(_unreadable_case(case_id, error)) from None
 
     def _views(self, *, open_only: bool = False) -> list[CaseView]:
         chosen = _OPEN_CASES if open_only else "SELECT * FROM cases"
@@ -674,10 +709,13 @@ class EscalationLog(FileBacked):
         events = f"SELECT e.* FROM case_events AS e JOIN ({chosen}) USING (case_id) ORDER BY e.event_id"
         for event in _readable(self._query(events), unreadable):
             by_case.setdefault(event.case_id, []).append(event)
-        views = [
-            _fold(row, by_case.get(row["case_id"], ()), unreadable.get(row["case_id"], ()))
-            for row in self._query(chosen)
-        ]
+        views = []
+        self.unreadable_cases = {}
+        for row in self._query(chosen):
+            try:
+                views.append(_fold(row, by_case.get(row["case_id"], ()), unreadable.get(row["case_id"], ())))
+            except _UNREADABLE as error:  # the case's own row, edited by hand: left out, and said
+                self.unreadable_cases[row["case_id"]] = _unreadable_case(row["case_id"], error)
         return [view for view in views if view.is_open] if open_only else views
 
     def _case_for_flag(self, flag_id: str) -> int | None:

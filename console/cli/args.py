@@ -216,8 +216,15 @@ class LogContext:
         chosen = getattr(self.args, "db", None) or getattr(self.settings, "escalation_db", None)
         return Path(chosen) if chosen else default_db_path()
 
-    def log(self) -> EscalationLog:
+    def log(self, *, must_exist: bool = False) -> EscalationLog:
+        """The log, created when missing, unless ``must_exist`` (a check or a copy of a log that is not
+        there must not make an empty one and call it whole)."""
         from storage import EscalationLog  # sqlite-utils only for the commands that open the log
+
+        if must_exist and not self.db_path.exists():
+            raise CommandError(
+                f"there is no escalation log {self.db_path}: check the file name (--db, or the escalation_db setting)"
+            )
 
         log = EscalationLog(self.db_path)
         say_opening(log)

@@ -389,8 +389,11 @@ def _record(ctx: _Context, view: CaseView, show_number: bool) -> dict[str, Any]:
     }
 
 
-def _say_unreadable(cases: Iterable[CaseView]) -> None:
-    """One line on stderr for each case with entries that cannot be read: never left out in silence."""
+def _say_unreadable(cases: Iterable[CaseView], log: EscalationLog | None = None) -> None:
+    """One line on stderr for each case with entries that cannot be read, and for each case whose own row
+    cannot (``log.unreadable_cases``): never left out in silence."""
+    for sentence in (log.unreadable_cases.values() if log is not None else ()):
+        print(f"hotline: {sentence}; left out of what is shown", file=sys.stderr)
     for view in cases:
         if view.unreadable:
             more = f" and {len(view.unreadable) - 1} more" if len(view.unreadable) > 1 else ""
@@ -475,7 +478,7 @@ def _list(ctx: _Context) -> int:
     with ctx.log() as log:
         cases = _chosen(ctx, log.cases(open_only=args.open))
         shown = _revealed(ctx, log, [view.case_id for view in cases])
-    _say_unreadable(cases)
+    _say_unreadable(cases, log)
     if args.json:
         records = [_record(ctx, view, view.case_id in shown) for view in cases]
         listing = {"db": str(ctx.db_path), "now": ctx.now.isoformat(), "cases": records}
@@ -503,7 +506,8 @@ def _list(ctx: _Context) -> int:
         reason = view.overdue_reason(ctx.now, ctx.rules)
         last = view.actions[-1] if view.actions else None
         unmasked = view.case_id in shown
-        table.add_row(
+        _add_row(
+            table,
             str(view.case_id),
             ctx.occurred(view),
             Text(str(int(view.severity)), style="bold red" if view.severity >= 3 else ""),
@@ -558,12 +562,12 @@ def _show(ctx: _Context) -> int:
         ("急件标记 flag", view.flag_id or MISSING),
         ("下一步 next", _follow_up_text(ctx, view)),
     ):
-        facts.add_row(label, value)
+        _add_row(facts, label, value)
     events = Table(title="经过 History", box=box.SIMPLE_HEAVY, title_justify="left")
     for header in ("#", "时间 at", "事项", "人员 by", "内容"):
         events.add_column(header)
     for event in history:
-        events.add_row(str(event.event_id), ctx.local(event.at), *_event_text(ctx, event, unmasked))
+        _add_row(events, str(event.event_id), ctx.local(event.at), *_event_text(ctx, event, unmasked))
     console = _console()
     console.print(facts)
     if view.occurred_at_as_logged is not None:
@@ -598,7 +602,7 @@ def _due(ctx: _Context) -> int:
 def _verify(ctx: _Context) -> int:
     from storage.anchors import note_anchor, noted_anchor  # the head this user's consoles last saw
 
-    with ctx.log() as log:
+    with ctx.log(must_exist=True) as log:
         report = log.verify(anchor=None if ctx.args.renote else noted_anchor(ctx.db_path))
     if report.ok:
         note_anchor(ctx.db_path, report.head)
@@ -621,7 +625,7 @@ def _verify(ctx: _Context) -> int:
 
 
 def _backup(ctx: _Context) -> int:
-    with ctx.log() as log:
+    with ctx.log(must_exist=True) as log:
         entries = log.backup(ctx.args.out)
     print(f"wrote a copy of {ctx.db_path} to {ctx.args.out}: {f'{entries:,} entries'}")
     return 0
@@ -650,28 +654,37 @@ def _masked_payload(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _event_text(ctx: _Context, event: CaseEvent, show_numbers: bool) -> tuple[str, str, str]:
+    """An entry of the history as a row; a key missing from an entry put in by hand shows as —."""
     payload = event.payload if show_numbers else _masked_payload(event.payload)
+
+    def said(key: str) -> str:
+        value = payload.get(key)
+        return MISSING if value is None else str(value)
+
     if event.kind == "opened":
         return "登记 opened", event.by, ""
     if event.kind == "follow_up":
-        due = payload["due_at"]
-        when = ctx.local(datetime.fromisoformat(due)) if due else "cleared"
-        return "下一步 follow-up", event.by, f"{when} {mask_numbers_in(payload['what'])}" if due else when
+        due = payload.get("due_at")
+        try:
+            when = ctx.local(datetime.fromisoformat(due)) if due else "cleared"
+        except (TypeError, ValueError):
+            when = str(due)
+        return "下一步 follow-up", event.by, f"{when} {mask_numbers_in(said('what'))}" if due else when
     if event.kind == "reveal":
-        return "查看号码 reveal", event.by, mask_numbers_in(payload["reason"])
+        return "查看号码 reveal", event.by, mask_numbers_in(said("reason"))
     if event.kind == "action":
         to = f" → {payload['to']}" if payload.get("to") else ""
-        return ACTION_LABELS[payload["kind"]], event.by, payload["note"] + to
+        return ACTION_LABELS.get(payload.get("kind"), said("kind")), event.by, said("note") + to
     if event.kind == "status":
-        return "状态 " + STATUS_LABELS[payload["status"]], event.by, payload["note"]
-    return f"更正 {payload['field']}", event.by, f"{payload['old']} → {payload['value']}: {payload['reason']}"
+        return "状态 " + STATUS_LABELS.get(payload.get("status"), said("status")), event.by, said("note")
+    return f"更正 {said('field')}", event.by, f"{said('old')} → {said('value')}: {said('reason')}"
 
 
 def _export(ctx: _Context) -> int:
     args = ctx.args
     with ctx.log() as log:
         cases = log.cases()
-    _say_unreadable(cases)
+    _say_unreadable(cases, log)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(_EXPORT_COLUMNS)
@@ -698,6 +711,12 @@ def _export(ctx: _Context) -> int:
         raise CommandError(f"--out: cannot write {args.out}: {error.strerror or error}") from None
     print(f"wrote {plural(len(cases), 'case')} to {args.out}", file=sys.stderr)
     return 0
+
+
+def _add_row(table: Table, *cells: str | Text) -> None:
+    """A row of text as typed: Rich would read ``[/tmp]`` in a summary as markup (and crash), and
+    ``139[b][/b]12345678`` would pass the masking and show whole."""
+    table.add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in cells))
 
 
 def _console() -> Console:

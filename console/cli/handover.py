@@ -81,7 +81,7 @@ def run(args: argparse.Namespace, settings: Settings, *, now: datetime | None = 
     if args.yes and not args.to:
         raise CommandError("--yes: say who takes the cases over with --to NAME")
     try:
-        with ctx.log() as log:
+        with ctx.log(must_exist=True) as log:
             return _hand_over(ctx, log)
     except StorageError as error:
         raise CommandError(str(error)) from None
@@ -96,6 +96,8 @@ def _hand_over(ctx: LogContext, log: EscalationLog) -> int:
         raise CommandError(f"--since: {since.isoformat()} is later than now ({ctx.now.isoformat()})")
     by = ctx.who() if args.to else ""  # before anything is printed: no name, nothing to record
     handover = build_handover(log, now=ctx.now, since=since, rules=ctx.rules, zone=ctx.zone)
+    for sentence in log.unreadable_cases.values():  # a case whose row was edited by hand: never left out silently
+        print(f"hotline: {sentence}; left out of the hand-over", file=sys.stderr)
     _print(handover, markdown=args.markdown)
     if not args.to:
         return 0
