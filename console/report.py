@@ -97,6 +97,7 @@ def build_report(
             "break_single_limit_minutes": settings.break_single_limit_minutes,
             "break_daily_limit_minutes": settings.break_daily_limit_minutes,
             "break_exempt_reasons": settings.break_exempt_reasons,
+            "meal_limit_minutes": settings.meal_limit_minutes,
         },
         "source": {"format": "hotline events (JSON Lines)"} if lines is None else lines.summary.as_dict(figures.day),
         "unknown": dict(engine.unseen),
@@ -126,8 +127,10 @@ def build_report(
                 "minutes": round(figures.breaks.exempt_seconds / 60, 1),
                 "reasons": settings.break_exempt_reasons,
             },
+            "meals": {"meals": figures.breaks.meals, "minutes": round(figures.breaks.meal_seconds / 60, 1)},
             "single_overruns": [_jsonable(asdict(record)) for record in figures.single_overruns],
             "daily_overruns": [_jsonable(asdict(record)) for record in figures.daily_overruns],
+            "meal_overruns": [_jsonable(asdict(record)) for record in figures.meal_overruns],
         },
         "urgent_flags": [
             flag.model_dump(mode="json", exclude_none=True)
@@ -297,7 +300,29 @@ def render_report(report: dict[str, Any], console: Console, settings: Settings) 
             Text("+" + format_duration(record["over_seconds"]), style="red"),
         )
 
-    parts: list[Any] = [title, _source_line(report), totals, hours, topics, overruns]
+    meals = Table(
+        title="用餐超时 Meal overruns",
+        caption=(
+            f"{plural(breaks['meals']['meals'], 'meal')}, {breaks['meals']['minutes']:,} min, outside the break limits\n"
+            f"limit {settings.meal_limit_minutes:g} min a meal"
+        ),
+        box=box.SIMPLE_HEAVY,
+        title_justify="left",
+        caption_justify="left",
+    )
+    for header in ("agent", "name", "reason", "start", "meal", "over"):
+        meals.add_column(header, justify="right" if header in ("meal", "over") else "left")
+    for record in breaks["meal_overruns"]:
+        meals.add_row(
+            record["agent_id"] + (" (ongoing)" if record["ongoing"] else ""),
+            record["name"],
+            record["reason"],
+            record["start"][11:19],
+            format_duration(record["seconds"]),
+            Text("+" + format_duration(record["over_seconds"]), style="magenta"),
+        )
+
+    parts: list[Any] = [title, _source_line(report), totals, hours, topics, overruns, meals]
     by_reason = breaks["by_reason_minutes"]
     if by_reason:
         parts.append(Text("小休时长 breaks by reason: " + " · ".join(f"{r or MISSING} {m:,} min" for r, m in by_reason.items())))

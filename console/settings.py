@@ -203,6 +203,9 @@ class Settings(BaseSettings):
         max_length=50,
         description="Break reasons that the supervisor schedules and that count against neither limit.",
     )
+    meal_limit_minutes: float = Field(
+        default=60, gt=0, le=1440, description="A meal (用餐) at most this long; meals count against neither break limit."
+    )
 
     # Hot topics.
     topic_window_minutes: int = Field(default=15, ge=1, le=240, description="The hot-topic window.")

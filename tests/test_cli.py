@@ -381,15 +381,20 @@ def test_a_file_of_two_days_reports_the_busier_one_and_names_the_other(tmp_path:
     report = json.loads(result.stdout)
     assert report["day"] == "2026-11-27" and report["totals"]["offered"] == 8
     assert report["other_days"] == {"2026-11-28": 1}
-    # A1's 12-minute break; A2's meal from 09:32 still going at the 27th's midnight: 14:28:00 in that day
+    # A1's 12-minute break; A2's meal (用餐) from 09:32 still going at the 27th's midnight: 14:28:00 in
+    # that day, a meal overrun of 13:28 past the 60-minute meal limit, and no rest overrun
     overruns = report["breaks"]["single_overruns"]
-    assert [(r["agent_id"], r["ongoing"]) for r in overruns] == [("A2", True), ("A1", False)]
-    assert overruns[0]["seconds"] == 14 * 3600 + 28 * 60
+    assert [(r["agent_id"], r["ongoing"]) for r in overruns] == [("A1", False)]
+    [meal] = report["breaks"]["meal_overruns"]
+    assert (meal["agent_id"], meal["ongoing"], meal["reason"]) == ("A2", True, "用餐")
+    assert (meal["seconds"], meal["over_seconds"]) == (14 * 3600 + 28 * 60, 13 * 3600 + 28 * 60)
     assert [f["flag_id"] for f in report["urgent_flags"]] == ["F1"]
     note = result.stderr.strip().splitlines()
     assert len(note) == 1 and "2026-11-28 (1 call)" in note[0] and "use --date" in note[0]
     text = hotline("report", str(path))
     assert "2026-11-27" in text.stdout and text.stderr.strip() == note[0]
+    meals = text.stdout[text.stdout.index("用餐超时 Meal overruns") :]
+    assert "A2 (ongoing)" in meals and "+13:28:00" in meals and "1 meal, 868.0 min" in meals
 
 
 def test_date_chooses_the_day_and_an_absent_day_is_one_line(tmp_path: Path) -> None:

@@ -180,6 +180,18 @@ def test_the_break_panel_counts_an_agent_over_either_limit_once() -> None:
     assert build_breaks([]) == BreaksView([], 0, 0)
 
 
+def test_the_break_panel_counts_meal_overruns_apart() -> None:
+    meal = BreakView(
+        "A7", "李四", "用餐", at("11:30:00"), 3_840.0, False, False, 300.0, False, 2_100.0, 0.0,
+        meal=True, meal_seconds=3_840.0, over_meal=True,
+    )  # fmt: skip
+    view = build_breaks([meal, on_break("A1", over_single=True), on_break("A4")])
+    # one rest overrun (A1), one meal overrun (A7): counted apart, never added together
+    assert (view.on_break, view.over, view.meals_over) == (3, 1, 1)
+    first = view.rows[0]
+    assert (first.meal, first.over_meal, first.over_single, first.length) == (True, True, False, "1:04:00")
+
+
 def test_the_trend_finds_each_series_peak_and_latest() -> None:
     quarters = [
         Counters(offered=3, human_answered=2, abandoned_queue=1),

@@ -19,13 +19,20 @@ _COLUMNS = (
 )
 
 
+def _length_style(row: BreakRow) -> str:
+    """Red for a rest overrun; a meal overrun in magenta, apart (both when a break has both)."""
+    if row.over_single:
+        return "bold red"
+    return "bold magenta" if row.over_meal else ""
+
+
 def _cells(row: BreakRow) -> tuple:
     return (
         row.agent_id,
         row.name,
-        Text(row.reason, style="dim" if not row.limited else ""),
+        Text(row.reason, style="dim" if not row.limited and not row.meal else ""),
         row.since,
-        Text(row.length, style="bold red" if row.over_single else ""),
+        Text(row.length, style=_length_style(row)),
         Text(row.left, style="bold red" if row.over_daily else ""),
     )
 
@@ -36,7 +43,8 @@ def _texts(row: BreakRow) -> tuple[str, ...]:
 
 
 class BreakPanel(FastTable):
-    """Agents on break, longest first; a break over either limit is drawn in red.
+    """Agents on break, longest first; a break over either rest limit is drawn in red, a meal over the
+    meal limit in magenta and counted apart in the subtitle.
 
     The rows are handed as they come (hundreds on a big floor, every one of them changed each second as
     the lengths run): a row's cells are made only when its line is drawn, and the columns are measured
@@ -48,4 +56,5 @@ class BreakPanel(FastTable):
     def show(self, breaks: BreaksView) -> None:
         self.measure([_texts(row) for row in breaks.rows])  # no figure cut, off screen or not
         self.set_rows(breaks.rows, _cells)
-        self.set_subtitle(f"{breaks.on_break} on break · {breaks.over} over")
+        meals = f" · {breaks.meals_over} meal{'s' if breaks.meals_over != 1 else ''} over" if breaks.meals_over else ""
+        self.set_subtitle(f"{breaks.on_break} on break · {breaks.over} over{meals}")

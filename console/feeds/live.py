@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from console.core.events import AgentState, UrgentFlag
 from console.feeds.protocol import FeedAgent, FeedSnapshot
 from console.floor.counters import COUNTER_FIELDS, Counters
-from console.floor.rules import break_view, rank_topics, sort_breaks
+from console.floor.rules import break_kind, break_view, rank_topics, sort_breaks
 from console.floor.snapshot import AgentView, FloorReading, FloorSnapshot
 from console.settings import Settings
 
@@ -51,11 +51,12 @@ class _Stretch:
     """An agent's break as the console has seen it across snapshots: one stretch off the phone,
     whatever reasons it passes through (the feed's ``since`` is the current reason's start)."""
 
-    __slots__ = ("start", "counted_before", "reason_since", "reason")
+    __slots__ = ("start", "counted_before", "meal_before", "reason_since", "reason")
 
     def __init__(self, since: float, reason: str | None) -> None:
         self.start = since
         self.counted_before = 0.0  # limited time of the reasons before the current one
+        self.meal_before = 0.0  # time in 用餐 of the reasons before the current one
         self.reason_since = since
         self.reason = reason
 
@@ -189,8 +190,11 @@ class LiveFloor:
                 # a new reason: the one before ended when this one began (a feed that keeps the break's
                 # start instead gives no such moment, and the break is then taken as the new reason's)
                 if since > stretch.reason_since:
-                    if (stretch.reason or "") not in exempt:
+                    kind = break_kind(stretch.reason, exempt)
+                    if kind == "rest":
                         stretch.counted_before += since - stretch.reason_since
+                    elif kind == "meal":
+                        stretch.meal_before += since - stretch.reason_since
                     stretch.reason_since = since
                 stretch.reason = agent.reason
             stretches[agent.agent_id] = stretch
@@ -315,6 +319,7 @@ class LiveFloor:
                     since=stretch.start,
                     reason_since=stretch.reason_since,
                     counted_before=stretch.counted_before,
+                    meal_before=stretch.meal_before,
                     counted_from=max(since, self._midnight),
                     used_before=agent.break_used_today_seconds,
                     now=now,

@@ -27,7 +27,7 @@ from console.core.events import (
 )
 from console.core.problems import ProblemLog
 from console.floor.counters import Counters
-from console.floor.rules import break_view, rank_topics, sort_breaks
+from console.floor.rules import break_kind, break_view, rank_topics, sort_breaks
 from console.floor.snapshot import (
     AgentView,
     BreakRecord,
@@ -74,6 +74,7 @@ class _DayBook:
     __slots__ = (
         "day", "quarter_starts", "end", "quarters", "topics", "overruns", "daily_overruns", "flags",
         "breaks_started", "counted_breaks", "counted_seconds", "exempt_breaks", "exempt_seconds", "reason_seconds",
+        "meal_overruns", "meals", "meal_seconds",
     )  # fmt: skip
 
     def __init__(self, day: date, zone: Any) -> None:
@@ -92,6 +93,9 @@ class _DayBook:
         self.exempt_breaks = 0  # periods in an exempt reason (training, meetings)
         self.exempt_seconds = 0.0
         self.reason_seconds: Counter[str] = Counter()  # time on break by reason code, every reason
+        self.meal_overruns: list[BreakRecord] = []  # meals over the meal limit (finished ones)
+        self.meals = 0  # periods in 用餐, alone or inside a break
+        self.meal_seconds = 0.0
 
     def counters(self, quarters: slice = slice(None)) -> Counters:
         totals: Counter[str] = Counter()
@@ -103,7 +107,7 @@ class _DayBook:
 class _Agent:
     __slots__ = (
         "agent_id", "name", "state", "since", "reason", "calls_today", "break_used", "break_from",
-        "stretch_start", "stretch_counted", "stretch_reasons", "stretch_limited",
+        "stretch_start", "stretch_counted", "stretch_reasons", "stretch_limited", "stretch_meal",
     )  # fmt: skip
 
     def __init__(self, agent_id: str, now: float) -> None:
@@ -120,6 +124,7 @@ class _Agent:
         self.stretch_counted = 0.0  # limited seconds of the stretch's earlier reasons (the whole of them)
         self.stretch_reasons: list[str] = []
         self.stretch_limited = False  # the stretch has taken limited time (it is a counted break)
+        self.stretch_meal = 0.0  # seconds of the stretch's earlier reasons in 用餐 (what the meal limit measures)
 
 
 class FloorEngine:
@@ -141,6 +146,7 @@ class FloorEngine:
         self._single_limit = settings.break_single_limit_minutes * 60.0
         self._daily_limit = settings.break_daily_limit_minutes * 60.0
         self._exempt = frozenset(settings.break_exempt_reasons)
+        self._meal_limit = settings.meal_limit_minutes * 60.0
         topic_window = settings.topic_window_minutes * 60.0
         self._handlers = {
             CallOffered: self._on_offered,
@@ -295,8 +301,14 @@ class FloorEngine:
         for agent in self._on_break.values():
             part = end - agent.break_from
             book.reason_seconds[agent.reason or ""] += part
-            if agent.reason in self._exempt:
+            kind = break_kind(agent.reason, self._exempt)
+            if kind == "exempt":
                 book.exempt_seconds += part
+            elif kind == "meal":
+                book.meal_seconds += part
+                meal = self._stretch_meal(agent, end)
+                if meal > self._meal_limit:
+                    book.meal_overruns.append(self._overrun(agent, meal, ongoing=True, limit=self._meal_limit))
             else:
                 book.counted_seconds += part
                 counted = self._stretch_counted(agent, end)
@@ -428,7 +440,7 @@ class FloorEngine:
         if state is agent.state and (state is not _BREAK or event.reason == agent.reason):
             return True  # the same state again (switches repeat lines): it goes on, it does not restart
         was_on_break = agent.state is _BREAK
-        was_limited = was_on_break and agent.reason not in self._exempt
+        was_kind = break_kind(agent.reason, self._exempt) if was_on_break else None
         if was_on_break:
             self._end_reason(agent, ts)
         counts[agent.state] -= 1
@@ -447,21 +459,26 @@ class FloorEngine:
         # A break, or another reason within the same break: one stretch off the phone is one break,
         # whatever reasons it passes through (DOMAIN.md), so a new reason does not restart its clock.
         reason = event.reason or ""
-        limited = reason not in self._exempt
+        kind = break_kind(reason, self._exempt)
         book = self._book
         if not was_on_break:
             book.breaks_started += 1  # type: ignore[union-attr]
             agent.stretch_start = ts
             agent.stretch_counted = 0.0
+            agent.stretch_meal = 0.0
             agent.stretch_reasons = [reason]
             agent.stretch_limited = False
         else:
             agent.stretch_reasons.append(reason)
-        if limited and not agent.stretch_limited:
-            agent.stretch_limited = True
-            book.counted_breaks += 1  # type: ignore[union-attr]
-        elif not limited and (was_limited or not was_on_break):
-            book.exempt_breaks += 1  # type: ignore[union-attr]
+        if kind == "rest":
+            if not agent.stretch_limited:
+                agent.stretch_limited = True
+                book.counted_breaks += 1  # type: ignore[union-attr]
+        elif kind != was_kind:  # a new period in an exempt reason, or in 用餐
+            if kind == "exempt":
+                book.exempt_breaks += 1  # type: ignore[union-attr]
+            else:
+                book.meals += 1  # type: ignore[union-attr]
         agent.reason = event.reason
         return True
 
@@ -471,8 +488,13 @@ class FloorEngine:
         part = ts - agent.break_from
         book = self._book
         book.reason_seconds[agent.reason or ""] += part  # type: ignore[union-attr]
-        if agent.reason in self._exempt:
+        kind = break_kind(agent.reason, self._exempt)
+        if kind == "exempt":
             book.exempt_seconds += part  # type: ignore[union-attr]
+            return
+        if kind == "meal":
+            book.meal_seconds += part  # type: ignore[union-attr]
+            agent.stretch_meal += ts - agent.since
             return
         book.counted_seconds += part  # type: ignore[union-attr]
         agent.break_used += part
@@ -481,21 +503,30 @@ class FloorEngine:
     def _end_stretch(self, agent: _Agent, ts: float) -> None:
         if agent.stretch_counted > self._single_limit:
             self._book.overruns.append(self._overrun(agent, agent.stretch_counted, ongoing=False))  # type: ignore[union-attr]
+        if agent.stretch_meal > self._meal_limit:
+            record = self._overrun(agent, agent.stretch_meal, ongoing=False, limit=self._meal_limit)
+            self._book.meal_overruns.append(record)  # type: ignore[union-attr]
 
     def _stretch_counted(self, agent: _Agent, now: float) -> float:
         """The limited time of the agent's break stretch up to ``now`` (the single-break limit's length)."""
-        if agent.reason in self._exempt:
+        if break_kind(agent.reason, self._exempt) != "rest":
             return agent.stretch_counted
         return agent.stretch_counted + now - agent.since
 
-    def _overrun(self, agent: _Agent, counted: float, *, ongoing: bool) -> BreakRecord:
+    def _stretch_meal(self, agent: _Agent, now: float) -> float:
+        """The time of the agent's break stretch in 用餐 up to ``now`` (the meal limit's length)."""
+        if break_kind(agent.reason, self._exempt) != "meal":
+            return agent.stretch_meal
+        return agent.stretch_meal + now - agent.since
+
+    def _overrun(self, agent: _Agent, counted: float, *, ongoing: bool, limit: float | None = None) -> BreakRecord:
         return BreakRecord(
             agent_id=agent.agent_id,
             name=agent.name,
             reason="→".join(agent.stretch_reasons),
             start=datetime.fromtimestamp(agent.stretch_start, self._zone),
             seconds=counted,
-            over_seconds=counted - self._single_limit,
+            over_seconds=counted - (self._single_limit if limit is None else limit),
             ongoing=ongoing,
         )
 
@@ -503,7 +534,7 @@ class FloorEngine:
         daily = []
         for agent in self._agents.values():
             used = agent.break_used
-            if agent.state is AgentState.BREAK and agent.reason not in self._exempt:
+            if agent.state is AgentState.BREAK and break_kind(agent.reason, self._exempt) == "rest":
                 used += now - agent.break_from
             if used > self._daily_limit:
                 daily.append(DailyOverrun(agent.agent_id, agent.name, used, used - self._daily_limit))
@@ -580,6 +611,7 @@ class FloorEngine:
                     now=self._now,
                     settings=self.settings,
                     zone=self._zone,
+                    meal_before=agent.stretch_meal,
                 )
                 for agent in self._on_break.values()
             ]
@@ -601,18 +633,34 @@ class FloorEngine:
         singles.sort(key=lambda record: (-record.over_seconds, record.agent_id))
         return singles
 
+    def _meals_over(self, book: _DayBook) -> list[BreakRecord]:
+        meals = list(book.meal_overruns)
+        if book is self._book:
+            for agent in self._on_break.values():
+                meal = self._stretch_meal(agent, self._now)
+                if meal > self._meal_limit:
+                    meals.append(self._overrun(agent, meal, ongoing=True, limit=self._meal_limit))
+        meals.sort(key=lambda record: (-record.over_seconds, record.agent_id))
+        return meals
+
     def _break_totals(self, book: _DayBook) -> BreakTotals:
-        counted, exempt = book.counted_seconds, book.exempt_seconds
+        counted, exempt, meal = book.counted_seconds, book.exempt_seconds, book.meal_seconds
         by_reason = Counter(book.reason_seconds)
         if book is self._book:  # the breaks going on now, so far
             now = self._now
             for agent in self._on_break.values():
                 by_reason[agent.reason or ""] += now - agent.break_from
-                if agent.reason in self._exempt:
+                kind = break_kind(agent.reason, self._exempt)
+                if kind == "exempt":
                     exempt += now - agent.break_from
+                elif kind == "meal":
+                    meal += now - agent.break_from
                 else:
                     counted += now - agent.break_from
-        return BreakTotals(book.breaks_started, book.counted_breaks, counted, book.exempt_breaks, exempt, dict(by_reason))
+        return BreakTotals(
+            book.breaks_started, book.counted_breaks, counted, book.exempt_breaks, exempt, dict(by_reason),
+            book.meals, meal,
+        )  # fmt: skip
 
     def days_offered(self) -> dict[date, int]:
         """Calls offered on each day seen, in the order of the days (a day with none is left out)."""
@@ -653,6 +701,7 @@ class FloorEngine:
             if book.daily_overruns is None
             else list(book.daily_overruns),
             flags=list(book.flags),
+            meal_overruns=self._meals_over(book),
         )
 
     def topics(self) -> list[TopicView]:
@@ -685,7 +734,9 @@ class FloorEngine:
             flags=list(self.flags),
             sl_seconds=self.settings.sl_seconds,
             breaks_taken_today=0 if totals is None else totals.started,
-            break_seconds_today=0.0 if totals is None else totals.counted_seconds + totals.exempt_seconds,
+            break_seconds_today=0.0
+            if totals is None
+            else totals.counted_seconds + totals.exempt_seconds + totals.meal_seconds,
             break_totals=totals,
             unseen=self.unseen,
         )

@@ -15,7 +15,25 @@ from zoneinfo import ZoneInfo
 from console.floor.snapshot import BreakView, TopicView
 from console.settings import Settings
 
-__all__ = ["break_view", "rank_topics", "sort_breaks"]
+__all__ = ["MEAL_REASON", "break_kind", "break_view", "rank_topics", "sort_breaks"]
+
+#: 用餐: a meal, a scheduled sign-out with a limit of its own (``meal_limit_minutes``), outside the rest rules.
+MEAL_REASON = "用餐"
+
+BreakKind = Literal["rest", "meal", "exempt"]
+
+
+def break_kind(reason: str | None, exempt: frozenset[str] | list[str]) -> BreakKind:
+    """Which rule a break reason's time counts under (DOMAIN.md "Agents").
+
+    ``exempt`` (training, meetings, the centre's ``break_exempt_reasons``) counts under none; 用餐 under
+    the meal limit alone; every other reason (小休, 其他, a centre's own code) under the two rest rules.
+    A centre that lists 用餐 among its exempt reasons makes its meals exempt too.
+    """
+    reason = reason or ""
+    if reason in exempt:
+        return "exempt"
+    return "meal" if reason == MEAL_REASON else "rest"
 
 
 def break_view(
@@ -31,6 +49,7 @@ def break_view(
     now: float,
     settings: Settings,
     zone: ZoneInfo,
+    meal_before: float = 0.0,
 ) -> BreakView:
     """An agent on break at ``now``: length, overruns and break time left today.
 
@@ -39,12 +58,18 @@ def break_view(
     of its earlier reasons. Time in an exempt reason (training, meetings) neither counts nor restarts
     the clock. ``counted_from`` is when the current reason began counting against today (midnight for
     a break that crossed it); ``used_before`` the limited break time already taken today.
+
+    Time in 用餐 counts towards the meal limit and not the rest rules: ``meal_before`` is the meal time
+    of the break's earlier reasons, so 小休 → 用餐 → 小休 measures its two rests against the single limit
+    (and the day's) and its meal against the meal limit, each part where it belongs.
     """
-    limited = (reason or "") not in settings.break_exempt_reasons
+    kind = break_kind(reason, settings.break_exempt_reasons)
+    limited = kind == "rest"
     single_limit = settings.break_single_limit_minutes * 60.0
     daily_limit = settings.break_daily_limit_minutes * 60.0
     counted = counted_before + (now - reason_since if limited else 0.0)
     used = used_before + (now - counted_from if limited else 0.0)
+    meal = meal_before + (now - reason_since if kind == "meal" else 0.0)
     return BreakView(
         agent_id=agent_id,
         name=name,
@@ -57,6 +82,9 @@ def break_view(
         over_daily=used > daily_limit,
         left_today_seconds=max(0.0, daily_limit - used),
         counted_seconds=counted,
+        meal=kind == "meal",
+        meal_seconds=meal,
+        over_meal=meal > settings.meal_limit_minutes * 60.0,
     )
 
 

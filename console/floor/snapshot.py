@@ -67,20 +67,24 @@ class BreakView:
     reason: str
     since: datetime
     seconds: float
-    limited: bool  # False for reasons exempt from the limits (training, meetings)
+    limited: bool  # the reason now counts against the rest rules (False: a meal, training, meetings)
     over_single: bool  # the break's limited time is longer than the single-break limit
     used_today_seconds: float  # limited break time today, this break included
     over_daily: bool  # over the daily limit
     left_today_seconds: float  # limited break time left today
     counted_seconds: float = 0.0  # the break's time in limited reasons: what the single-break limit measures
+    meal: bool = False  # the reason now is 用餐, a meal
+    meal_seconds: float = 0.0  # the break's time in 用餐: what the meal limit measures
+    over_meal: bool = False  # that is longer than the meal limit (a meal overrun)
 
 
 @dataclass(frozen=True, slots=True)
 class BreakRecord:
-    """A break longer than the single-break limit (finished, or still going when ``ongoing``).
+    """A break longer than the single-break limit, or a meal longer than the meal limit (finished, or
+    still going when ``ongoing``).
 
-    ``reason`` lists the reasons the break passed through (``小休→用餐→其他``); ``seconds`` is its
-    limited time, the length the single-break limit measures."""
+    ``reason`` lists the reasons the break passed through (``小休→用餐→其他``); ``seconds`` is the length
+    the limit measures: its rest time for the single limit, its time in 用餐 for the meal limit."""
 
     agent_id: str
     name: str
@@ -107,7 +111,8 @@ class BreakTotals:
 
     A break (one stretch off the phone) counts once, in ``counted``, as soon as it has taken limited
     time; every period in an exempt reason (training, meetings), alone or inside a break, counts in
-    ``exempt``. The seconds are each kind's time in the day, ongoing breaks so far."""
+    ``exempt``; every period in 用餐 in ``meals``. The seconds are each kind's time in the day, ongoing
+    breaks so far."""
 
     started: int  # breaks begun in the day, every reason
     counted: int
@@ -115,6 +120,8 @@ class BreakTotals:
     exempt: int
     exempt_seconds: float
     by_reason: dict[str, float] = field(default_factory=dict)  # seconds on break by reason code
+    meals: int = 0  # periods in 用餐, alone or inside a break
+    meal_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,3 +201,4 @@ class DayFigures:
     single_overruns: list[BreakRecord]
     daily_overruns: list[DailyOverrun]
     flags: list[UrgentFlag]
+    meal_overruns: list[BreakRecord] = field(default_factory=list)  # meals over the meal limit

@@ -289,7 +289,8 @@ def build_topics(topics: Sequence[TopicView]) -> list[TopicRow]:
 
 
 def build_breaks(breaks: Sequence[BreakView]) -> BreaksView:
-    """The agents on break in the floor's order (longest first), and how many are over either limit."""
+    """The agents on break in the floor's order (longest first), how many are over either rest limit,
+    and, apart, how many meals are over the meal limit."""
     rows = [
         BreakRow(
             agent_id=row.agent_id,
@@ -301,10 +302,13 @@ def build_breaks(breaks: Sequence[BreakView]) -> BreaksView:
             over_single=row.over_single,
             left=format_duration(row.left_today_seconds),
             over_daily=row.over_daily,
+            meal=row.meal,
+            over_meal=row.over_meal,
         )
         for row in breaks
     ]
-    return BreaksView(rows, len(rows), sum(row.over_single or row.over_daily for row in breaks))
+    over = sum(row.over_single or row.over_daily for row in breaks)
+    return BreaksView(rows, len(rows), over, sum(row.over_meal for row in breaks))
 
 
 # ---------------------------------------------------------------------- the agent floor

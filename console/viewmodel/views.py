@@ -155,12 +155,14 @@ class BreakRow:
     agent_id: str
     name: str
     reason: str
-    limited: bool  # False for reasons exempt from the limits (training, meetings)
+    limited: bool  # the reason now counts against the rest rules (False: a meal, training, meetings)
     since: str  # 09:12
     length: str  # 12:34
     over_single: bool
     left: str  # break time left today
     over_daily: bool
+    meal: bool = False  # the reason now is 用餐
+    over_meal: bool = False  # its time in 用餐 is over the meal limit (a meal overrun, apart from rest overruns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +172,7 @@ class BreaksView:
     rows: list[BreakRow]
     on_break: int
     over: int  # over the single-break or the daily limit
+    meals_over: int = 0  # over the meal limit (counted apart from the rest overruns)
 
 
 class AgentStatus(StrEnum):

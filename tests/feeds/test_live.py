@@ -99,7 +99,7 @@ def test_a_window_reaching_back_to_midnight_is_whole() -> None:
     assert floor.snapshot().recent.offered == 3
 def test_a_watching_console_joins_break_reasons_into_one_break_as_the_engine_does() -> None:
     # issue 7's agent, published by the engine and watched every minute: 小休 09:00, 用餐 09:08,
-    # 其他 09:16 (one break, 24 min by 09:24), then 小休 09:30, 培训 09:35 (exempt), 小休 09:50, back
+    # 其他 09:16 (one break, 24 min by 09:24, 16 of them rest), then 小休 09:30, 培训 09:35 (exempt), 小休 09:50, back
     # 09:58: the second break has 5 + 8 = 13 limited minutes. The feed's `since` is the current
     # reason's start, as real platforms send it; the live floor must still see one break each time.
     changes = {
@@ -109,7 +109,7 @@ def test_a_watching_console_joins_break_reasons_into_one_break_as_the_engine_doe
     settings = Settings()
     engine = fold([ev("agent_state", "08:59:00", agent_id="A1", state="available")], settings)
     floor = LiveFloor(settings)
-    seen = []
+    seen, meals = [], []
     for minute in range(60):
         clock = f"09:{minute:02d}:00"
         if clock[:5] in changes:
@@ -120,17 +120,20 @@ def test_a_watching_console_joins_break_reasons_into_one_break_as_the_engine_doe
         assert floor.take(feed_snapshot(engine, minute)).taken
         assert floor.snapshot().breaks == engine.snapshot().breaks, clock
         seen += [(clock, row.since, row.counted_seconds, row.over_single) for row in floor.snapshot().breaks]
+        meals += [(clock, row.meal_seconds) for row in floor.snapshot().breaks]
         # the floor table's time in state is the whole break's, as the break panel's and the engine's
         (agent,) = floor.agents()
         assert agent.in_state_since == engine.agents()[0].in_state_since, clock
         for row in floor.snapshot().breaks:
             assert agent.in_state_since == row.since.timestamp(), clock
     by_clock = {clock: rest for clock, *rest in seen}
-    assert by_clock["09:10:00"] == [at("09:00:00"), 600, False]  # 10 min: at the limit
-    assert by_clock["09:20:00"] == [at("09:00:00"), 1200, True]  # through 用餐 and 其他: 20 min, over
+    # through 用餐 (a meal: its 8 min go to the meal limit, not the rest rules) and 其他: 8 + 4 = 12, over
+    assert by_clock["09:20:00"] == [at("09:00:00"), 720, True]
+    assert by_clock["09:10:00"] == [at("09:00:00"), 480, False]  # 8 of rest, 2 of meal
     assert by_clock["09:45:00"] == [at("09:30:00"), 300, False]  # in training: 5 limited min, paused
     assert by_clock["09:57:00"] == [at("09:30:00"), 720, True]  # 5 + 7: over
     assert "09:24:00" not in by_clock and "09:59:00" not in by_clock  # back on the phone
+    assert dict(meals)["09:12:00"] == 4 * 60 and dict(meals)["09:20:00"] == 8 * 60  # the meal: 09:08-09:16
 
 
 def topics_at(clock: str, seq: int, **topics: int) -> FeedSnapshot:

@@ -90,16 +90,25 @@ def test_break_running_past_the_end_of_the_file() -> None:
     assert (on_break.agent_id, on_break.reason) == ("A2", "用餐")
     assert on_break.since == at("09:32:00")
     assert on_break.seconds == pytest.approx(8 * 60)
-    assert not on_break.over_single
-    assert on_break.left_today_seconds == pytest.approx(40 * 60 - 8 * 60)
-    # the floor's clock moves on with no event: the break keeps growing and passes the 10-minute rule
+    # a meal (DOMAIN.md): outside the rest rules, so none of the 40 minutes of rest is used
+    assert (on_break.meal, on_break.limited, on_break.meal_seconds) == (True, False, pytest.approx(8 * 60))
+    assert not on_break.over_single and not on_break.over_meal
+    assert on_break.left_today_seconds == pytest.approx(40 * 60)
+    # the floor's clock moves on with no event: the meal keeps growing, past 10 minutes, and is no
+    # rest overrun; at 10:33 it has run 61 minutes, one over the meal limit of 60
     engine.advance_to(at("09:45:00"))
     (on_break,) = engine.snapshot().breaks
     assert on_break.seconds == pytest.approx(13 * 60)
-    assert on_break.over_single
-    assert on_break.left_today_seconds == pytest.approx(27 * 60)
+    assert not on_break.over_single and not on_break.over_meal
+    assert on_break.left_today_seconds == pytest.approx(40 * 60)
     singles, _ = engine.break_overruns()
-    assert [(r.agent_id, r.ongoing, round(r.over_seconds)) for r in singles] == [("A2", True, 180), ("A1", False, 120)]
+    assert [(r.agent_id, r.ongoing, round(r.over_seconds)) for r in singles] == [("A1", False, 120)]
+    engine.advance_to(at("10:33:00"))
+    (on_break,) = engine.snapshot().breaks
+    assert (on_break.meal_seconds, on_break.over_meal, on_break.over_single) == (61 * 60, True, False)
+    (meal,) = engine.report_day().meal_overruns
+    assert (meal.agent_id, meal.reason, meal.start, meal.ongoing) == ("A2", "用餐", at("09:32:00"), True)
+    assert (meal.seconds, meal.over_seconds) == (pytest.approx(61 * 60), pytest.approx(60))
 
 
 def test_finished_break_overrun_of_the_single_limit() -> None:
@@ -118,8 +127,10 @@ def test_daily_limit_counts_pieces_and_skips_exempt_reasons() -> None:
         ev("agent_state", "09:09:00", agent_id="A9", state="available"),
         ev("agent_state", "10:00:00", agent_id="A9", state="break", reason="培训"),  # 60 min, exempt
         ev("agent_state", "11:00:00", agent_id="A9", state="available"),
-        ev("agent_state", "12:00:00", agent_id="A9", state="break", reason="用餐"),  # 9 min
-        ev("agent_state", "12:09:00", agent_id="A9", state="available"),
+        ev("agent_state", "12:00:00", agent_id="A9", state="break", reason="用餐"),  # 45 min, a meal: not counted
+        ev("agent_state", "12:45:00", agent_id="A9", state="available"),
+        ev("agent_state", "13:00:00", agent_id="A9", state="break", reason="小休"),  # 9 min
+        ev("agent_state", "13:09:00", agent_id="A9", state="available"),
         ev("agent_state", "14:00:00", agent_id="A9", state="break", reason="小休"),  # 9 min
         ev("agent_state", "14:09:00", agent_id="A9", state="available"),
         ev("agent_state", "15:00:00", agent_id="A9", state="break", reason="其他"),  # 9 min so far
@@ -140,8 +151,8 @@ def test_daily_limit_counts_pieces_and_skips_exempt_reasons() -> None:
     assert [(d.agent_id, round(d.over_seconds)) for d in daily] == [("A9", 60)]
     assert len(singles) == 1
     snap = engine.snapshot()
-    assert snap.breaks_taken_today == 5
-    assert snap.break_seconds_today == pytest.approx((9 + 60 + 9 + 9 + 14) * 60)
+    assert snap.breaks_taken_today == 6
+    assert snap.break_seconds_today == pytest.approx((9 + 60 + 45 + 9 + 9 + 14) * 60)
 
 
 def test_exempt_break_is_never_an_overrun() -> None:
@@ -466,29 +477,29 @@ def test_a_repeated_state_does_not_restart_it() -> None:
 
 
 def test_a_new_reason_does_not_restart_the_break() -> None:
-    # issue 7: 小休 09:00 -> 用餐 09:08 -> 其他 09:16 -> available 09:24 is one break of 24 minutes
-    # (用餐 is a limited reason by default: only 培训 and 会议 are exempt), 14 minutes over the 10.
+    # issue 7, in rest reasons only (a 用餐 in the middle would go to the meal limit, see below):
+    # 小休 09:00 -> 其他 09:08 -> 小休 09:16 -> available 09:24 is one break of 24 minutes, 14 over the 10.
     events = [
         ev("agent_state", "08:30:00", agent_id="A1", state="available"),
         ev("agent_state", "09:00:00", agent_id="A1", state="break", reason="小休"),
-        ev("agent_state", "09:08:00", agent_id="A1", state="break", reason="用餐"),
-        ev("agent_state", "09:16:00", agent_id="A1", state="break", reason="其他"),
+        ev("agent_state", "09:08:00", agent_id="A1", state="break", reason="其他"),
+        ev("agent_state", "09:16:00", agent_id="A1", state="break", reason="小休"),
     ]
     engine = fold(events)
     engine.advance_to(at("09:20:00"))
     (row,) = engine.snapshot().breaks
     # on break since 09:00, 20 minutes, all of them limited: over the single limit already
-    assert (row.reason, row.since, row.seconds, row.counted_seconds) == ("其他", at("09:00:00"), 1200, 1200)
+    assert (row.reason, row.since, row.seconds, row.counted_seconds) == ("小休", at("09:00:00"), 1200, 1200)
     assert row.over_single and row.used_today_seconds == pytest.approx(20 * 60)
     (ongoing,), _ = engine.break_overruns()
-    assert ongoing.ongoing and ongoing.reason == "小休→用餐→其他"
-    # the floor table agrees with the break panel: in state since 09:00 (20:00), reason 其他 now
+    assert ongoing.ongoing and ongoing.reason == "小休→其他→小休"
+    # the floor table agrees with the break panel: in state since 09:00 (20:00), reason 小休 now
     (agent,) = engine.agents()
-    assert (agent.in_state_since, agent.reason) == (at("09:00:00").timestamp(), "其他")
+    assert (agent.in_state_since, agent.reason) == (at("09:00:00").timestamp(), "小休")
     assert time_in_state(agent, at("09:20:00").timestamp(), at("00:00:00").timestamp(), None) == "20:00"
     engine.apply(ev("agent_state", "09:24:00", agent_id="A1", state="available"))
     (overrun,), daily = engine.break_overruns()
-    assert (overrun.agent_id, overrun.reason, overrun.start, overrun.ongoing) == ("A1", "小休→用餐→其他", at("09:00:00"), False)
+    assert (overrun.agent_id, overrun.reason, overrun.start, overrun.ongoing) == ("A1", "小休→其他→小休", at("09:00:00"), False)
     assert (overrun.seconds, overrun.over_seconds) == (pytest.approx(24 * 60), pytest.approx(14 * 60))
     assert daily == []  # 24 of 40 minutes
     assert engine.snapshot().breaks_taken_today == 1
@@ -525,6 +536,76 @@ def test_an_exempt_reason_inside_a_break_pauses_its_clock() -> None:
     assert (totals.exempt, totals.exempt_seconds) == (1, pytest.approx(30 * 60))
 
 
+def test_meal_time_in_a_mixed_break_counts_towards_the_meal_limit_not_the_rest_rules() -> None:
+    # DOMAIN.md: 用餐 has a limit of its own (60 min) and counts in neither rest rule. By hand:
+    # 小休 12:00-12:05 (5 min), 用餐 12:05-12:55 (50 min), 小休 12:55-13:02 (7 min): one break of
+    # 62 minutes; rest 5 + 7 = 12 min (over the 10 by 2), meal 50 min (within the 60).
+    events = [
+        ev("agent_state", "11:00:00", agent_id="A1", state="available"),
+        ev("agent_state", "12:00:00", agent_id="A1", state="break", reason="小休"),
+        ev("agent_state", "12:05:00", agent_id="A1", state="break", reason="用餐"),
+    ]
+    engine = fold(events)
+    engine.advance_to(at("12:45:00"))
+    (row,) = engine.snapshot().breaks
+    # 45 minutes off the phone: 5 of rest, 40 of meal; 35 of the day's 40 rest minutes left
+    assert (row.seconds, row.counted_seconds, row.meal_seconds) == (45 * 60, 5 * 60, 40 * 60)
+    assert (row.meal, row.limited, row.over_single, row.over_meal) == (True, False, False, False)
+    assert row.left_today_seconds == pytest.approx(35 * 60)
+    engine.apply(ev("agent_state", "12:55:00", agent_id="A1", state="break", reason="小休"))
+    engine.advance_to(at("13:02:00"))
+    (row,) = engine.snapshot().breaks
+    assert (row.since, row.seconds, row.counted_seconds, row.meal_seconds) == (at("12:00:00"), 62 * 60, 12 * 60, 50 * 60)
+    assert (row.over_single, row.over_meal) == (True, False)
+    engine.apply(ev("agent_state", "13:02:00", agent_id="A1", state="available"))
+    figures = engine.report_day()
+    (single,) = figures.single_overruns
+    assert (single.reason, single.seconds, single.over_seconds) == ("小休→用餐→小休", 12 * 60, 2 * 60)
+    assert figures.meal_overruns == []
+    assert figures.daily_overruns == []  # 12 of 40 minutes
+    totals = figures.breaks
+    # one break; one counted (12 min of rest) and one meal period (50 min)
+    assert (totals.started, totals.counted, totals.meals, totals.exempt) == (1, 1, 1, 0)
+    assert (totals.counted_seconds, totals.meal_seconds) == (12 * 60, 50 * 60)
+
+
+def test_a_meal_over_its_limit_is_a_meal_overrun_apart_from_rest_overruns() -> None:
+    # 用餐 12:00-12:40 (40 min), 其他 12:40-12:45 (5 min), 用餐 12:45-13:10 (25 min): one break whose
+    # meal is 40 + 25 = 65 min, 5 over the 60 (the 其他 in between does not restart the meal clock);
+    # its rest is the 5 minutes of 其他, within the 10. A second agent's plain 用餐 of 59 minutes is
+    # no overrun. With meal_limit_minutes 30, the second is 29 over and the first 35.
+    events = [
+        ev("agent_state", "11:00:00", agent_id="A1", state="available"),
+        ev("agent_state", "11:00:00", agent_id="A2", state="available"),
+        ev("agent_state", "12:00:00", agent_id="A1", state="break", reason="用餐"),
+        ev("agent_state", "12:00:00", agent_id="A2", state="break", reason="用餐"),
+        ev("agent_state", "12:40:00", agent_id="A1", state="break", reason="其他"),
+        ev("agent_state", "12:45:00", agent_id="A1", state="break", reason="用餐"),
+        ev("agent_state", "12:59:00", agent_id="A2", state="available"),
+        ev("agent_state", "13:10:00", agent_id="A1", state="available"),
+    ]
+    figures = fold(events).report_day()
+    (meal,) = figures.meal_overruns
+    assert (meal.agent_id, meal.reason, meal.start, meal.ongoing) == ("A1", "用餐→其他→用餐", at("12:00:00"), False)
+    assert (meal.seconds, meal.over_seconds) == (65 * 60, 5 * 60)
+    assert figures.single_overruns == [] and figures.daily_overruns == []
+    # meal periods: A1's two (其他 between them) and A2's one, 40 + 25 + 59 = 124 minutes
+    assert (figures.breaks.meals, figures.breaks.meal_seconds) == (3, 124 * 60)
+    assert (figures.breaks.counted, figures.breaks.counted_seconds) == (1, 5 * 60)
+    short = fold(events, settings=Settings(meal_limit_minutes=30)).report_day()
+    assert [(r.agent_id, r.over_seconds) for r in short.meal_overruns] == [("A1", 35 * 60), ("A2", 29 * 60)]
+
+
+def test_meals_listed_as_exempt_have_no_limit() -> None:
+    events = [
+        ev("agent_state", "12:00:00", agent_id="A1", state="break", reason="用餐"),
+        ev("agent_state", "13:30:00", agent_id="A1", state="available"),
+    ]
+    figures = fold(events, settings=Settings(break_exempt_reasons=["培训", "会议", "用餐"])).report_day()
+    assert figures.meal_overruns == [] and figures.single_overruns == []
+    assert (figures.breaks.exempt, figures.breaks.exempt_seconds, figures.breaks.meals) == (1, 90 * 60, 0)
+
+
 def test_coming_back_to_the_phone_ends_the_break() -> None:
     # 小休 09:00-09:08, available for a minute, 小休 09:09-09:17: two breaks of 8 min, neither over
     engine = fold(
@@ -542,14 +623,17 @@ def test_coming_back_to_the_phone_ends_the_break() -> None:
 
 def test_break_totals_keep_exempt_breaks_apart() -> None:
     # the day of test_daily_limit_counts_pieces_and_skips_exempt_reasons, at 15:14:
-    # counted: 小休 9 + 用餐 9 + 小休 9 + 其他 14 (ongoing) = 4 breaks, 41 min; exempt: 培训 60 min
+    # counted: 小休 9 + 小休 9 + 小休 9 + 其他 14 (ongoing) = 4 breaks, 41 min; exempt: 培训 60 min;
+    # meals: 用餐 45 min
     events = [
         ev("agent_state", "09:00:00", agent_id="A9", state="break", reason="小休"),
         ev("agent_state", "09:09:00", agent_id="A9", state="available"),
         ev("agent_state", "10:00:00", agent_id="A9", state="break", reason="培训"),
         ev("agent_state", "11:00:00", agent_id="A9", state="available"),
         ev("agent_state", "12:00:00", agent_id="A9", state="break", reason="用餐"),
-        ev("agent_state", "12:09:00", agent_id="A9", state="available"),
+        ev("agent_state", "12:45:00", agent_id="A9", state="available"),
+        ev("agent_state", "13:00:00", agent_id="A9", state="break", reason="小休"),
+        ev("agent_state", "13:09:00", agent_id="A9", state="available"),
         ev("agent_state", "14:00:00", agent_id="A9", state="break", reason="小休"),
         ev("agent_state", "14:09:00", agent_id="A9", state="available"),
         ev("agent_state", "15:00:00", agent_id="A9", state="break", reason="其他"),
@@ -557,9 +641,12 @@ def test_break_totals_keep_exempt_breaks_apart() -> None:
     engine = fold(events)
     engine.advance_to(at("15:14:00"))
     totals = engine.snapshot().break_totals
-    assert (totals.started, totals.counted, totals.exempt) == (5, 4, 1)
+    assert (totals.started, totals.counted, totals.exempt, totals.meals) == (6, 4, 1, 1)
     assert totals.counted_seconds == pytest.approx(41 * 60)
     assert totals.exempt_seconds == pytest.approx(60 * 60)
+    assert totals.meal_seconds == pytest.approx(45 * 60)
+    # time on break today, every reason: 41 + 60 + 45 minutes
+    assert engine.snapshot().break_seconds_today == pytest.approx(146 * 60)
 
 
 def test_a_call_counts_in_the_day_and_hour_it_was_offered_in() -> None:

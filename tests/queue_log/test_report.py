@@ -50,7 +50,10 @@ def test_every_verb_gives_the_figures_worked_out_by_hand(tmp_path: Path) -> None
     breaks = report["breaks"]
     assert breaks["by_reason_minutes"] == {"用餐": 10.0, "小休": 12.0, "培训": 60.0}
     assert breaks["exempt"]["minutes"] == 60.0
-    assert breaks["counted"] == {"breaks": 2, "minutes": 22.0}
+    # 1127's lunch (用餐 10 min) is a meal, outside the rest rules; 1130's 小休 of 12 min is counted
+    assert breaks["counted"] == {"breaks": 1, "minutes": 12.0}
+    assert breaks["meals"] == {"meals": 1, "minutes": 10.0}
+    assert breaks["meal_overruns"] == []
     [overrun] = breaks["single_overruns"]
     assert (overrun["agent_id"], overrun["reason"], overrun["seconds"], overrun["over_seconds"]) == ("1130", "小休", 720, 120)
     assert breaks["daily_overruns"] == []

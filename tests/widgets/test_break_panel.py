@@ -71,3 +71,20 @@ async def test_a_long_figure_off_screen_still_widens_its_column(alone) -> None:
         await pilot.pause()
         shown = "\n".join(screen_lines(pilot.app))
         assert "123:45:06" in shown and "-83:45:06" in shown
+
+
+async def test_a_meal_overrun_is_drawn_and_counted_apart_from_rest_overruns(alone) -> None:
+    widget = BreakPanel()
+    rows = [
+        row("A0020", reason="用餐", limited=False, meal=True, since="11:30", length="1:04:00", over_meal=True),
+        row("A0021", reason="用餐", limited=False, meal=True, since="12:00", length="34:00"),
+        row("A0012", since="12:20", length="14:00", over_single=True),
+    ]
+    async with alone(widget).run_test(size=(60, 8)) as pilot:
+        widget.show(BreaksView(rows, on_break=3, over=1, meals_over=1))
+        await pilot.pause()
+        assert "3 on break · 1 over · 1 meal over" in screen_lines(pilot.app)[-1]
+        assert str(widget.cells_at(0)[4].style) == "bold magenta"  # the meal overrun, not red
+        assert str(widget.cells_at(1)[4].style) == ""  # a meal within its limit
+        assert str(widget.cells_at(2)[4].style) == "bold red"  # the rest overrun
+        assert str(widget.cells_at(0)[2].style) == ""  # a meal is not drawn dim like a training
