@@ -390,6 +390,7 @@ class FloorEngine:
         del self._calls[event.call_id]
         del self._waiting[event.call_id]
         self._count(call, ts, "abandoned_queue")
+        self._count(call, ts, "wait_abandoned_seconds", ts - call[_QUEUED_AT])
         if ts - call[_QUEUED_AT] <= self._short:
             self._count(call, ts, "short_abandoned")
         return True
