@@ -83,7 +83,7 @@ class HotlineApp(App[None]):
     #: Keys that only a source reading stored input answers (a file, a recording: what it skipped).
     REPORTED_ACTIONS = frozenset({"show_problems"})
     #: Keys that leave the footer (not the keyboard, the help or the palette) on a screen too narrow for all.
-    FOOTER_SECONDARY_ACTIONS = frozenset({"dismiss_flag", "hand_over", "filter_agents"})
+    FOOTER_SECONDARY_ACTIONS = frozenset({"dismiss_flag", "hand_over", "filter_agents", "break_check"})
     _SPEED = Binding.Group("Speed")
     _SEEK = Binding.Group("±15 min")
     # One binding a key: the footer shows each pair under one word (a group), the help lists every key once.

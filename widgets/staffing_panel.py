@@ -3,6 +3,7 @@ the next half hour holds with them (docs/staffing.md). The gap comes first, colo
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
@@ -27,12 +28,24 @@ class StaffingPanel(Static):
         if view is None or view == self._shown:
             return
         self._shown = view
-        head, *rest = view.lines
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        view = self._shown
+        if view is None:
+            return
+        # the long lines where they fit whole, else the compact ones: a figure is never cut
+        room = self.content_region.width or 10_000
+        fits = max(cell_len(line) for line in view.lines) + 2 <= room
+        head, *rest = view.lines if fits else view.compact
         mark = STATUS_MARKS[view.status]
         text = Text.assemble((f"{mark} " if mark else "", "bold"), (head, _HEAD_STYLES[view.status]))
-        for line in rest:
+        for index, line in enumerate(rest):
             text.append("\n")
-            text.append(line, style="" if line is rest[0] else "dim")
+            text.append(line, style="" if index == 0 else "dim")
         self.update(text, layout=False)
         for name in _STATUS_CLASSES:
             self.set_class(name == f"status-{view.status}", name)

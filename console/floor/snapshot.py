@@ -194,3 +194,6 @@ class DayFigures:
     single_overruns: list[BreakRecord]
     daily_overruns: list[DailyOverrun]
     flags: list[UrgentFlag]
+    # mean agents per quarter hour: (signed in, working = signed in and not on break, on the phone)
+    staff: list[tuple[float, float, float]] = field(default_factory=list)
+    quarters: list[Counters] = field(default_factory=list)  # the day's counters per quarter hour

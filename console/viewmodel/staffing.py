@@ -74,7 +74,8 @@ def build_staffing(reading: FloorReading, settings: Settings) -> StaffingView:
     """The staffing panel of this tick."""
     worked = staffing_floor(reading, settings)
     if worked is None:
-        return StaffingView("none", ("waiting for the floor's clock",), None, None, 0, None)
+        waiting = ("waiting for the floor's clock",)
+        return StaffingView("none", waiting, waiting, None, None, 0, None)
     floor, now = worked
     by_state = reading.snapshot.agents_by_state
     on_phone = sum(by_state.get(state, 0) for state in _ON_PHONE)
@@ -85,28 +86,32 @@ def build_staffing(reading: FloorReading, settings: Settings) -> StaffingView:
     gap = floor.working - needed_now
     half_hour = expect(floor, now, now + 2 * QUARTER_SECONDS)
     target = settings.target_service_level
-    if half_hour.calls <= 0.5:
+    sl = half_hour.service_level
+    if half_hour.calls <= 0.5 or sl is None:
         status: Status = "good" if gap >= 0 else "warn"
-        outlook = "next 30m: no calls expected"
+        outlook = short_outlook = "next 30m: no calls expected"
     else:
-        sl = half_hour.service_level or 0.0
         status = "bad" if gap < 0 or sl < target - settings.warn_band else "warn" if gap == 0 or sl < target else "good"
-        outlook = f"next 30m: SL {_sl(half_hour)} (≥{format_rate(target, 0)}) · {half_hour.abandons:.0f} abandons"
+        rate = f"SL {_sl(half_hour)} (≥{format_rate(target, 0)})"
+        outlook = f"next 30m: {rate} · {half_hour.abandons:.0f} abandons"
+        short_outlook = f"30m: {rate} · {half_hour.abandons:.0f} lost"
     next_at = (reading.snapshot.now or datetime.min) + timedelta(seconds=QUARTER_SECONDS)
-    if gap < 0:
-        head = f"SHORT {-gap} · need {needed_now} now · {needed_next} at {next_at:%H:%M}"
-    elif gap == 0:
-        head = f"JUST ENOUGH · need {needed_now} now · {needed_next} at {next_at:%H:%M}"
-    else:
-        head = f"SPARE {gap} · need {needed_now} now · {needed_next} at {next_at:%H:%M}"
+    word = f"SHORT {-gap}" if gap < 0 else "JUST ENOUGH" if gap == 0 else f"SPARE {gap}"
+    calls = floor.forecast.calls_between(now, now + QUARTER_SECONDS)
+    aht, patience = format_duration(floor.aht_seconds), format_duration(floor.patience_seconds)
     lines = (
-        head,
+        f"{word} · need {needed_now} now · {needed_next} at {next_at:%H:%M}",
         outlook,
         f"working {floor.working}: phone {on_phone} · free {available} · break {on_break}",
-        f"{floor.forecast.calls_between(now, now + QUARTER_SECONDS):.0f}/15m {floor.forecast.method} · "
-        f"AHT {format_duration(floor.aht_seconds)} · patience {format_duration(floor.patience_seconds)}",
+        f"{calls:.0f}/15m {floor.forecast.method} · AHT {aht} · patience {patience}",
     )
-    return StaffingView(status, lines, needed_now, needed_next, floor.working, gap)
+    compact = (
+        f"{word} · need {needed_now}, {needed_next} at {next_at:%H:%M}",
+        short_outlook,
+        f"work {floor.working}: phone {on_phone} free {available} break {on_break}",
+        f"{calls:.0f}/15m · AHT {aht} · wait-out {patience}",
+    )
+    return StaffingView(status, lines, compact, needed_now, needed_next, floor.working, gap)
 
 
 def _agent_line(agent: AgentView, reading: FloorReading, settings: Settings) -> str:

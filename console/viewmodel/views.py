@@ -259,6 +259,7 @@ class StaffingView:
 
     status: Status
     lines: tuple[str, ...]
+    compact: tuple[str, ...]  # the same, in fewer words, for a narrow panel (80 columns)
     needed_now: int | None  # None: no clock yet
     needed_next: int | None
     working: int
