@@ -743,7 +743,20 @@ class FloorEngine:
 
     def read(self) -> FloorReading:
         """All a dashboard tick draws, in one call: the snapshot, the quarter hours and the agents."""
-        return FloorReading(self.snapshot(), self.quarters(), self.agents())
+        return FloorReading(self.snapshot(), self.quarters(), self.agents(), self.earlier_days())
+
+    def earlier_days(self) -> tuple[tuple[int, ...], ...]:
+        """The calls asking for a person per quarter hour of each earlier day the engine has seen that is
+        of today's kind (Monday to Friday, or the weekend) and had calls: the forecast's history."""
+        today = self._book
+        if today is None:
+            return ()
+        weekend = today.day.weekday() >= 5
+        return tuple(
+            tuple(int(quarter.get("human_requested", 0)) for quarter in book.quarters)
+            for day, book in self._books.items()
+            if day < today.day and (day.weekday() >= 5) == weekend and any(q.get("human_requested") for q in book.quarters)
+        )
 
 
 def _hours(book: _DayBook) -> list[HourRow]:

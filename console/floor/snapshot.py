@@ -176,6 +176,9 @@ class FloorReading:
     snapshot: FloorSnapshot
     quarters: list[Counters]
     agents: list[AgentView]
+    # earlier days of the same kind (weekday or weekend) the source holds: their calls asking for a
+    # person per quarter hour, the staffing forecast's history (docs/staffing.md); none for a live feed
+    earlier_days: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ __all__ = ["QUARTER_SECONDS", "Forecast", "forecast_arrivals", "forecast_aht", "
 QUARTER_SECONDS = 900.0
 _SCALE_QUARTERS = 8  # today against the earlier days over the last two hours
 _PRIOR_CALLS = 20.0  # calls of prior weight on the scale: a quiet quarter does not swing it
-_ALPHA, _BETA, _PHI = 0.5, 0.2, 0.8  # Holt's level, trend and damping (tuned on generated days: docs/staffing.md)
+_ALPHA, _BETA, _PHI = 0.8, 0.2, 0.8  # Holt's level, trend and damping, tuned on generated days (docs/staffing.md)
 
 
 @dataclass(frozen=True, slots=True)

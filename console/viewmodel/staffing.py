@@ -47,7 +47,7 @@ def staffing_floor(reading: FloorReading, settings: Settings) -> tuple[Floor, fl
         return None
     quarters: Sequence[Counters] = reading.quarters
     finished = quarters[:-1] if quarters else []  # the last is the quarter in progress
-    forecast = forecast_arrivals([q.human_requested for q in finished], _HORIZON_QUARTERS)
+    forecast = forecast_arrivals([q.human_requested for q in finished], _HORIZON_QUARTERS, reading.earlier_days)
     aht = forecast_aht([q.handled for q in quarters], [q.handle_seconds for q in quarters])
     today = snap.today
     patience = today.patience_seconds

@@ -26,13 +26,13 @@ def test_the_scale_looks_back_two_hours() -> None:
 
 
 def test_without_earlier_days_the_damped_trend() -> None:
-    # Holt, α 0.5, β 0.2, φ 0.8, from level 10, trend 0:
-    #   20: level 0.5·20 + 0.5·(10 + 0) = 15;       trend 0.2·(15 − 10) + 0.8·0.8·0 = 1
-    #   30: level 0.5·30 + 0.5·(15 + 0.8) = 22.9;   trend 0.2·7.9 + 0.64·1 = 2.22
-    # ahead: 22.9 + 0.8·2.22 = 24.676, then 22.9 + (0.8 + 0.64)·2.22 = 26.0968
+    # Holt, α 0.8, β 0.2, φ 0.8, from level 10, trend 0:
+    #   20: level 0.8·20 + 0.2·(10 + 0) = 18;           trend 0.2·(18 − 10) + 0.8·0.8·0 = 1.6
+    #   30: level 0.8·30 + 0.2·(18 + 0.8·1.6) = 27.856;  trend 0.2·9.856 + 0.64·1.6 = 2.9952
+    # ahead: 27.856 + 0.8·2.9952 = 30.25216, then 27.856 + (0.8 + 0.64)·2.9952 = 32.169088
     forecast = forecast_arrivals([10, 20, 30], horizon=2)
     assert forecast.method == "trend"
-    assert forecast.calls == pytest.approx((24.676, 26.0968))
+    assert forecast.calls == pytest.approx((30.25216, 32.169088))
 
 
 def test_a_falling_trend_stops_at_zero_and_nothing_seen_is_none() -> None:
