@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from console.core.events import AgentState
 from console.core.formatting import MISSING, format_duration, format_rate, plural
@@ -57,8 +58,8 @@ def staffing_floor(reading: FloorReading, settings: Settings) -> tuple[Floor, fl
     working = by_state.get(AgentState.AVAILABLE, 0) + sum(by_state.get(state, 0) for state in _ON_PHONE)
     floor = Floor(
         forecast=forecast,
-        aht_seconds=aht or settings.staffing_aht_seconds,
-        patience_seconds=patience,
+        aht_seconds=max(1, round(aht or settings.staffing_aht_seconds)),  # whole seconds: the same floor each tick
+        patience_seconds=max(1, round(patience)),
         working=working,
         target=min(max(settings.target_service_level, 0.01), 0.99),
         answer_seconds=snap.sl_seconds or settings.sl_seconds,
@@ -68,6 +69,27 @@ def staffing_floor(reading: FloorReading, settings: Settings) -> tuple[Floor, fl
 
 def _sl(expectation: Expectation) -> str:
     return format_rate(expectation.service_level, 0) if expectation.service_level is not None else MISSING
+
+
+@lru_cache(maxsize=32)
+def _needed(floor: Floor, minute: float) -> tuple[int, int]:
+    """The agents needed from the start of the floor's minute and a quarter of an hour on. They do not
+    depend on the staff (``floor.working`` is 0 here), so every tick of a minute shares them: on a floor
+    of 5,000 agents the search takes ~15 ms."""
+    return (
+        needed_between(floor, minute, minute + QUARTER_SECONDS),
+        needed_between(floor, minute + QUARTER_SECONDS, minute + 2 * QUARTER_SECONDS),
+    )
+
+
+@lru_cache(maxsize=32)
+def _half_hour(floor: Floor, minute: float) -> Expectation:
+    """The next half hour with the staff working, from the start of the floor's minute."""
+    return expect(floor, minute, minute + 2 * QUARTER_SECONDS)
+
+
+def _panel_figures(floor: Floor, minute: float) -> tuple[int, int, Expectation]:
+    return (*_needed(replace(floor, working=0), minute), _half_hour(floor, minute))
 
 
 def build_staffing(reading: FloorReading, settings: Settings) -> StaffingView:
@@ -81,10 +103,8 @@ def build_staffing(reading: FloorReading, settings: Settings) -> StaffingView:
     on_phone = sum(by_state.get(state, 0) for state in _ON_PHONE)
     available = by_state.get(AgentState.AVAILABLE, 0)
     on_break = by_state.get(AgentState.BREAK, 0)
-    needed_now = needed_between(floor, now, now + QUARTER_SECONDS)
-    needed_next = needed_between(floor, now + QUARTER_SECONDS, now + 2 * QUARTER_SECONDS)
+    needed_now, needed_next, half_hour = _panel_figures(floor, now // 60 * 60)
     gap = floor.working - needed_now
-    half_hour = expect(floor, now, now + 2 * QUARTER_SECONDS)
     target = settings.target_service_level
     sl = half_hour.service_level
     if half_hour.calls <= 0.5 or sl is None:
