@@ -228,7 +228,11 @@ def agents_needed_a(
     # Start from Erlang C's answer: hanging up shortens the queue for the others, so usually fewer are
     # needed; but a caller who hangs up counts against the service level, so very impatient callers can
     # need more. Widen until it reaches the target, then halve the gap.
-    low, high = 0, agents_needed(traffic, aht_seconds, target, answer_seconds)
+    # Below target·A agents the target is out of reach: N agents answer at most Nμ callers a second,
+    # so SL ≤ 1 − P(abandon) ≤ Nμ/λ = N/A. Searching from there spares the evaluations of a floor
+    # drowning in calls, whose queues are the longest to sum.
+    low = max(0, math.ceil(target * traffic) - 1)
+    high = max(low + 1, agents_needed(traffic, aht_seconds, target, answer_seconds))
     while not reaches(high):
         low, high = high, high * 2
     while high - low > 1:
