@@ -41,8 +41,11 @@ from console.producing import FeedStatusChanged, FloorUpdated, message_for
 from console.screens.dashboard import DashboardScreen
 from console.settings import Settings
 from console.viewmodel.build import AgentOrder, build_dashboard
+from console.viewmodel.staffing import build_break_check
+from console.viewmodel.views import BreakCheckView
 from storage import CaseView, EscalationLog, is_practice_db_path
 from widgets.agent_floor import AgentFloor
+from widgets.fast_table import FastTable
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -80,7 +83,7 @@ class HotlineApp(App[None]):
     #: Keys that only a source reading stored input answers (a file, a recording: what it skipped).
     REPORTED_ACTIONS = frozenset({"show_problems"})
     #: Keys that leave the footer (not the keyboard, the help or the palette) on a screen too narrow for all.
-    FOOTER_SECONDARY_ACTIONS = frozenset({"dismiss_flag", "hand_over", "filter_agents"})
+    FOOTER_SECONDARY_ACTIONS = frozenset({"dismiss_flag", "hand_over", "filter_agents", "break_check"})
     _SPEED = Binding.Group("Speed")
     _SEEK = Binding.Group("±15 min")
     # One binding a key: the footer shows each pair under one word (a group), the help lists every key once.
@@ -95,6 +98,7 @@ class HotlineApp(App[None]):
         Binding("x", "dismiss_flag", "Dismiss", id="dismiss-flag"),
         Binding("a", "act_on_case", "Act", id="act-on-case"),
         Binding("h", "hand_over", "Hand over", id="hand-over"),
+        Binding("b", "break_check", "Break?", id="break-check"),
         Binding("slash", "filter_agents", "Filter", id="filter", key_display="/"),
         Binding("s", "sort_agents", "Sort", id="sort"),
         # not in the footer: the header says "6 lines skipped · p" when there is something to show
@@ -472,6 +476,24 @@ class HotlineApp(App[None]):
 
         self.push_screen(HandOverScreen(by=self.supervisor(), now=self._log_time()), self._saved)
 
+    def action_break_check(self) -> None:
+        """The break check for the agent under the cursor of the focused floor or break list, else any agent."""
+        from console.screens.break_check import BreakCheckScreen
+
+        if self.loading is not None:
+            self.notify("the floor is moving (a seek): ask again when it is done", timeout=4)
+            return
+        focused = self.focused
+        row = focused.cursor_row() if isinstance(focused, FastTable) and focused.id in ("agent-table", "breaks") else None
+        agent_id = getattr(row, "agent_id", None)
+
+        def check(agents: int, minutes: float) -> BreakCheckView:
+            reading = self.floor.read()
+            agent = next((a for a in reading.agents if a.agent_id == agent_id), None) if agent_id else None
+            return build_break_check(reading, self.settings, agent=agent, agents=agents, minutes=minutes)
+
+        self.push_screen(BreakCheckScreen(check, minutes=self.settings.staffing_break_minutes))
+
     @on(ReadHandover)
     def _read_handover(self, message: ReadHandover) -> None:
         """The hand-over form's listing, read in a thread (console/cases.py)."""
@@ -518,6 +540,8 @@ BINDING_HELP: dict[str, str] = {
     "dismiss-flag": "Dismiss the urgent flag on the banner without logging it.",
     "act-on-case": "Log what was done about an open case (called back, 110, routed...) or move its status.",
     "hand-over": "Shift change: hand every open case over to the next supervisor.",
+    "break-check": "Can this break be approved? The expected SL of the next 15 and 30 minutes with the agent under "
+    "the floor's or the break list's cursor off the phone (+ - for a group, < > for the minutes): approve, or wait until HH:MM.",
     "filter": "Filter the agent floor by id, name, state or reason (Esc clears).",
     "sort": "Sort the agent floor by the next column (state, time in state, calls, agent, name).",
     "problems": "Show every line of the file (or recorded snapshot) skipped so far, and why, as the report lists them.",

@@ -32,6 +32,7 @@ from console.floor.counters import ratio
 from console.floor.engine import FloorEngine
 from console.progress import stderr_progress
 from console.settings import Settings
+from console.staffing.erlang import agents_needed_a
 
 __all__ = ["CATEGORY_LABELS", "ReportDayError", "build_report", "other_days_note", "render_report"]
 
@@ -140,9 +141,66 @@ def build_report(
         ],
         "problems": {"count": engine.problems.count, "first": [str(p) for p in engine.problems.kept]},
     }
+    report["staffing"] = _staffing(figures, settings)
     if engine.unseen:  # hours: the same figures unknown in every hour
         report["hours"] = [row | dict.fromkeys(engine.unseen) for row in report["hours"]]
     return report
+
+
+_SHORT_AGENT_HOURS = 0.5  # an hour this many agent-hours short (two agents for a quarter) is a short hour
+_OVER_AGENT_HOURS = 2.0  # an hour with this many agent-hours beyond the need (two agents idle) is overstaffed
+
+
+def _staffing(figures: Any, settings: Settings) -> dict[str, Any]:
+    """Per quarter hour, the agents the SL target needed (Erlang A on the quarter's calls that asked for
+    a person, its AHT and the day's patience) against the agents signed in, working and on the phone;
+    per hour the agent-hours short and over, and the hours that were short or overstaffed."""
+    day = figures.totals
+    day_aht = day.aht_seconds or settings.staffing_aht_seconds
+    patience = day.patience_seconds
+    if patience is None or day.abandoned_queue - day.short_abandoned < 20:
+        patience = settings.staffing_patience_seconds
+    target = min(max(settings.target_service_level, 0.01), 0.99)
+    quarters, hours = [], {}
+    for index, (counters, (signed_in, working, on_phone)) in enumerate(
+        zip(figures.quarters, figures.staff, strict=False)
+    ):
+        if not counters.human_requested and signed_in <= 0:
+            continue
+        aht = counters.aht_seconds if counters.handled >= 5 else day_aht
+        needed = agents_needed_a(counters.human_requested / 900, aht, patience, target, settings.sl_seconds)  # type: ignore[arg-type]
+        start = f"{index // 4:02d}:{index % 4 * 15:02d}"
+        quarters.append(
+            {
+                "start": start,
+                "calls": counters.human_requested,
+                "aht_seconds": round(aht, 1),  # type: ignore[arg-type]
+                "needed": needed,
+                "signed_in": round(signed_in, 2),
+                "working": round(working, 2),
+                "on_phone": round(on_phone, 2),
+                "gap": round(working - needed, 2),
+            }
+        )
+        hour = hours.setdefault(index // 4, {"hour": index // 4, "short_agent_hours": 0.0, "over_agent_hours": 0.0})
+        hour["short_agent_hours"] += max(0.0, needed - working) / 4
+        hour["over_agent_hours"] += max(0.0, working - needed) / 4
+    rows = []
+    for hour in hours.values():
+        short, over = round(hour["short_agent_hours"], 2), round(hour["over_agent_hours"], 2)
+        verdict = "short" if short >= _SHORT_AGENT_HOURS else "overstaffed" if over >= _OVER_AGENT_HOURS else "fit"
+        rows.append(hour | {"short_agent_hours": short, "over_agent_hours": over, "verdict": verdict})
+    return {
+        "target": settings.target_service_level,
+        "sl_seconds": settings.sl_seconds,
+        "patience_seconds": round(patience, 1),
+        "quarters": quarters,
+        "hours": rows,
+        "short_hours": [row["hour"] for row in rows if row["verdict"] == "short"],
+        "overstaffed_hours": [row["hour"] for row in rows if row["verdict"] == "overstaffed"],
+        "short_agent_hours": round(sum(row["short_agent_hours"] for row in rows), 2),
+        "over_agent_hours": round(sum(row["over_agent_hours"] for row in rows), 2),
+    }
 
 
 def other_days_note(report: dict[str, Any]) -> str | None:
@@ -177,6 +235,46 @@ def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
 
 def _count(value: int | None) -> str:
     return MISSING if value is None else f"{value:,}"
+
+
+def _staffing_table(staffing: dict[str, Any]) -> Table:
+    """Per hour: the mean of its quarters' agents needed, signed in, working and on the phone, and the
+    agent-hours short and over (docs/staffing.md)."""
+    by_hour: dict[int, list[dict[str, Any]]] = {}
+    for quarter in staffing["quarters"]:
+        by_hour.setdefault(int(quarter["start"][:2]), []).append(quarter)
+    short, over = staffing["short_hours"], staffing["overstaffed_hours"]
+    table = Table(
+        title="排班 Staffing: agents needed for the SL target against agents on the floor (mean of the quarter hours)",
+        caption=(
+            f"SL({staffing['sl_seconds']}) ≥ {format_rate(staffing['target'], 0)} by Erlang A, callers' patience "
+            f"{format_duration(staffing['patience_seconds'])}; short {staffing['short_agent_hours']:,} agent-hours "
+            f"({', '.join(f'{h:02d}:00' for h in short) or 'no hour'}), over {staffing['over_agent_hours']:,} "
+            f"({', '.join(f'{h:02d}:00' for h in over) or 'no hour'})"
+        ),
+        box=box.SIMPLE_HEAVY,
+        title_justify="left",
+        caption_justify="left",
+    )
+    for header in ("时段", "needed", "signed in", "working", "on phone", "short", "over", ""):
+        table.add_column(header, justify="left" if header in ("时段", "") else "right")
+    for row in staffing["hours"]:
+        quarters = by_hour.get(row["hour"], [])
+        n = max(1, len(quarters))
+        verdict = row["verdict"]
+        table.add_row(
+            f"{row['hour']:02d}:00",
+            f"{sum(q['needed'] for q in quarters) / n:.1f}",
+            f"{sum(q['signed_in'] for q in quarters) / n:.1f}",
+            f"{sum(q['working'] for q in quarters) / n:.1f}",
+            f"{sum(q['on_phone'] for q in quarters) / n:.1f}",
+            f"{row['short_agent_hours']:.2f}",
+            f"{row['over_agent_hours']:.2f}",
+            Text(
+                verdict, style="bold red" if verdict == "short" else "yellow" if verdict == "overstaffed" else "green"
+            ),
+        )
+    return table
 
 
 def render_report(report: dict[str, Any], console: Console, settings: Settings) -> None:
@@ -322,7 +420,16 @@ def render_report(report: dict[str, Any], console: Console, settings: Settings) 
             Text("+" + format_duration(record["over_seconds"]), style="magenta"),
         )
 
-    parts: list[Any] = [title, _source_line(report), totals, hours, topics, overruns, meals]
+    parts: list[Any] = [
+        title,
+        _source_line(report),
+        totals,
+        hours,
+        _staffing_table(report["staffing"]),
+        topics,
+        overruns,
+        meals,
+    ]
     by_reason = breaks["by_reason_minutes"]
     if by_reason:
         parts.append(Text("小休时长 breaks by reason: " + " · ".join(f"{r or MISSING} {m:,} min" for r, m in by_reason.items())))

@@ -160,6 +160,19 @@ class Settings(BaseSettings):
         le=_WEEK_MINUTES,
         description="A case's follow-up shows as due this many minutes before its time, and overdue after it.",
     )
+    # The staffing advisor (docs/staffing.md).
+    staffing_aht_seconds: float = Field(
+        default=180, gt=0, le=7200, description="AHT the advisor assumes before the day has ended 10 calls."
+    )
+    staffing_patience_seconds: float = Field(
+        default=120,
+        gt=0,
+        le=7200,
+        description="Callers' mean patience the advisor assumes until the day has seen 20 real queue abandons.",
+    )
+    staffing_break_minutes: float = Field(
+        default=10, gt=0, le=240, description="The break the approval check asks about, until the supervisor changes it."
+    )
     flag_banner_max_age_minutes: float = Field(
         default=30,
         ge=0,

@@ -42,6 +42,10 @@ _COLUMNS = (
 )
 
 
+def _agent_id(row: Any) -> str:
+    return row.agent_id
+
+
 def _cells(agent: AgentRow) -> Sequence[Cell]:
     return (
         agent.agent_id,
@@ -79,7 +83,7 @@ class AgentFloor(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter agents: id, name, state, reason (Esc clears)", id="agent-filter")
-        yield FastTable(_COLUMNS, id="agent-table")
+        yield FastTable(_COLUMNS, id="agent-table", row_key=_agent_id)
 
     def show(self, floor: AgentFloorView) -> None:
         """The rows in the order handed, the count of each state over the table, what is shown under it."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 
 from console.viewmodel.views import BreakRow, BreaksView
@@ -24,6 +26,10 @@ def _length_style(row: BreakRow) -> str:
     if row.over_single:
         return "bold red"
     return "bold magenta" if row.over_meal else ""
+
+
+def _agent_id(row: Any) -> str:
+    return row.agent_id
 
 
 def _cells(row: BreakRow) -> tuple:
@@ -51,7 +57,7 @@ class BreakPanel(FastTable):
     from the rows' texts."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(_COLUMNS, id=id)
+        super().__init__(_COLUMNS, id=id, row_key=_agent_id)
 
     def show(self, breaks: BreaksView) -> None:
         self.measure([_texts(row) for row in breaks.rows])  # no figure cut, off screen or not

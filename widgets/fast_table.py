@@ -7,7 +7,7 @@ Cells are aligned by terminal cells, so Chinese (double-width) text lines up.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -16,6 +16,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -63,6 +64,9 @@ class Column:
     optional: bool = False
 
 
+#: The cursor's line, while the table has the focus.
+_CURSOR = Style(reverse=True)
+
 #: The narrowest a grow column gets on a narrow table: a word and its ellipsis.
 _NARROWEST = 4
 
@@ -86,8 +90,30 @@ class FastTable(ScrollView, can_focus=True):
     """
     COMPONENT_CLASSES = {"fast-table--header"}
 
-    def __init__(self, columns: Sequence[Column], *, name: str | None = None, id: str | None = None) -> None:
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "cursor_page(-1)", "Page up", show=False),
+        Binding("pagedown", "cursor_page(1)", "Page down", show=False),
+        Binding("home", "cursor_to(0)", "First", show=False),
+        Binding("end", "cursor_to(-1)", "Last", show=False),
+    ]
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        row_key: Callable[[Any], Hashable] | None = None,
+    ) -> None:
         super().__init__(name=name, id=id)
+        # The cursor, drawn while the table has the focus: it stays on the same row (by ``row_key``) when
+        # the rows come again in another order, and moves with the arrow keys.
+        self._row_key = row_key
+        self._cursor = 0
+        self._cursor_key: Hashable | None = None
+        self._cursor_rows: Sequence[Any] | None = None  # the rows ``_cursor`` was found in
         self.columns = list(columns)
         self.rows: Sequence[Any] = []
         self._cells: Callable[[Any], Sequence[Cell]] | None = None
@@ -165,6 +191,57 @@ class FastTable(ScrollView, can_focus=True):
         if self._plan_columns():
             self.virtual_size = Size(self._width, self.virtual_size.height)
         self._repaint_changed_lines(everything=True)
+
+    # ------------------------------------------------------------------ the cursor
+    def cursor_index(self) -> int | None:
+        """The row the cursor is on, found again by its key when the rows changed; None without rows."""
+        rows = self.rows
+        if not rows:
+            return None
+        if self._cursor_rows is not rows:
+            self._cursor_rows = rows
+            if self._row_key is not None and self._cursor_key is not None:
+                index = self._cursor if self._cursor < len(rows) else -1
+                if index < 0 or self._row_key(rows[index]) != self._cursor_key:
+                    index = next((i for i, row in enumerate(rows) if self._row_key(row) == self._cursor_key), -1)
+                if index >= 0:
+                    self._cursor = index
+        self._cursor = min(self._cursor, len(rows) - 1)
+        return self._cursor
+
+    def cursor_row(self) -> Any | None:
+        """The row under the cursor (as handed to ``set_rows``), or None."""
+        index = self.cursor_index()
+        return None if index is None else self.rows[index]
+
+    def _move_cursor(self, index: int) -> None:
+        if not self.rows:
+            return
+        self._cursor = max(0, min(index, len(self.rows) - 1))
+        self._cursor_rows = self.rows
+        self._cursor_key = self._row_key(self.rows[self._cursor]) if self._row_key else None
+        lines = max(1, self.size.height - 1)
+        top = self.scroll_offset.y
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False)
+        elif self._cursor >= top + lines:
+            self.scroll_to(y=self._cursor - lines + 1, animate=False)
+        self.refresh()
+
+    def action_cursor(self, step: int) -> None:
+        self._move_cursor((self.cursor_index() or 0) + step)
+
+    def action_cursor_page(self, direction: int) -> None:
+        self._move_cursor((self.cursor_index() or 0) + direction * max(1, self.size.height - 2))
+
+    def action_cursor_to(self, index: int) -> None:
+        self._move_cursor(len(self.rows) - 1 if index < 0 else index)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
 
     def set_subtitle(self, text: str) -> None:
         """The line under the table's border; repainted only when it changes."""
@@ -259,6 +336,7 @@ class FastTable(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
         base = self._base if self._base is not None else self.rich_style
+        cursor = self.cursor_index() if self.has_focus else None
         if y == 0:
             header_style = base + self.get_component_rich_style("fast-table--header")
             strip = self._line([column.label for column in self.columns], header_style)
@@ -271,6 +349,8 @@ class FastTable(ScrollView, can_focus=True):
             else:
                 row = self.rows[index]
                 cells = self._cells(row) if self._cells else row
+            if index == cursor:
+                base = base + _CURSOR
             # a line whose cells were drawn before in these columns (most of them, tick after tick) is not built again
             key = (_key(cells), base)
             strip = self._strips.get(key)

@@ -46,6 +46,9 @@ class FeedCounters(_Part):
     short_abandoned: NonNegativeInt
     answered_within_T: NonNegativeInt  # noqa: N815 - the contract's name
     wait_answered_seconds: NonNegativeFloat = Field(description="Total queue wait of answered calls (ASA's numerator).")
+    wait_abandoned_seconds: NonNegativeFloat = Field(
+        default=0.0, description="Total queue wait of calls abandoned in the queue (callers' patience); 0 when not sent."
+    )
     handled: NonNegativeInt = Field(description="Answered calls that ended (AHT's denominator).")
     handle_seconds: NonNegativeFloat = Field(description="Their talk + after-call work (AHT's numerator).")
 

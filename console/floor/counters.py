@@ -35,6 +35,7 @@ class Counters:
     short_abandoned: int = 0
     answered_within_T: int = 0  # noqa: N815 - the contract's name
     wait_answered_seconds: float = 0.0  # total queue wait of answered calls (for ASA)
+    wait_abandoned_seconds: float = 0.0  # total queue wait of calls abandoned in the queue (callers' patience)
     handled: int = 0  # answered calls that ended (for AHT)
     handle_seconds: float = 0.0  # their talk + after-call work
 
@@ -104,11 +105,19 @@ class Counters:
         """AHT: mean talk + after-call work of the calls that ended."""
         return ratio(self.handle_seconds, self.handled)
 
+    @property
+    def patience_seconds(self) -> float | None:
+        """Callers' mean patience in the queue, estimated: the time every queued caller waited, answered
+        or not, over the callers who hung up (misdials left out): the exponential model's maximum
+        likelihood, where an answered caller's wait is a patience known only to be longer."""
+        return ratio(self.wait_answered_seconds + self.wait_abandoned_seconds, self.abandoned_queue - self.short_abandoned)
+
     def as_dict(self) -> dict[str, float | int | None]:
         """The raw counters and every derived figure, for JSON."""
         raw = {name: getattr(self, name) for name in COUNTER_FIELDS}
         raw["wait_answered_seconds"] = round(self.wait_answered_seconds, 3)
         raw["handle_seconds"] = round(self.handle_seconds, 3)
+        raw["wait_abandoned_seconds"] = round(self.wait_abandoned_seconds, 3)
         derived = {
             "abandoned": self.abandoned,
             "total_answered": self.total_answered,

@@ -50,9 +50,12 @@ __all__ = ["FloorEngine"]
 def _ignore(*_: object) -> None:
     """What adding to a window does when the engine keeps none (``windows=False``)."""
 
+
 _BREAK = AgentState.BREAK
 _NO_TIME = float("-inf")  # the clock before the first event
 _QUARTERS = 96  # quarter hours in a day: today's counters are kept per quarter hour
+_QUARTER_SECONDS = 900.0
+_ON_PHONE = frozenset((AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP))
 
 # Stages of a call the engine is following.
 _IN_IVR = 0
@@ -74,7 +77,7 @@ class _DayBook:
     __slots__ = (
         "day", "quarter_starts", "end", "quarters", "topics", "overruns", "daily_overruns", "flags",
         "breaks_started", "counted_breaks", "counted_seconds", "exempt_breaks", "exempt_seconds", "reason_seconds",
-        "meal_overruns", "meals", "meal_seconds",
+        "meal_overruns", "meals", "meal_seconds", "staff",
     )  # fmt: skip
 
     def __init__(self, day: date, zone: Any) -> None:
@@ -96,6 +99,9 @@ class _DayBook:
         self.meal_overruns: list[BreakRecord] = []  # meals over the meal limit (finished ones)
         self.meals = 0  # periods in 用餐, alone or inside a break
         self.meal_seconds = 0.0
+        # Agent-seconds per quarter hour: [signed in, working (signed in, not on break), on the phone]
+        # (ringing, talking or wrapping up), for the report's staffing table.
+        self.staff: list[list[float]] = [[0.0, 0.0, 0.0] for _ in range(_QUARTERS)]
 
     def counters(self, quarters: slice = slice(None)) -> Counters:
         totals: Counter[str] = Counter()
@@ -103,11 +109,45 @@ class _DayBook:
             totals.update(quarter)
         return Counters.from_totals(totals)
 
+    def add_staff(self, state: AgentState, start: float, end: float) -> None:
+        """An agent's time in ``state`` from ``start`` to ``end``, in this day's staffing."""
+        _add_staff(self.staff, self.quarter_starts, self.end, state, start, end)
+
+    def staff_quarters(self, agents: Any, now: float) -> list[tuple[float, float, float]]:
+        """Mean agents per quarter hour (signed in, working, on the phone), the open stretches of
+        ``agents`` counted up to ``now``."""
+        staff = [list(row) for row in self.staff]
+        for agent in agents:
+            _add_staff(staff, self.quarter_starts, self.end, agent.state, agent.staff_from, now)
+        return [(a / _QUARTER_SECONDS, w / _QUARTER_SECONDS, p / _QUARTER_SECONDS) for a, w, p in staff]
+
+
+def _add_staff(
+    staff: list[list[float]], quarter_starts: list[float], day_end: float, state: AgentState, start: float, end: float
+) -> None:
+    """Time in ``state`` from ``start`` to ``end`` added to the quarters' agent-seconds it falls in."""
+    if state is AgentState.OFFLINE:
+        return
+    start, end = max(start, quarter_starts[0]), min(end, day_end)
+    working = state is not AgentState.BREAK
+    on_phone = state in _ON_PHONE
+    quarter = bisect_right(quarter_starts, start) - 1
+    while start < end:
+        edge = min(end, quarter_starts[quarter + 1] if quarter < _QUARTERS - 1 else day_end)
+        part = edge - start
+        row = staff[quarter]
+        row[0] += part
+        if working:
+            row[1] += part
+        if on_phone:
+            row[2] += part
+        start, quarter = edge, quarter + 1
+
 
 class _Agent:
     __slots__ = (
         "agent_id", "name", "state", "since", "reason", "calls_today", "break_used", "break_from",
-        "stretch_start", "stretch_counted", "stretch_reasons", "stretch_limited", "stretch_meal",
+        "stretch_start", "stretch_counted", "stretch_reasons", "stretch_limited", "stretch_meal", "staff_from",
     )  # fmt: skip
 
     def __init__(self, agent_id: str, now: float) -> None:
@@ -125,6 +165,7 @@ class _Agent:
         self.stretch_reasons: list[str] = []
         self.stretch_limited = False  # the stretch has taken limited time (it is a counted break)
         self.stretch_meal = 0.0  # seconds of the stretch's earlier reasons in 用餐 (what the meal limit measures)
+        self.staff_from = now  # when the agent's time in this state began counting for the staffing table
 
 
 class FloorEngine:
@@ -296,8 +337,12 @@ class FloorEngine:
                 agent.break_from = day_start
 
     def _close_day(self, book: _DayBook) -> None:
-        """Breaks going on at the day's midnight count in it up to midnight; its overruns are set then."""
+        """Breaks going on at the day's midnight count in it up to midnight; its overruns are set then.
+        Every agent's time in state counts in the day's staffing up to midnight, the rest in the next."""
         end = book.end
+        for agent in self._agents.values():
+            book.add_staff(agent.state, agent.staff_from, end)
+            agent.staff_from = max(agent.staff_from, end)
         for agent in self._on_break.values():
             part = end - agent.break_from
             book.reason_seconds[agent.reason or ""] += part
@@ -402,6 +447,7 @@ class FloorEngine:
         del self._calls[event.call_id]
         del self._waiting[event.call_id]
         self._count(call, ts, "abandoned_queue")
+        self._count(call, ts, "wait_abandoned_seconds", ts - call[_QUEUED_AT])
         if ts - call[_QUEUED_AT] <= self._short:
             self._count(call, ts, "short_abandoned")
         return True
@@ -445,6 +491,8 @@ class FloorEngine:
             self._end_reason(agent, ts)
         counts[agent.state] -= 1
         counts[state] += 1
+        self._book.add_staff(agent.state, agent.staff_from, ts)  # type: ignore[union-attr]
+        agent.staff_from = ts
         agent.state = state
         agent.since = ts
         agent.break_from = ts
@@ -702,6 +750,8 @@ class FloorEngine:
             else list(book.daily_overruns),
             flags=list(book.flags),
             meal_overruns=self._meals_over(book),
+            staff=book.staff_quarters(self._agents.values(), self._now),
+            quarters=[Counters.from_totals(quarter) for quarter in book.quarters],
         )
 
     def topics(self) -> list[TopicView]:
@@ -743,7 +793,20 @@ class FloorEngine:
 
     def read(self) -> FloorReading:
         """All a dashboard tick draws, in one call: the snapshot, the quarter hours and the agents."""
-        return FloorReading(self.snapshot(), self.quarters(), self.agents())
+        return FloorReading(self.snapshot(), self.quarters(), self.agents(), self.earlier_days())
+
+    def earlier_days(self) -> tuple[tuple[int, ...], ...]:
+        """The calls asking for a person per quarter hour of each earlier day the engine has seen that is
+        of today's kind (Monday to Friday, or the weekend) and had calls: the forecast's history."""
+        today = self._book
+        if today is None:
+            return ()
+        weekend = today.day.weekday() >= 5
+        return tuple(
+            tuple(int(quarter.get("human_requested", 0)) for quarter in book.quarters)
+            for day, book in self._books.items()
+            if day < today.day and (day.weekday() >= 5) == weekend and any(q.get("human_requested") for q in book.quarters)
+        )
 
 
 def _hours(book: _DayBook) -> list[HourRow]:

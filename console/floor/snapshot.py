@@ -183,6 +183,9 @@ class FloorReading:
     snapshot: FloorSnapshot
     quarters: list[Counters]
     agents: list[AgentView]
+    # earlier days of the same kind (weekday or weekend) the source holds: their calls asking for a
+    # person per quarter hour, the staffing forecast's history (docs/staffing.md); none for a live feed
+    earlier_days: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,3 +205,6 @@ class DayFigures:
     daily_overruns: list[DailyOverrun]
     flags: list[UrgentFlag]
     meal_overruns: list[BreakRecord] = field(default_factory=list)  # meals over the meal limit
+    # mean agents per quarter hour: (signed in, working = signed in and not on break, on the phone)
+    staff: list[tuple[float, float, float]] = field(default_factory=list)
+    quarters: list[Counters] = field(default_factory=list)  # the day's counters per quarter hour

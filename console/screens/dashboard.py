@@ -21,6 +21,7 @@ from widgets.hot_topics import HotTopics
 from widgets.key_footer import KeyFooter
 from widgets.kpi_tiles import KpiTiles
 from widgets.open_escalations import OpenEscalations
+from widgets.staffing_panel import StaffingPanel
 from widgets.trend_chart import TrendChart
 from widgets.urgent_banner import UrgentBanner
 
@@ -30,7 +31,7 @@ WidgetT = TypeVar("WidgetT", bound=Widget)
 
 
 class DashboardScreen(Screen[None]):
-    """Header, urgent banner, KPI tiles; trend, hot topics and open escalations; breaks and the floor."""
+    """Header, urgent banner, KPI tiles; trend, hot topics and open escalations; staffing, breaks and the floor."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
@@ -61,6 +62,7 @@ class DashboardScreen(Screen[None]):
         self.query_one(AgentFloor).show(view.floor)
         self.query_one(OpenEscalations).show(view.escalations)
         self.query_one(UrgentBanner).show(view.banner)
+        self.query_one(StaffingPanel).show(view.staffing)
 
     @on(AgentFloor.Arranged)
     def _floor_arranged(self) -> None:
@@ -78,7 +80,9 @@ class DashboardScreen(Screen[None]):
             yield _panel(HotTopics(id="topics"), "热点 hot topics")
             yield _panel(OpenEscalations(id="escalations"), "急件 open escalations")
         with Horizontal(id="bottom"):
-            yield _panel(BreakPanel(id="breaks"), "小休 on break")
+            with Vertical(id="left"):
+                yield _panel(StaffingPanel(id="staffing"), "排班 staffing")
+                yield _panel(BreakPanel(id="breaks"), "小休 on break")
             yield _panel(AgentFloor(id="floor"), "坐席 the floor")
         # compact, and ctrl+p named on the help screen instead: every replay key fits at 120 columns
         yield KeyFooter(secondary=self.footer_secondary)

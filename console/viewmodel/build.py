@@ -20,6 +20,7 @@ from console.core.overdue import OverdueRules
 from console.floor.counters import Counters
 from console.floor.snapshot import AgentView, BreakView, FloorReading, FloorSnapshot, TopicView
 from console.settings import Settings
+from console.viewmodel.staffing import build_staffing
 from console.viewmodel.views import (
     AGENT_SORT_KEYS,
     AgentFloorView,
@@ -100,6 +101,7 @@ def build_dashboard(
         floor=build_agent_floor(reading.agents, snap.now, snap.agents_by_state, sort_key, filter_text, agent_order),
         escalations=build_escalations(cases, snap.now, overdue_rules, unlogged, settings.follow_up_soon_minutes),
         banner=build_banner(pending, settings.zone),
+        staffing=build_staffing(reading, settings),
     )
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "AgentRow",
     "AgentStatus",
     "BannerView",
+    "BreakCheckView",
     "BreakRow",
     "BreaksView",
     "DashboardView",
@@ -28,6 +29,7 @@ __all__ = [
     "EscalationsView",
     "HeaderMode",
     "HeaderView",
+    "StaffingView",
     "Status",
     "TileView",
     "TopicRow",
@@ -255,6 +257,29 @@ class BannerView:
 
 
 @dataclass(frozen=True, slots=True)
+class StaffingView:
+    """The staffing panel: the gap first, then what the next half hour holds, then how it was worked out."""
+
+    status: Status
+    lines: tuple[str, ...]
+    compact: tuple[str, ...]  # the same, in fewer words, for a narrow panel (80 columns)
+    needed_now: int | None  # None: no clock yet
+    needed_next: int | None
+    working: int
+    gap: int | None  # working − needed now; negative: short
+
+
+@dataclass(frozen=True, slots=True)
+class BreakCheckView:
+    """The break check screen: who, for how long, the figures with and without, and the answer."""
+
+    title: str
+    lines: tuple[str, ...]
+    verdict: str
+    approve: bool | None  # None: nothing to check (no clock yet)
+
+
+@dataclass(frozen=True, slots=True)
 class DashboardView:
     """Everything the dashboard draws in one tick, built from one read of the floor (and the app's queue
     of urgent flags, for the banner)."""
@@ -267,3 +292,4 @@ class DashboardView:
     floor: AgentFloorView
     escalations: EscalationsView
     banner: BannerView | None  # the first urgent flag waiting for the supervisor; None when none waits
+    staffing: StaffingView | None = None  # the staffing panel (docs/staffing.md)

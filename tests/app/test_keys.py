@@ -26,7 +26,7 @@ from widgets.key_footer import KeyFooter
 
 #: Every command the palette offers on a replay, as a supervisor reads them (Textual's own and the console's keys).
 REPLAY_COMMANDS = {
-    "Act (a)", "Back 15 min ([)", "Dismiss (x)", "Escalate (e)", "Faster (+)", "Filter (/)",
+    "Act (a)", "Back 15 min ([)", "Break? (b)", "Dismiss (x)", "Escalate (e)", "Faster (+)", "Filter (/)",
     "Forward 15 min (])", "Go to (g)", "Hand over (h)", "Help (?)", "Pause (space)", "Problems (p)", "Slower (-)",
     "Sort (s)", "Keys", "Maximize", "Quit", "Screenshot", "Theme",
 }  # fmt: skip
@@ -135,7 +135,7 @@ async def test_a_replay_shows_each_key_once_in_the_footer_and_the_help(log: Esca
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         keys = footer_keys(app)
-        assert keys == ["space", "+", "-", "[", "]", "g", "e", "x", "a", "h", "/", "s", "?", "q"]
+        assert keys == ["space", "+", "-", "[", "]", "g", "e", "x", "a", "h", "b", "/", "s", "?", "q"]
         # the pairs under one word each
         assert [str(label.content) for label in app.screen.query(FooterLabel)] == ["Speed", "±15 min"]
         await pilot.press("question_mark")
@@ -150,7 +150,7 @@ async def test_a_live_floor_offers_only_the_keys_that_work_on_it(server: FeedSer
     app = HotlineApp(settings, poller, log, tick_seconds=3600, cases_every_seconds=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert footer_keys(app) == ["e", "x", "a", "h", "/", "s", "?", "q"]
+        assert footer_keys(app) == ["e", "x", "a", "h", "b", "/", "s", "?", "q"]
         assert not list(app.screen.query(FooterLabel))
         # the keys do nothing: not even a word that they cannot
         notified: list[str] = []
@@ -162,14 +162,14 @@ async def test_a_live_floor_offers_only_the_keys_that_work_on_it(server: FeedSer
         await pilot.press("escape")
         await pilot.press("question_mark")
         table = app.screen.query_one("Static").content
-        assert [str(cell) for cell in table.columns[0]._cells] == ["e", "x", "a", "h", "/", "s", "?", "q"]
+        assert [str(cell) for cell in table.columns[0]._cells] == ["e", "x", "a", "h", "b", "/", "s", "?", "q"]
 
 
 @pytest.mark.parametrize(
     ("size", "shown"),
     [
         ((80, 24), ["space", "+", "-", "[", "]", "g", "e", "a", "s", "?", "q"]),
-        ((120, 40), ["space", "+", "-", "[", "]", "g", "e", "x", "a", "h", "/", "s", "?", "q"]),
+        ((120, 40), ["space", "+", "-", "[", "]", "g", "e", "x", "a", "h", "b", "/", "s", "?", "q"]),
     ],
     ids=["80x24", "120x40"],
 )
@@ -191,8 +191,8 @@ async def test_the_footer_keeps_help_and_quit_whole_on_a_small_terminal(
 async def test_a_live_floor_keeps_every_key_in_the_footer_where_they_fit(
     server: FeedServer, log: EscalationLog, size: tuple[int, int]
 ) -> None:
-    # the live keys, compact: "e Escalate x Dismiss a Act h Hand over / Filter s Sort ? Help q Quit"
-    # = 10 + 1 + 9 + 1 + 5 + 1 + 11 + 1 + 8 + 1 + 6 + 1 + 6 + 1 + 6 = 68 cells, within 80
+    # the live keys, compact: "e Escalate x Dismiss a Act h Hand over b Break? / Filter s Sort ? Help q Quit"
+    # = 10 + 1 + 9 + 1 + 5 + 1 + 11 + 1 + 8 + 1 + 8 + 1 + 6 + 1 + 6 + 1 + 6 = 77 cells, within 80
     settings = Settings()
     poller = FeedPoller(server.url, LiveFloor(settings), interval=0.05, read_timeout=0.5)
     app = HotlineApp(settings, poller, log, tick_seconds=3600, cases_every_seconds=3600)
@@ -200,20 +200,20 @@ async def test_a_live_floor_keeps_every_key_in_the_footer_where_they_fit(
         await pilot.pause()
         await pilot.pause()
         footer = app.screen.query_one(KeyFooter)
-        assert footer.cells_needed() == 68
-        assert footer_keys(app) == ["e", "x", "a", "h", "/", "s", "?", "q"]
-        assert screen_lines(app)[-1].rstrip() == "e Escalate x Dismiss a Act h Hand over / Filter s Sort ? Help q Quit"
+        assert footer.cells_needed() == 77
+        assert footer_keys(app) == ["e", "x", "a", "h", "b", "/", "s", "?", "q"]
+        assert screen_lines(app)[-1].rstrip() == "e Escalate x Dismiss a Act h Hand over b Break? / Filter s Sort ? Help q Quit"
 
 
 async def test_a_replay_footer_needs_more_than_80_cells_for_every_key(log: EscalationLog) -> None:
-    # "space Pause + - Speed [ ] ±15 min g Go to" (41) + a space + the live keys' 68 = 110 cells: over
-    # 80, so x, h and / leave: 110 - "x Dismiss " (10) - "h Hand over " (12) - "/ Filter " (9) = 79
+    # "space Pause + - Speed [ ] ±15 min g Go to" (41) + a space + the live keys' 77 = 119 cells: over
+    # 80, so x, h, b and / leave: 119 - "x Dismiss " (10) - "h Hand over " (12) - "b Break? " (9) - "/ Filter " (9) = 79
     app, _ = console_at(time(10, 0), log)
     async with app.run_test(size=(80, 24)) as pilot:
         await floor_settled(app, pilot)
         await pilot.pause()
         footer = app.screen.query_one(KeyFooter)
-        assert (footer.cells_needed(), footer.cells_needed(without_secondary=True)) == (110, 79)
+        assert (footer.cells_needed(), footer.cells_needed(without_secondary=True)) == (119, 79)
         assert screen_lines(app)[-1].rstrip() == (
             "space Pause + - Speed [ ] ±15 min g Go to e Escalate a Act s Sort ? Help q Quit"
         )

@@ -54,6 +54,7 @@ def test_counters_queue_and_settings_of_the_small_day() -> None:
         "short_abandoned": 1,
         "answered_within_T": 1,  # C2's 20 s; C5 waited 45 s
         "wait_answered_seconds": 65.0,
+        "wait_abandoned_seconds": 123.0,  # C3 hung up after 3 s, C6 after 120 s
         "handled": 2,
         "handle_seconds": 570.0,
     }

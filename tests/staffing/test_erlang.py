@@ -1,0 +1,165 @@
+"""Erlang C and Erlang A checked against DOMAIN.md's worked example, hand calculation, exact rational
+arithmetic, a published Erlang B table, a closed form and an independent simulation: never against
+their own output."""
+
+from __future__ import annotations
+
+import heapq
+import math
+from fractions import Fraction
+from random import Random
+
+import pytest
+
+from console.staffing.erlang import (
+    agents_needed,
+    agents_needed_a,
+    asa_seconds,
+    erlang_a,
+    erlang_b,
+    erlang_c,
+    service_level,
+)
+
+
+def test_the_worked_check_of_domain_md() -> None:
+    # 100 calls per 30 min, AHT 3 min: A = 100/1800 s × 180 s = 10 Erlangs; t = 20 s, target 80 %.
+    assert erlang_c(13, 10) == pytest.approx(0.285, abs=0.0005)
+    assert service_level(13, 10, 180, 20) == pytest.approx(0.796, abs=0.0005)
+    assert erlang_c(14, 10) == pytest.approx(0.174, abs=0.0005)
+    assert service_level(14, 10, 180, 20) == pytest.approx(0.888, abs=0.0005)
+    assert agents_needed(10, 180, 0.80, 20) == 14
+
+
+def test_by_hand_three_agents_two_erlangs() -> None:
+    # Pw = (A^N/N! · N/(N−A)) / (Σ_{k<N} A^k/k! + A^N/N! · N/(N−A)) = (8/6·3) / (1 + 2 + 2 + 4) = 4/9.
+    assert erlang_c(3, 2) == pytest.approx(4 / 9, rel=1e-12)
+    # ASA = Pw·AHT/(N−A) = 4/9 · 120 s / 1.
+    assert asa_seconds(3, 2, 120) == pytest.approx(4 / 9 * 120, rel=1e-12)
+    # Erlang B by hand: (A^N/N!) / Σ_{k≤N} A^k/k! = (8/6) / (1 + 2 + 2 + 8/6) = 4/19.
+    assert erlang_b(3, 2) == pytest.approx(4 / 19, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("agents", "traffic", "blocking"),
+    # A published Erlang B table (the blocking of N trunks offered A Erlangs), to its four places.
+    [(10, 5.0, 0.0184), (5, 2.0, 0.0367), (20, 15.0, 0.0456), (1, 1.0, 0.5000)],
+)
+def test_erlang_b_against_a_published_table(agents: int, traffic: float, blocking: float) -> None:
+    assert erlang_b(agents, traffic) == pytest.approx(blocking, abs=0.00005)
+
+
+def _exact_erlang_c(agents: int, traffic: int) -> Fraction:
+    """DOMAIN.md's formula in exact rational arithmetic, factorials and powers as they are."""
+    top = Fraction(traffic**agents, math.factorial(agents)) * Fraction(agents, agents - traffic)
+    below = sum(Fraction(traffic**k, math.factorial(k)) for k in range(agents))
+    return top / (below + top)
+
+
+@pytest.mark.parametrize(("agents", "traffic"), [(500, 480), (520, 500), (13, 10), (171, 150)])
+def test_the_biggest_floor_matches_exact_arithmetic(agents: int, traffic: int) -> None:
+    # 500 agents busy at once: 500! has 1,135 digits, far past a float; the recursion never forms it.
+    assert erlang_c(agents, traffic) == pytest.approx(float(_exact_erlang_c(agents, traffic)), rel=1e-9)
+
+
+def test_huge_floors_stay_finite_and_monotonic() -> None:
+    previous = 1.0
+    for agents in (4_960, 4_980, 5_000, 5_100):
+        pw = erlang_c(agents, 4_950.0)
+        assert 0.0 <= pw < previous
+        previous = pw
+    assert agents_needed(4_950.0, 180, 0.85, 30) > 4_950
+    outlook = erlang_a(5_000, 4_950 / 180, 180, 300, 30)
+    assert all(math.isfinite(x) for x in (outlook.wait_probability, outlook.service_level, outlook.mean_wait_seconds))
+
+
+def test_no_traffic_and_too_little_staff() -> None:
+    assert erlang_c(5, 0) == 0.0
+    assert agents_needed(0, 180, 0.8, 20) == 0
+    assert erlang_c(10, 10) == 1.0  # the queue grows without end
+    assert service_level(9, 10, 180, 20) == 0.0
+    assert asa_seconds(9, 10, 180) == math.inf
+    with pytest.raises(ValueError, match="target"):
+        agents_needed(10, 180, 1.0, 20)
+    with pytest.raises(ValueError, match="traffic"):
+        erlang_c(3, float("nan"))
+
+
+def test_erlang_a_with_endless_patience_is_erlang_c() -> None:
+    # The limit θ → 0 of M/M/N+M is M/M/N: the same numbers as the worked check.
+    outlook = erlang_a(13, 100 / 1800, 180, 1e12, 20)
+    assert outlook.wait_probability == pytest.approx(0.2853, abs=0.0001)
+    assert outlook.service_level == pytest.approx(0.7956, abs=0.0001)
+    assert outlook.abandon_probability == pytest.approx(0.0, abs=1e-6)
+    assert erlang_a(13, 100 / 1800, 180, math.inf, 20).service_level == pytest.approx(service_level(13, 10, 180, 20))
+
+
+def _poisson(mean: float, k: int) -> float:
+    return math.exp(-mean + k * math.log(mean) - math.lgamma(k + 1))
+
+
+@pytest.mark.parametrize(("agents", "traffic"), [(8, 10.0), (12, 10.0), (40, 45.0)])
+def test_erlang_a_with_patience_equal_to_handling_is_a_poisson_floor(agents: int, traffic: float) -> None:
+    # When callers hang up at the rate agents finish (θ = μ), everyone in the system leaves at rate μ
+    # whether waiting or served: the number present is Poisson(A), like an M/M/∞ system. So
+    # P(wait) = P(K ≥ N) and the abandon share is E[(K − N)+]·θ/λ = E[(K − N)+]/A.
+    aht = 200.0
+    outlook = erlang_a(agents, traffic / aht, aht, aht, 20)
+    k_max = int(traffic * 4 + 50)
+    wait = sum(_poisson(traffic, k) for k in range(agents, k_max))
+    excess = sum((k - agents) * _poisson(traffic, k) for k in range(agents, k_max))
+    assert outlook.wait_probability == pytest.approx(wait, rel=1e-9)
+    assert outlook.abandon_probability == pytest.approx(excess / traffic, rel=1e-9)
+
+
+def _simulate(
+    agents: int, arrivals_per_second: float, aht: float, patience: float, answer: float, calls: int
+) -> tuple[float, float]:
+    """M/M/N+M served first come, first served, one caller at a time: a caller is answered when the
+    first agent frees up, if that comes before he hangs up; one who hangs up takes no agent."""
+    rng = Random(20261203)
+    free = [0.0] * agents  # when each agent is next free
+    clock = 0.0
+    within = abandoned = 0
+    for _ in range(calls):
+        clock += rng.expovariate(arrivals_per_second)
+        start = max(clock, free[0])
+        if start - clock > rng.expovariate(1 / patience):
+            abandoned += 1
+            continue
+        within += start - clock <= answer
+        heapq.heapreplace(free, start + rng.expovariate(1 / aht))
+    return within / calls, abandoned / calls
+
+
+@pytest.mark.parametrize(
+    ("agents", "per_hour", "aht", "patience"),
+    [(10, 200, 180, 120), (29, 700, 182, 300), (6, 200, 150, 60)],  # near, at and past the floor's capacity
+)
+def test_erlang_a_agrees_with_a_simulation(agents: int, per_hour: int, aht: float, patience: float) -> None:
+    calls = 120_000
+    sl, abandoned = _simulate(agents, per_hour / 3600, aht, patience, 30, calls)
+    outlook = erlang_a(agents, per_hour / 3600, aht, patience, 30)
+    # Four standard errors of a share over this many callers (they are correlated; a loose bound).
+    tolerance = 4 * math.sqrt(0.25 / calls) * 3
+    assert outlook.service_level == pytest.approx(sl, abs=tolerance)
+    assert outlook.abandon_probability == pytest.approx(abandoned, abs=tolerance)
+
+
+def test_agents_needed_with_patience() -> None:
+    lam, aht = 700 / 3600, 182.0
+    needed = agents_needed_a(lam, aht, 300, 0.85, 30)
+    assert erlang_a(needed, lam, aht, 300, 30).service_level >= 0.85
+    assert erlang_a(needed - 1, lam, aht, 300, 30).service_level < 0.85
+    # Patient callers (Erlang C) need at least as many here; callers who hang up shorten the queue.
+    assert needed <= agents_needed(lam * aht, aht, 0.85, 30)
+    # Callers who hang up within a second of waiting: nearly only those who never wait are answered.
+    impatient = agents_needed_a(lam, aht, 1, 0.85, 30)
+    assert (
+        erlang_a(impatient, lam, aht, 1, 30).service_level
+        >= 0.85
+        > erlang_a(impatient - 1, lam, aht, 1, 30).service_level
+    )
+    # Those who hang up wait a second at most, so the queue is short: whoever stays is answered in 30 s.
+    outlook = erlang_a(impatient, lam, aht, 1, 30)
+    assert outlook.service_level == pytest.approx(1 - outlook.abandon_probability, abs=0.001)
