@@ -22,7 +22,13 @@ def simulate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write (.gz compresses)")
     parser.add_argument("--seed", type=int, default=12333, help="random seed (default 12333)")
     parser.add_argument("--calls", type=positive_int, default=12_000, help="calls offered in the day")
-    parser.add_argument("--agents", type=positive_int, default=60, help="agents on the roster")
+    parser.add_argument(
+        "--agents",
+        type=_agents,
+        default=60,
+        metavar="N|auto",
+        help="agents on the roster, their shifts shaped by Erlang C (default 60); auto: as many as Erlang C asks for",
+    )
     parser.add_argument(
         "--format",
         choices=("jsonl", "queue_log"),
@@ -33,10 +39,15 @@ def simulate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=simulate)
 
 
+def _agents(text: str) -> int | None:
+    return None if text == "auto" else positive_int(text)
+
+
 def simulate(args: argparse.Namespace, settings: Settings) -> int:
     from console.eventfile import write_event_file
     from console.progress import stderr_progress
     from console.simulator import SimulationConfig, simulate_day
+    from console.simulator.roster import plan_roster
 
     config = SimulationConfig(seed=args.seed, calls=args.calls, agents=args.agents, date=args.date)
     midnight = config.midnight.timestamp()
@@ -60,5 +71,6 @@ def simulate(args: argparse.Namespace, settings: Settings) -> int:
     except OSError as error:
         raise CommandError(f"cannot write {args.out}: {error.strerror or error}") from None
     what = "queue_log lines" if args.format == "queue_log" else "events"
-    print(f"wrote {count:,} {what} ({config.calls:,} calls, {config.agents:,} agents, {config.date}) to {args.out}")
+    agents = len(plan_roster(config)) if config.agents is None else config.agents
+    print(f"wrote {count:,} {what} ({config.calls:,} calls, {agents:,} agents, {config.date}) to {args.out}")
     return EXIT_OK

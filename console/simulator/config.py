@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -11,6 +12,20 @@ from console.core.events import TOPICS
 from console.settings import TimeZoneName
 
 __all__ = ["SimulationConfig"]
+
+_HOURS = re.compile(r"^(\d\d):(\d\d)-(\d\d):(\d\d)$")
+
+
+def _span_minutes(value: str, field: str) -> tuple[int, int]:
+    """``"08:00-20:00"`` as minutes after midnight, (480, 1200): on half hours, start before end, to 24:00."""
+    match = _HOURS.match(value)
+    if match is None:
+        raise ValueError(f"{field} must look like 08:00-20:00, not {value!r}")
+    h0, m0, h1, m1 = (int(part) for part in match.groups())
+    start, end = h0 * 60 + m0, h1 * 60 + m1
+    if m0 not in (0, 30) or m1 not in (0, 30) or not 0 <= start < end <= 24 * 60:
+        raise ValueError(f"{field} must run from a half hour to a later one within the day (to 24:00), not {value!r}")
+    return start, end
 
 
 class SimulationConfig(BaseModel):
@@ -26,7 +41,13 @@ class SimulationConfig(BaseModel):
 
     seed: int = Field(default=12333, description="Seed of every random draw: the same config gives the same day.")
     calls: int = Field(default=12_000, ge=1, le=5_000_000, description="Calls offered during the day (exact).")
-    agents: int = Field(default=60, ge=1, le=50_000, description="Agents on the day's roster, across all shifts.")
+    agents: int | None = Field(
+        default=60,
+        ge=1,
+        le=50_000,
+        description="Agents on the day's roster (the headcount), their shifts in the proportions Erlang C asks for; "
+        "None: as many as Erlang C asks for (docs/simulator.md).",
+    )
     date: datetime.date = Field(default=datetime.date(2026, 11, 27), description="The simulated day (local).")
     timezone: TimeZoneName = Field(default="Asia/Shanghai", description="The centre's time zone.")
 
@@ -68,6 +89,34 @@ class SimulationConfig(BaseModel):
         default=3.0, ge=1, le=20, description="The surge topic's rate during the surge, times its normal rate."
     )
 
+    # The roster: shifts sized by Erlang C against the arrival curve (docs/simulator.md "The roster").
+    human_service_hours: str = Field(
+        default="08:00-20:00",
+        description="When callers can ask for a person (人工服务时间); outside it the voice menu alone serves them.",
+    )
+    target_service_level: float = Field(
+        default=0.85, gt=0, lt=1, description="The SL(T) the roster is planned for, each half hour."
+    )
+    sl_seconds: float = Field(default=30, gt=0, le=600, description="T of that service level, seconds.")
+    shrinkage: float = Field(
+        default=0.3,
+        ge=0,
+        le=0.9,
+        description="Share of rostered time not on the phone (meals, breaks, meetings, training): the roster is "
+        "Erlang C's agents divided by (1 - shrinkage).",
+    )
+    short_hour: str | None = Field(
+        default="10:00-11:00",
+        description="A deliberately short hour: agents on duty are taken off the floor for a training (培训); "
+        "None: no short hour.",
+    )
+    short_hour_staffing: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description="In the short hour, the agents left on the floor as a share of what Erlang C asks for.",
+    )
+
     # Urgent cases.
     answered_calls_per_flag: float = Field(
         default=1500, gt=0, description="About one urgent flag per this many answered calls (at least 3 a day)."
@@ -86,7 +135,25 @@ class SimulationConfig(BaseModel):
             raise ValueError("ivr_served_share + ivr_abandoned_share must not exceed 1")
         if self.wrap_min_seconds > self.wrap_max_seconds:
             raise ValueError("wrap_min_seconds must not exceed wrap_max_seconds")
+        _span_minutes(self.human_service_hours, "human_service_hours")
+        if self.short_hour is not None:
+            _span_minutes(self.short_hour, "short_hour")
         return self
+
+    @property
+    def service_minutes(self) -> tuple[int, int]:
+        """Human service hours as minutes after local midnight: (open, close)."""
+        return _span_minutes(self.human_service_hours, "human_service_hours")
+
+    @property
+    def short_minutes(self) -> tuple[int, int] | None:
+        """The short hour as minutes after local midnight, or None."""
+        return None if self.short_hour is None else _span_minutes(self.short_hour, "short_hour")
+
+    @property
+    def handle_seconds(self) -> float:
+        """The handling time the roster plans for: mean talk, mean after-call work and the ring (4.5 s on average)."""
+        return self.talk_mean_seconds + (self.wrap_min_seconds + self.wrap_max_seconds) / 2 + 4.5
 
     @property
     def zone(self) -> ZoneInfo:

@@ -281,9 +281,6 @@ class _Day:
         if item.kind == "end":
             agent.items.clear()
             self._set_state(agent, AgentState.OFFLINE)
-        elif item.kind == "meal":
-            self._set_state(agent, AgentState.OFFLINE)
-            self._at(self._now + item.duration, _RETURN, agent)
         else:
             self._set_state(agent, AgentState.BREAK, item.reason)
             self._at(self._now + item.duration, _RETURN, agent)
@@ -297,7 +294,7 @@ class _Day:
             self._agent_free(agent)
 
     def _come_back(self, agent: _Agent) -> None:
-        """Back from a break or a meal. A rest break that fell due meanwhile waits a while."""
+        """Back from a break or lunch. A rest break that fell due meanwhile waits a while."""
         self._set_state(agent, AgentState.AVAILABLE)
         postponed = False
         for item in agent.items:

@@ -1,9 +1,13 @@
-"""The agents of the day: names, shifts, meal slots and planned breaks.
+"""The agents of the day: names, shifts sized by Erlang C, lunches and planned breaks.
 
-Each agent's day is planned before the first call: when they log in, when they go off for a meal
-(offline), when they mean to take their breaks and for how long, and when the shift ends. The queue
-simulation then carries the plan out: a planned absence starts at the first free moment at or after
-its planned time (an agent never leaves a caller), so a busy floor pushes breaks later.
+The roster is planned from the arrival curve (DOMAIN.md "Staffing arithmetic"): for each half hour of
+the human service hours, the calls expected to ask for a person give the traffic in Erlangs, Erlang C
+the agents needed for the service-level target, and dividing by (1 − shrinkage) the agents to roster.
+Nine-hour shifts (lunch inside) starting on half hours are then laid over those needs, as few as cover
+them. Each agent's day is planned before the first call: when they log in, when they go to lunch
+(a 30-60 minute 用餐 break, staggered), their rest breaks, a training in the short hour, and when the
+shift ends. The queue simulation carries the plan out: a planned absence starts at the first free
+moment at or after its planned time (an agent never leaves a caller), so a busy floor pushes breaks later.
 """
 
 from __future__ import annotations
@@ -13,37 +17,35 @@ from dataclasses import dataclass, field
 from random import Random
 
 from console.simulator.config import SimulationConfig
+from console.simulator.traffic import minute_weights
+from console.staffing.erlang import agents_needed
 
-__all__ = ["SHIFTS", "AgentPlan", "PlanItem", "Shift", "agent_names", "plan_roster"]
+__all__ = ["SHIFT_MINUTES", "AgentPlan", "PlanItem", "Shift", "agent_names", "plan_roster", "roster_needs", "shift_starts"]
 
 _MINUTE = 60_000
 _HOUR = 60 * _MINUTE
+_HALF = 30  # minutes: the roster is planned per half hour
+_DAY_MINUTES = 24 * 60
+
+#: A shift is nine hours on the roster, its 30-60 minute lunch inside.
+SHIFT_MINUTES = 9 * 60
+#: Agents on the shift that closes the human service hours stay this long after it (minutes), to clear the queue.
+_CLOSING_MINUTES = (5, 10)
 
 
 @dataclass(frozen=True, slots=True)
 class Shift:
-    """A shift of the roster. Times are minutes after local midnight of the simulated day."""
+    """A shift of the roster. Times are minutes after local midnight of the simulated day; a start
+    before 0 is a shift that began yesterday (the agent is on at 00:00)."""
 
-    name: str
     start: int
     end: int | None  # None: the shift runs past midnight, the agent is still on at 23:59:59.999
-    share: float  # of the roster
-    meal_slots: tuple[int, ...] = ()  # staggered meal starts, agents taking them in turn
-    meal_minutes: int = 0
 
+    @property
+    def name(self) -> str:
+        hours = lambda m: f"{m // 60 % 24:02d}{m % 60:02d}"  # noqa: E731
+        return f"{hours(self.start)}-{hours(self.start + SHIFT_MINUTES)}"
 
-#: The day's shifts. The night crew covers 20:00-08:00, so someone is always logged in: the crew that
-#: came on yesterday evening is already on at 00:00 and leaves at 08:00, tonight's crew comes on at
-#: 20:00. The morning peak is short-staffed (the late shift only arrives at noon), as 12333 callers
-#: know well.
-SHIFTS: tuple[Shift, ...] = (
-    Shift("night_prev", 0, 8 * 60, 0.09, meal_slots=(150, 195), meal_minutes=40),
-    Shift("early", 8 * 60, 16 * 60 + 30, 0.22, meal_slots=(660, 690, 720), meal_minutes=45),
-    Shift("day", 9 * 60, 17 * 60 + 30, 0.27, meal_slots=(720, 750, 780), meal_minutes=45),
-    Shift("late", 12 * 60, 20 * 60 + 30, 0.31, meal_slots=(1020, 1050, 1080), meal_minutes=45),
-    Shift("night", 20 * 60, None, 0.11),
-)
-_NIGHT_SHIFTS = ("night_prev", "night")
 
 # Breaks (小休/示忙): reasons, counts and lengths. Most rest breaks last 4-9 minutes; some overrun
 # the 10-minute rule, and a few agents take so many that they pass 40 minutes in the day.
@@ -55,7 +57,17 @@ _HEAVY_OVERRUN_SHARE = 0.35
 _MEETING_SHARE = 0.05  # 班前会: a short meeting at the start of the shift
 _TRAINING_SHARE = 0.04  # a training session after the afternoon peak
 _TRAINING_AT = 16 * 60 + 30
-_EDGE_MINUTES = 40  # no rest break planned this close to logging in, a meal or the shift's end
+_EDGE_MINUTES = 40  # no rest break planned this close to logging in, lunch, a training or the shift's end
+
+# Lunch (用餐): a break of 30-60 minutes (mode 45), a few running past the hour; taken between 11:00
+# and 14:00, at least 3 hours into the shift and at most 5.5, in the half hour with the most agents to spare.
+_LUNCH_MINUTES = (30, 60, 45)
+_LUNCH_OVERRUN_SHARE = 0.06
+_LUNCH_OVERRUN_MINUTES = (61, 75)
+_LUNCH_WINDOW = (11 * 60, 14 * 60)
+_LUNCH_AFTER = (3 * 60, 5 * 60 + 30)
+MEAL_REASON = "用餐"
+_SCHEDULED_REASONS = ("培训", "会议", MEAL_REASON)  # taken when planned, never put off like a rest break
 
 
 @dataclass(slots=True)
@@ -63,14 +75,14 @@ class PlanItem:
     """A planned absence or the shift's end. Times in ms after local midnight."""
 
     at: int
-    kind: str  # "break", "meal" or "end"
+    kind: str  # "break" or "end"
     reason: str | None = None  # break reason code
     duration: int = 0
 
     @property
     def is_rest(self) -> bool:
-        """A rest break, which can be put off; meals, meetings, trainings and the end cannot."""
-        return self.kind == "break" and self.reason not in ("培训", "会议")
+        """A rest break, which can be put off; lunch, meetings, trainings and the end cannot."""
+        return self.kind == "break" and self.reason not in _SCHEDULED_REASONS
 
 
 @dataclass(slots=True)
@@ -101,63 +113,200 @@ def agent_names(count: int) -> list[str]:
     return [_SURNAMES[rng.randrange(len(_SURNAMES))] + rng.choice(_GIVEN_NAMES) for _ in range(count)]
 
 
-def _shift_counts(agents: int) -> dict[str, int]:
-    """Agents per shift: the shares by largest remainder, with both night crews manned from 5 agents up."""
-    exact = [agents * shift.share for shift in SHIFTS]
-    counts = [math.floor(x) for x in exact]
-    by_remainder = sorted(range(len(SHIFTS)), key=lambda i: (counts[i] - exact[i], i))
-    for i in by_remainder[: agents - sum(counts)]:
-        counts[i] += 1
-    result = {shift.name: n for shift, n in zip(SHIFTS, counts, strict=True)}
-    if agents >= 5:
-        for night in _NIGHT_SHIFTS:
-            if result[night] == 0:
-                largest = max(result, key=lambda name: (result[name], name))
-                result[largest] -= 1
-                result[night] = 1
-    return result
+def roster_needs(config: SimulationConfig) -> tuple[list[int], list[int]]:
+    """Per half hour of the day (48): the agents Erlang C needs on the phone for the service-level
+    target, and the agents to roster for it (divided by 1 − shrinkage, rounded up). Outside the human
+    service hours nobody is needed: the voice menu alone answers."""
+    weights = minute_weights(config)
+    total = math.fsum(weights)
+    asking = 1.0 - config.ivr_served_share - config.ivr_abandoned_share
+    aht = config.handle_seconds
+    open_at, close_at = config.service_minutes
+    needed, rostered = [], []
+    for half in range(_DAY_MINUTES // _HALF):
+        begin = half * _HALF
+        if not open_at <= begin < close_at:
+            needed.append(0)
+            rostered.append(0)
+            continue
+        calls = config.calls * math.fsum(weights[begin : begin + _HALF]) / total * asking
+        traffic = calls / (_HALF * 60) * aht
+        agents = agents_needed(traffic, aht, config.target_service_level, config.sl_seconds)
+        needed.append(agents)
+        rostered.append(math.ceil(agents / (1.0 - config.shrinkage) - 1e-9))
+    return needed, rostered
+
+
+def _covers(start: int, half: int) -> bool:
+    return start <= half * _HALF < start + SHIFT_MINUTES
+
+
+def shift_starts(config: SimulationConfig) -> dict[int, int]:
+    """How many shifts start at each half hour (minutes after midnight, before 0 for yesterday's), as
+    few as give every half hour the agents it needs on the roster.
+
+    A forward sweep starts, at each half hour still short, the missing shifts there (or at the latest
+    start that still ends by the close); then, latest first, each shift is moved later while every half
+    hour stays covered, and dropped when it is not needed at all, until nothing changes: the morning
+    crew that must be in early is kept, the rest slide towards the evening that needs them."""
+    _, rostered = roster_needs(config)
+    open_at, close_at = config.service_minutes
+    latest = max(close_at - SHIFT_MINUTES, open_at - SHIFT_MINUTES + _HALF)
+    cover = [0] * len(rostered)
+
+    def add(start: int, agents: int) -> None:
+        for half in range(len(cover)):
+            if _covers(start, half):
+                cover[half] += agents
+
+    counts: dict[int, int] = {}
+    for half, need in enumerate(rostered):
+        if cover[half] < need:
+            start = min(half * _HALF, latest)
+            counts[start] = counts.get(start, 0) + need - cover[half]
+            add(start, need - cover[half])
+    changed = True
+    while changed:
+        changed = False
+        for start in sorted(counts, reverse=True):
+            halves = [half for half in range(len(cover)) if _covers(start, half)]
+            spare = min(cover[half] - rostered[half] for half in halves)
+            if spare > 0:  # shifts here that no half hour needs
+                dropped = min(spare, counts[start])
+                counts[start] -= dropped
+                add(start, -dropped)
+                changed = True
+            first = start // _HALF
+            moved = start + _HALF
+            if counts[start] and moved <= latest and 0 <= first < len(cover) and cover[first] > rostered[first]:
+                # half an hour later: the first half hour can spare them, and the evening gains
+                shifted = min(counts[start], cover[first] - rostered[first])
+                counts[start] -= shifted
+                add(start, -shifted)
+                counts[moved] = counts.get(moved, 0) + shifted
+                add(moved, shifted)
+                changed = True
+        counts = {start: n for start, n in sorted(counts.items()) if n}
+    return counts
+
+
+def _scaled(counts: dict[int, int], agents: int) -> dict[int, int]:
+    """The shifts in proportion for a roster of ``agents`` (largest remainder), every start kept in order."""
+    total = sum(counts.values())
+    if not total:  # no service hours with calls: a day crew of the headcount
+        return {8 * 60: agents}
+    exact = {start: agents * n / total for start, n in counts.items()}
+    scaled = {start: math.floor(x) for start, x in exact.items()}
+    for start in sorted(exact, key=lambda s: (scaled[s] - exact[s], s))[: agents - sum(scaled.values())]:
+        scaled[start] += 1
+    return {start: n for start, n in scaled.items() if n}
 
 
 def plan_roster(config: SimulationConfig) -> list[AgentPlan]:
-    """Plan every agent's day. Shifts rotate from day to day (they depend on the seed); names do not."""
-    names = agent_names(config.agents)
-    shifts_by_name = {shift.name: shift for shift in SHIFTS}
-    assignment = [name for name, n in _shift_counts(config.agents).items() for _ in range(n)]
+    """Plan every agent's day. Which agent works which shift rotates with the seed; names do not."""
+    counts = shift_starts(config)
+    if config.agents is not None:
+        counts = _scaled(counts, config.agents)
+    agents = sum(counts.values())
+    names = agent_names(agents)
+    assignment = [start for start, n in counts.items() for _ in range(n)]
     Random(f"{config.seed}:roster").shuffle(assignment)
-    seen_in_shift: dict[str, int] = {}
-    plans = []
-    for index, (name, shift_name) in enumerate(zip(names, assignment, strict=True)):
-        shift = shifts_by_name[shift_name]
-        turn = seen_in_shift.get(shift_name, 0)
-        seen_in_shift[shift_name] = turn + 1
-        rng = Random(f"{config.seed}:agent:{index}")
-        plans.append(_plan_agent(f"A{index + 1:04d}", name, shift, turn, rng))
+    needed, _ = roster_needs(config)
+    open_at, close_at = config.service_minutes
+    plans = [
+        _plan_shift(f"A{index + 1:04d}", name, start, close_at, Random(f"{config.seed}:agent:{index}"))
+        for index, (name, start) in enumerate(zip(names, assignment, strict=True))
+    ]
+    _plan_lunches(plans, needed, config)
+    _plan_short_hour(plans, needed, config)
+    for index, plan in enumerate(plans):
+        _plan_breaks(plan, Random(f"{config.seed}:agent:{index}:breaks"))
     return plans
 
 
-def _plan_agent(agent_id: str, name: str, shift: Shift, turn: int, rng: Random) -> AgentPlan:
-    if shift.start == 0:
-        login = 0  # on since yesterday evening
+def _plan_shift(agent_id: str, name: str, start: int, close_at: int, rng: Random) -> AgentPlan:
+    stop = start + SHIFT_MINUTES
+    login = 0 if start <= 0 else start * _MINUTE + round(rng.uniform(-8, 2) * _MINUTE)
+    if stop >= _DAY_MINUTES:
+        end = None
+    elif stop == close_at:
+        end = stop * _MINUTE + round(rng.uniform(*_CLOSING_MINUTES) * _MINUTE)
     else:
-        login = shift.start * _MINUTE + round(rng.uniform(-8, 2) * _MINUTE)
-    end = None if shift.end is None else shift.end * _MINUTE + round(rng.uniform(0, 2) * _MINUTE)
-    day_end = 24 * _HOUR if end is None else end
-    plan = AgentPlan(agent_id, name, shift, login)
+        end = stop * _MINUTE + round(rng.uniform(0, 2) * _MINUTE)
+    plan = AgentPlan(agent_id, name, Shift(start, None if end is None else stop), login)
+    if end is not None:
+        plan.items.append(PlanItem(end, "end"))
+    if start > 0 and rng.random() < _MEETING_SHARE:
+        plan.items.append(PlanItem(login, "break", "会议", round(rng.uniform(15, 30) * _MINUTE)))
+    if start <= _TRAINING_AT - 4 * 60 and stop >= _TRAINING_AT + 90 and rng.random() < _TRAINING_SHARE:
+        plan.items.append(PlanItem(_TRAINING_AT * _MINUTE, "break", "培训", round(rng.uniform(45, 75) * _MINUTE)))
+    return plan
 
-    # A tiny night crew eats at the desk, so that the floor is never left without anyone logged in.
-    floor = [(login, day_end)]
-    if shift.meal_slots and not (shift.name in _NIGHT_SHIFTS and turn == 0):
-        meal_at = shift.meal_slots[turn % len(shift.meal_slots)] * _MINUTE + round(rng.uniform(0, 3) * _MINUTE)
-        meal = shift.meal_minutes * _MINUTE
-        plan.items.append(PlanItem(meal_at, "meal", duration=meal))
-        floor = [(login, meal_at), (meal_at + meal, day_end)]
 
-    if shift.name not in _NIGHT_SHIFTS:
-        if rng.random() < _MEETING_SHARE:
-            plan.items.append(PlanItem(login, "break", "会议", round(rng.uniform(15, 30) * _MINUTE)))
-        if shift.name != "early" and rng.random() < _TRAINING_SHARE:
-            plan.items.append(PlanItem(_TRAINING_AT * _MINUTE, "break", "培训", round(rng.uniform(45, 75) * _MINUTE)))
+def _plan_lunches(plans: list[AgentPlan], needed: list[int], config: SimulationConfig) -> None:
+    """Lunch for every agent whose shift allows it, staggered: each in turn takes the half hour of its
+    window with the most agents to spare (on duty minus what Erlang C needs) per agent already at lunch."""
+    on_duty = [sum(_covers(plan.shift.start, half) for plan in plans) for half in range(len(needed))]
+    at_lunch = [0] * len(needed)
+    for index, plan in enumerate(plans):
+        start = plan.shift.start
+        earliest = max(_LUNCH_WINDOW[0], start + _LUNCH_AFTER[0])
+        latest = min(_LUNCH_WINDOW[1], start + _LUNCH_AFTER[1])
+        if earliest > latest:  # a night shift: its meal four hours in
+            earliest = latest = start + 4 * 60
+        halves = [m // _HALF for m in range(earliest - earliest % _HALF, latest + 1, _HALF) if 0 <= m < _DAY_MINUTES]
+        if not halves:
+            continue
+        half = max(halves, key=lambda h: ((on_duty[h] - needed[h]) / (at_lunch[h] + 1), -h))
+        at_lunch[half] += 1
+        rng = Random(f"{config.seed}:agent:{index}:lunch")
+        minutes = rng.triangular(*_LUNCH_MINUTES)
+        if rng.random() < _LUNCH_OVERRUN_SHARE:
+            minutes = rng.uniform(*_LUNCH_OVERRUN_MINUTES)  # back late from lunch: a meal overrun
+        at = half * _HALF * _MINUTE + round(rng.uniform(0, 3) * _MINUTE)
+        plan.items.append(PlanItem(at, "break", MEAL_REASON, round(minutes * _MINUTE)))
 
+
+def _plan_short_hour(plans: list[AgentPlan], needed: list[int], config: SimulationConfig) -> None:
+    """The short hour: of the agents on duty then (and not at lunch), all but ``short_hour_staffing`` of
+    what Erlang C needs go to a training (培训) for the hour, chosen with the seed."""
+    span = config.short_minutes
+    if span is None:
+        return
+    begin, finish = span
+    halves = range(begin // _HALF, finish // _HALF)
+    need = max((needed[h] for h in halves), default=0)
+    keep = round(config.short_hour_staffing * need)
+
+    def free(plan: AgentPlan) -> bool:
+        if not all(_covers(plan.shift.start, h) for h in halves):
+            return False
+        return not any(
+            item.at < finish * _MINUTE and item.at + item.duration > begin * _MINUTE
+            for item in plan.items
+            if item.kind == "break"
+        )
+
+    candidates = [plan for plan in plans if free(plan)]
+    Random(f"{config.seed}:short-hour").shuffle(candidates)
+    for plan in candidates[: max(0, len(candidates) - keep)]:
+        plan.items.append(PlanItem(begin * _MINUTE, "break", "培训", (finish - begin) * _MINUTE))
+
+
+def _plan_breaks(plan: AgentPlan, rng: Random) -> None:
+    """Rest breaks spread over the agent's time on the floor, away from its edges and absences."""
+    end = next((item.at for item in plan.items if item.kind == "end"), _DAY_MINUTES * _MINUTE)
+    floor = [(plan.login, end)]
+    for item in sorted(plan.items, key=lambda item: item.at):
+        if item.kind != "break" or item.reason == "会议":
+            continue
+        pieces = []
+        for a, b in floor:
+            if item.at >= b or item.at + item.duration <= a:
+                pieces.append((a, b))
+                continue
+            pieces += [(a, item.at), (item.at + item.duration, b)]
+        floor = [(a, b) for a, b in pieces if b > a]
     heavy = rng.random() < _HEAVY_BREAKER_SHARE
     low, high = _HEAVY_REST_BREAKS_PER_SHIFT if heavy else _REST_BREAKS_PER_SHIFT
     usable = [(a + _EDGE_MINUTES * _MINUTE, b - _EDGE_MINUTES * _MINUTE) for a, b in floor]
@@ -166,11 +315,7 @@ def _plan_agent(agent_id: str, name: str, shift: Shift, turn: int, rng: Random) 
     count = max(1, round(rng.randint(low, high) * hours / 7.5)) if usable else 0
     for at in _spread(usable, count, rng):
         plan.items.append(_rest_break(at, heavy, rng))
-
-    if end is not None:
-        plan.items.append(PlanItem(end, "end"))
     plan.items.sort(key=lambda item: (item.at, item.kind))
-    return plan
 
 
 def _spread(intervals: list[tuple[int, int]], count: int, rng: Random) -> list[int]:
@@ -188,11 +333,8 @@ def _spread(intervals: list[tuple[int, int]], count: int, rng: Random) -> list[i
 
 
 def _rest_break(at: int, heavy: bool, rng: Random) -> PlanItem:
-    draw = rng.random()
-    if draw < 0.78:
+    if rng.random() < 0.85:
         overrun = rng.random() < (_HEAVY_OVERRUN_SHARE if heavy else _OVERRUN_SHARE)
         minutes = rng.uniform(11, 18) if overrun else rng.uniform(6, 10) if heavy else rng.uniform(4, 9)
         return PlanItem(at, "break", "小休", round(minutes * _MINUTE))
-    if draw < 0.90:
-        return PlanItem(at, "break", "其他", round(rng.uniform(3, 10) * _MINUTE))
-    return PlanItem(at, "break", "用餐", round(rng.uniform(6, 12) * _MINUTE))  # a snack at the desk
+    return PlanItem(at, "break", "其他", round(rng.uniform(3, 10) * _MINUTE))

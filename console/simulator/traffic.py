@@ -227,6 +227,8 @@ class CallFactory:
         self._wrap = (config.wrap_min_seconds, config.wrap_max_seconds)
         self._recent: list[str] = []
         self._last_ms = config.day_length_ms - 1
+        open_at, close_at = config.service_minutes
+        self._service = (open_at * 60_000, close_at * 60_000)  # ms: when a caller can ask for a person
 
     def make(self, arrived: int) -> Call:
         rng = self._rng
@@ -253,6 +255,10 @@ class CallFactory:
         low, high, mode = _IVR_SECONDS[call.outcome]
         # The menu must finish within the day: a call offered in the last seconds is cut short.
         call.ivr_ms = min(round(rng.triangular(low, high, mode) * 1000), self._last_ms - arrived)
+        if call.outcome == "queued" and not self._service[0] <= arrived + call.ivr_ms < self._service[1]:
+            # Outside the human service hours the menu offers no person: it tells the hours and serves
+            # the call itself (no draw is added, so the calls' stream stays the same).
+            call.outcome = "served"
         # What the caller, the agent and the call will be like if it is queued: drawn now, so that
         # what the queue does never shifts the calls' random stream.
         draw = rng.random()
