@@ -61,9 +61,11 @@ async def test_no_figure_is_cut_at_any_size(open_floor, agents: int) -> None:
             floor = app.screen.query_one(AgentFloor)
             # the floor keeps its calls column at every size (the name is the first to go)
             assert "calls" in lines[floor.region.y + 1], f"no calls column at {size}"
-            # every tile's text fits its tile: one row on a wide screen, two when one would cut
+            # every tile's text fits its tile: one row on a wide screen, two on a narrow one (at 120
+            # columns it depends on the figures' widths: whichever, no figure is cut, as checked above)
             tiles = app.screen.query_one(KpiTiles)
-            assert tiles.has_class("-two-rows") == (size[0] < 200)
+            if size[0] != 120:
+                assert tiles.has_class("-two-rows") == (size[0] < 120)
 
 
 async def test_hot_topics_use_a_wide_screen_for_whole_names_and_big_counts(open_floor) -> None:

@@ -140,20 +140,20 @@ async def test_speed_keys(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) ->
 
 
 async def test_an_urgent_flag_raises_the_banner_once(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
-    # the bundled day's first flag: 10:44:28, a threat of violence (暴力威胁), severity 3, agent A0046
+    # the bundled day's first flag: 10:43:27.922, a threat of violence (暴力威胁), severity 3, agent A0029
     bells: list[int] = []
-    app, clock = make_app(time(10, 44))
+    app, clock = make_app(time(10, 43))
     monkeypatch.setattr(app, "bell", lambda: bells.append(1))  # a terminal bell cannot be heard headless
     async with app.run_test(size=(120, 40)) as pilot:
         banner = app.screen.query_one(UrgentBanner)
         assert not banner.has_class("-active")
-        clock.tick(1)  # 10:45:00
+        clock.tick(1)  # 10:44:00
         app.tick()
         await cases_settled(app, pilot)  # the flag is offered once the log says it is not a case yet
         assert banner.has_class("-active")
         message = str(banner.content)
         flag = app.floor.snapshot().flags[0]
-        assert "暴力威胁" in message and "A0046" in message and flag.call_id in message
+        assert "暴力威胁" in message and "A0029" in message and flag.call_id in message
         assert mask_number(flag.caller) in message and flag.caller not in message
         assert bells == [1]
         # going back before the flag and over it again does not offer it a second time
@@ -229,7 +229,7 @@ async def test_usable_at_80_by_24(make_app: MakeApp) -> None:
 async def test_escalating_a_flag_writes_a_case_a_fresh_connection_reads(
     make_app: MakeApp, log_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app, clock = make_app(time(10, 44))
+    app, clock = make_app(time(10, 43))
     monkeypatch.setattr(app, "bell", lambda: None)
     async with app.run_test(size=(120, 40)) as pilot:
         clock.tick(1)
@@ -293,7 +293,7 @@ async def test_an_invalid_form_saves_nothing_and_says_why(make_app: MakeApp, log
 
 
 async def test_a_case_already_logged_is_not_offered_again(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
-    app, clock = make_app(time(10, 44))
+    app, clock = make_app(time(10, 43))
     monkeypatch.setattr(app, "bell", lambda: None)
     async with app.run_test(size=(120, 40)) as pilot:
         clock.tick(1)
@@ -304,7 +304,7 @@ async def test_a_case_already_logged_is_not_offered_again(make_app: MakeApp, mon
         await pilot.press("ctrl+s")
         await cases_settled(app, pilot)
     # a second console on the same log, replaying the same morning: the flag is already a case
-    second, clock = make_app(time(10, 44))
+    second, clock = make_app(time(10, 43))
     monkeypatch.setattr(second, "bell", lambda: None)
     async with second.run_test(size=(120, 40)) as pilot:
         clock.tick(1)

@@ -45,7 +45,7 @@ async def test_each_form_opens_on_its_first_empty_field(log: EscalationLog) -> N
 
 
 async def test_a_flag_fills_the_escalation_form_so_the_action_is_first_to_fill(log: EscalationLog) -> None:
-    app, clock = console_at(time(10, 44), log)  # the bundled day's first flag is at 10:44:28
+    app, clock = console_at(time(10, 43), log)  # the bundled day's first flag is at 10:43:27.922
     async with app.run_test(size=(120, 40)) as pilot:
         clock.tick(1)
         app.tick()

@@ -75,7 +75,7 @@ def footer_keys(app: HotlineApp) -> list[str]:
 
 @pytest.mark.slow  # some 20 commands typed into the palette, each with its effect checked
 async def test_the_palette_lists_every_command_and_runs_each_safe_one(log: EscalationLog) -> None:
-    app, clock = console_at(time(10, 44), log)  # the day's first urgent flag comes at 10:44:28
+    app, clock = console_at(time(10, 44), log)  # the day's first urgent flag came at 10:43:27.922, a moment before
     async with app.run_test(size=(80, 24)) as pilot:
         clock.tick(1)
         app.tick()
