@@ -131,7 +131,8 @@ def build_staffing(reading: FloorReading, settings: Settings) -> StaffingView:
         f"work {floor.working}: phone {on_phone} free {available} break {on_break}",
         f"{calls:.0f}/15m · AHT {aht} · wait-out {patience}",
     )
-    return StaffingView(status, lines, compact, needed_now, needed_next, floor.working, gap)
+    tight = (f"{word} · need {needed_now} → {needed_next}", *compact[1:])
+    return StaffingView(status, lines, compact, needed_now, needed_next, floor.working, gap, tight)
 
 
 def _agent_line(agent: AgentView, reading: FloorReading, settings: Settings) -> str:
