@@ -22,7 +22,7 @@ computed in logarithms and grown one term per queue state. docs/staffing.md tell
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 __all__ = [
     "QueueOutlook",
@@ -205,8 +205,13 @@ def erlang_a(
         within += state * served_rate / (served_rate + (i + 1) * theta) * max(0.0, 1.0 - min(1.0, incomplete))
         if i > 0 and state < _NEGLIGIBLE * (below + queue) and lam < served_rate + i * theta:
             break
-    else:  # never settled within the states summed: the fluid limit is nearer the truth
-        return _swamped(agents, traffic, lam, served_rate, patience_seconds, answer_seconds)
+    else:
+        # Never settled within the states summed: callers so patient (days) that the queue spreads over
+        # more states than are summed. Nearly Erlang C, the limit of endless patience, where the agents
+        # can carry the traffic; else nobody is answered in time and the agents answer what they can.
+        if agents > traffic:
+            return _erlang_c_outlook(agents, traffic, aht_seconds, answer_seconds)
+        return replace(_swamped(agents, traffic, lam, served_rate, patience_seconds, answer_seconds), service_level=0.0)
     total = below + queue
     return QueueOutlook(
         agents=agents,

@@ -279,3 +279,12 @@ def test_agents_needed_halves_the_gap(monkeypatch: pytest.MonkeyPatch) -> None:
     needed = module.agents_needed(200_000.0, 7200, 0.99, 20)
     assert real(needed, 200_000.0, 7200, 20) >= 0.99 > real(needed - 1, 200_000.0, 7200, 20)
     assert len(asked) < 50
+
+
+def test_endless_patience_at_the_edge_of_capacity() -> None:
+    # Callers who wait 30,000 years: the queue spreads over more states than are summed. 10 agents at
+    # 10 Erlangs cannot keep up (SL 0, as Erlang C says of N = A); 11 are Erlang C's 11.
+    lam, aht = 10 / 180, 180.0
+    assert erlang_a(10, lam, aht, 1e12, 20).service_level == 0.0
+    assert erlang_a(11, lam, aht, 1e12, 20).service_level == pytest.approx(service_level(11, 10, aht, 20), rel=1e-6)
+    assert agents_needed_a(lam, aht, 1e12, 0.8, 20) == 14  # DOMAIN.md's worked check
