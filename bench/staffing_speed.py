@@ -60,10 +60,13 @@ def measure(calls: int, agents: int) -> None:
                 timings[with_staffing].append(tick(with_staffing))
         build.build_staffing = staffing.build_staffing
         reading = engine.read()
-        agent = reading.agents[0]
-        start = time.perf_counter()
-        staffing.build_break_check(reading, settings, agent=agent, agents=1, minutes=10)
-        check = time.perf_counter() - start
+        agent = next(a for a in reading.agents if a.state == "on_call")  # an agent the check weighs
+        checks = []
+        for _ in range(5):
+            start = time.perf_counter()
+            staffing.build_break_check(reading, settings, agent=agent, agents=1, minutes=10)
+            checks.append(time.perf_counter() - start)
+        check = statistics.median(checks)
 
     def spread(values: list[float]) -> str:
         ms = sorted(v * 1000 for v in values)
@@ -74,7 +77,7 @@ def measure(calls: int, agents: int) -> None:
     print(f"{agents:,} agents, {calls:,} calls, 600 ticks from 10:00:")
     print(f"  view model without the staffing panel (baseline): {spread(baseline)}")
     print(f"  view model with it:                               {spread(with_panel)}  ({ratio:.2f}x the baseline at p50)")
-    print(f"  one break check: {check * 1000:.1f} ms")
+    print(f"  one break check of an agent on a call (median of 5): {check * 1000:.1f} ms")
 
 
 def main() -> None:

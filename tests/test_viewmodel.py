@@ -247,7 +247,12 @@ def test_a_label_of_no_known_mode_is_drawn_plainly() -> None:
 
 def test_a_header_before_the_first_event_has_no_clock() -> None:
     header = build_header(FloorEngine(Settings()).snapshot(), Settings(), "REPLAY ×60", "2 lines skipped · p")
-    assert (header.clock, header.day, header.skipped, header.mode) == ("--:--:--", "", "2 lines skipped · p", HeaderMode.REPLAY)
+    assert (header.clock, header.day, header.skipped, header.mode) == (
+        "--:--:--",
+        "",
+        "2 lines skipped · p",
+        HeaderMode.REPLAY,
+    )
 
 
 def flag(flag_id: str, clock: str, **fields) -> UrgentFlag:
@@ -271,7 +276,9 @@ def test_the_banner_says_the_first_flag_masked_and_how_many_more() -> None:
         )
     )
     (alone,) = [build_banner([flag("F1", "10:44:28")], ZoneInfo("UTC"))]
-    assert alone is not None and alone.parts[0] == "急件 URGENT [e] log [x] dismiss │ " and alone.parts[1] == "02:44:28 "
+    assert (
+        alone is not None and alone.parts[0] == "急件 URGENT [e] log [x] dismiss │ " and alone.parts[1] == "02:44:28 "
+    )
 
 
 def test_the_escalations_panel_counts_cases_overdue_and_flags() -> None:
@@ -286,11 +293,15 @@ def test_the_escalations_panel_counts_cases_overdue_and_flags() -> None:
 
 # ---------------------------------------------------------------------- one read, one view a tick
 def test_one_read_of_the_floor_gives_the_snapshot_the_quarters_and_the_agents() -> None:
-    engine = fold([ev("call_offered", "09:05:00", call_id="C1"), ev("agent_state", "09:20:00", agent_id="A1", state="available")])
+    engine = fold(
+        [ev("call_offered", "09:05:00", call_id="C1"), ev("agent_state", "09:20:00", agent_id="A1", state="available")]
+    )
     assert engine.read() == FloorReading(engine.snapshot(), engine.quarters(), engine.agents())
     live = LiveFloor(Settings())
     live.take(snapshot("10:00:00", seq=1))
-    assert live.read() == FloorReading(live.snapshot(), live.quarters(), live.agents())
+    assert live.read() == FloorReading(
+        live.snapshot(), live.quarters(), live.agents(), unseen_quarters=live.unseen_quarters()
+    )
 
 
 def test_the_dashboard_is_built_from_one_read() -> None:

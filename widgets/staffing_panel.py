@@ -40,8 +40,13 @@ class StaffingPanel(Static):
         # the long lines where they fit whole, else the compact ones: a figure is never cut
         room = self.content_region.width or 10_000
         fits = max(cell_len(line) for line in view.lines) + 2 <= room
-        head, *rest = view.lines if fits else view.compact
+        chosen = list(view.lines if fits else view.compact)
         mark = STATUS_MARKS[view.status]
+        for index, tight in enumerate(view.tight if not fits else ()):
+            # a compact line still too long (thousands of agents) gives way to its tight form
+            if cell_len(chosen[index]) + (2 if index == 0 and mark else 0) > room:
+                chosen[index] = tight
+        head, *rest = chosen
         text = Text.assemble((f"{mark} " if mark else "", "bold"), (head, _HEAD_STYLES[view.status]))
         for index, line in enumerate(rest):
             text.append("\n")

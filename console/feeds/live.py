@@ -68,9 +68,7 @@ class LiveFloor:
         self.settings = settings
         self._zone = settings.zone
         topic_reach = (
-            2 * settings.topic_window_minutes
-            + settings.topic_baseline_gap_minutes
-            + settings.topic_baseline_minutes
+            2 * settings.topic_window_minutes + settings.topic_baseline_gap_minutes + settings.topic_baseline_minutes
         )
         # how far back the windows look, and a little more so the mark at the edge is there
         self._keep = 60.0 * max(settings.hour_window_minutes, settings.recent_window_minutes, topic_reach) + 120.0
@@ -230,7 +228,6 @@ class LiveFloor:
         self._day = day
         self._midnight = datetime.combine(day, time(0), self._zone).timestamp()
 
-
     # ------------------------------------------------------------------ the view
     @property
     def now(self) -> datetime | None:
@@ -369,9 +366,30 @@ class LiveFloor:
             recent_seen_seconds=self._seen_of(s.recent_window_minutes * 60.0),
         )
 
+    def unseen_quarters(self) -> frozenset[int]:
+        """The quarters whose calls were not all seen: before the first snapshot of the day, the one it
+        came in (unless at its very start or in the day's first quarter, when the totals were 0), a gap
+        in the feed, the quarter it went down in (closed at its last snapshot) and the one it came back
+        in (that holds the gap's calls)."""
+        if self.latest is None or self._first_clock is None:
+            return frozenset()
+        current = int((self._marks[-1].clock - self._midnight) // _QUARTER)
+        first = int((self._first_clock - self._midnight) // _QUARTER)
+        whole_first = first == 0 or self._first_clock == self._midnight + first * _QUARTER
+        marks = self._quarter_marks
+        return frozenset(
+            q
+            for q in range(current + 1)
+            if q < first
+            or (q == first and not whole_first)
+            or q not in marks
+            or (q > first and q - 1 not in marks)
+            or (q < current and q + 1 not in marks)
+        )
+
     def read(self) -> FloorReading:
         """All a dashboard tick draws, in one call: the snapshot, the quarter hours and the agents."""
-        return FloorReading(self.snapshot(), self.quarters(), self.agents())
+        return FloorReading(self.snapshot(), self.quarters(), self.agents(), unseen_quarters=self.unseen_quarters())
 
     @property
     def flags(self) -> list[UrgentFlag]:
@@ -382,4 +400,3 @@ def _went_back(snap: FeedSnapshot, latest: FeedSnapshot) -> bool:
     """Any running total smaller than before: the feed's day (or the feed) started again."""
     before = latest.counters
     return any(getattr(snap.counters, name) < getattr(before, name) for name in COUNTER_FIELDS)
-

@@ -186,6 +186,9 @@ class FloorReading:
     # earlier days of the same kind (weekday or weekend) the source holds: their calls asking for a
     # person per quarter hour, the staffing forecast's history (docs/staffing.md); none for a live feed
     earlier_days: tuple[tuple[int, ...], ...] = ()
+    # quarters whose calls were not all seen (a live feed: before the console began watching, the one
+    # it began in, a gap in the feed and the quarter it came back in): the forecast leaves them out
+    unseen_quarters: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

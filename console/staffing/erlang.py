@@ -22,7 +22,7 @@ computed in logarithms and grown one term per queue state. docs/staffing.md tell
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 __all__ = [
     "QueueOutlook",
@@ -35,10 +35,12 @@ __all__ = [
     "service_level",
 ]
 
-#: Queue states past this many callers waiting are never summed (a floor with 100,000 callers
-#: waiting is not a floor); the terms are long negligible before it for any sane input.
-_MAX_QUEUE_STATES = 200_000
+#: Queue states past this many callers waiting are never summed (a floor with 50,000 callers
+#: waiting is not a floor); the terms are long negligible before it for any sane input. A floor whose
+#: queue would settle further out is answered by its fluid limit (``_swamped``).
+_MAX_QUEUE_STATES = 50_000
 _NEGLIGIBLE = 1e-17
+_RESCALE = 1e250  # the chain's states grow past this (callers piling up): divide everything down
 
 
 def _check(agents: int, traffic: float) -> None:
@@ -109,10 +111,24 @@ def agents_needed(traffic: float, aht_seconds: float, target: float, answer_seco
         raise ValueError(f"the target must be a share between 0 and 1 (exclusive), not {target}")
     if traffic == 0:
         return 0
-    agents = max(1, math.floor(traffic) + 1)
-    while service_level(agents, traffic, aht_seconds, answer_seconds) < target:
-        agents += 1
-    return agents
+
+    def reaches(agents: int) -> bool:
+        return service_level(agents, traffic, aht_seconds, answer_seconds) >= target
+
+    # The service level rises with the agents: gallop up from the fewest who can carry the traffic,
+    # then halve the gap (a floor of 200,000 Erlangs needs a thousand agents past it, not a thousand tries).
+    low = math.floor(traffic)  # cannot carry it: SL 0
+    step = 1
+    while not reaches(low + step):
+        low, step = low + step, step * 2
+    high = low + step
+    while high - low > 1:
+        mid = (low + high) // 2
+        if reaches(mid):
+            high = mid
+        else:
+            low = mid
+    return high
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +181,8 @@ def erlang_a(
     b = erlang_b(agents, traffic)
     if b < 1e-300:  # the agents are so many that nobody ever waits
         return QueueOutlook(agents, traffic, 0.0, 0.0, 1.0, 0.0)
+    if (lam - served_rate) / theta > _MAX_QUEUE_STATES / 2:
+        return _swamped(agents, traffic, lam, served_rate, patience_seconds, answer_seconds)
     below = 1.0 / b - 1.0
     c = served_rate / theta
     log_x = -theta * answer_seconds  # log of x = e^{−θt}
@@ -179,11 +197,21 @@ def erlang_a(
             state *= lam / (served_rate + i * theta)
             log_term += math.log(c + i) - math.log(i) + math.log(one_minus_x) if one_minus_x > 0 else -math.inf
         incomplete += math.exp(log_term) if log_term > -745 else 0.0
+        if state > _RESCALE:  # an overloaded floor: the states rise for thousands of callers
+            state, below, queue = state / _RESCALE, below / _RESCALE, queue / _RESCALE
+            waiting_callers, within = waiting_callers / _RESCALE, within / _RESCALE
         queue += state
         waiting_callers += state * i
         within += state * served_rate / (served_rate + (i + 1) * theta) * max(0.0, 1.0 - min(1.0, incomplete))
         if i > 0 and state < _NEGLIGIBLE * (below + queue) and lam < served_rate + i * theta:
             break
+    else:
+        # Never settled within the states summed: callers so patient (days) that the queue spreads over
+        # more states than are summed. Nearly Erlang C, the limit of endless patience, where the agents
+        # can carry the traffic; else nobody is answered in time and the agents answer what they can.
+        if agents > traffic:
+            return _erlang_c_outlook(agents, traffic, aht_seconds, answer_seconds)
+        return replace(_swamped(agents, traffic, lam, served_rate, patience_seconds, answer_seconds), service_level=0.0)
     total = below + queue
     return QueueOutlook(
         agents=agents,
@@ -193,6 +221,20 @@ def erlang_a(
         service_level=(below + within) / total if answer_seconds > 0 else below / total,
         mean_wait_seconds=waiting_callers / total / lam,
     )
+
+
+def _swamped(
+    agents: int, traffic: float, lam: float, served_rate: float, patience_seconds: float, answer_seconds: float
+) -> QueueOutlook:
+    """A floor so far past its capacity that its queue settles tens of thousands of callers deep: every
+    agent is always busy, so the agents answer ``Nμ`` of the ``λ`` callers a second and the rest hang
+    up (exact when the agents are never idle), and by Little's law the mean wait is the abandon share
+    times the patience. The wait hardly varies that deep (its spread is about one over the square root
+    of the queue), so the callers answered within the answer time are all or none of them."""
+    abandon = max(0.0, 1.0 - served_rate / lam)
+    wait = abandon * patience_seconds
+    within = 1.0 - abandon if answer_seconds >= wait else 0.0
+    return QueueOutlook(agents, traffic, 1.0, abandon, within, wait)
 
 
 def _erlang_c_outlook(agents: int, traffic: float, aht_seconds: float, answer_seconds: float) -> QueueOutlook:
@@ -228,9 +270,8 @@ def agents_needed_a(
     # Start from Erlang C's answer: hanging up shortens the queue for the others, so usually fewer are
     # needed; but a caller who hangs up counts against the service level, so very impatient callers can
     # need more. Widen until it reaches the target, then halve the gap.
-    # Below target·A agents the target is out of reach: N agents answer at most Nμ callers a second,
-    # so SL ≤ 1 − P(abandon) ≤ Nμ/λ = N/A. Searching from there spares the evaluations of a floor
-    # drowning in calls, whose queues are the longest to sum.
+    # Fewer than target × A agents never reach it: they answer at most N/A of the callers (Nμ a second
+    # of λ), the rest hang up. Starting there spares the search the deep queues of a swamped floor.
     low = max(0, math.ceil(target * traffic) - 1)
     high = max(low + 1, agents_needed(traffic, aht_seconds, target, answer_seconds))
     while not reaches(high):

@@ -60,27 +60,30 @@ def mean_curve(days: Sequence[Sequence[float]]) -> list[float]:
     return [sum(day[q] if q < len(day) else 0.0 for day in days) / len(days) for q in range(length)]
 
 
-def forecast_arrivals(today: Sequence[float], horizon: int, history: Sequence[Sequence[float]] = ()) -> Forecast:
+def forecast_arrivals(today: Sequence[float | None], horizon: int, history: Sequence[Sequence[float]] = ()) -> Forecast:
     """Calls per quarter hour for the ``horizon`` quarters after the quarters of ``today``.
 
-    ``today`` holds the calls of each finished quarter hour since midnight (index 0 = 00:00); the
-    forecast starts at the quarter after the last of them (the one in progress).
+    ``today`` holds the calls of each finished quarter hour since midnight (index 0 = 00:00), None for
+    a quarter not seen whole (a live console that began watching at 10:07 saw nothing before, and only
+    part of 10:00-10:15): those are left out, not taken for quiet. The forecast starts at the quarter
+    after the last of them (the one in progress); with no quarter seen whole it is "none".
     """
     if horizon < 1:
         raise ValueError(f"the horizon must be at least one quarter hour, not {horizon}")
     first = len(today)
+    known = [calls for calls in today if calls is not None]
+    if not known:
+        return Forecast(first, (0.0,) * horizon, "none")
     curve = mean_curve(history)
     if curve and any(curve):
-        seen = range(max(0, first - _SCALE_QUARTERS), first)
-        today_calls = sum(today[q] for q in seen)
+        seen = [q for q in range(max(0, first - _SCALE_QUARTERS), first) if today[q] is not None]
+        today_calls = sum(today[q] or 0.0 for q in seen)
         curve_calls = sum(curve[q] if q < len(curve) else 0.0 for q in seen)
         scale = (today_calls + _PRIOR_CALLS) / (curve_calls + _PRIOR_CALLS)
         ahead = [(curve[q] if q < len(curve) else 0.0) * scale for q in range(first, first + horizon)]
         return Forecast(first, tuple(ahead), "history")
-    if not today:
-        return Forecast(first, (0.0,) * horizon, "none")
-    level, trend = float(today[0]), 0.0
-    for calls in today[1:]:
+    level, trend = float(known[0]), 0.0
+    for calls in known[1:]:
         previous = level
         level = _ALPHA * calls + (1 - _ALPHA) * (level + _PHI * trend)
         trend = _BETA * (level - previous) + (1 - _BETA) * _PHI * trend

@@ -48,11 +48,13 @@ def staffing_floor(reading: FloorReading, settings: Settings) -> tuple[Floor, fl
         return None
     quarters: Sequence[Counters] = reading.quarters
     finished = quarters[:-1] if quarters else []  # the last is the quarter in progress
-    forecast = forecast_arrivals([q.human_requested for q in finished], _HORIZON_QUARTERS, reading.earlier_days)
+    unseen = reading.unseen_quarters
+    today = [None if index in unseen else q.human_requested for index, q in enumerate(finished)]
+    forecast = forecast_arrivals(today, _HORIZON_QUARTERS, reading.earlier_days)
     aht = forecast_aht([q.handled for q in quarters], [q.handle_seconds for q in quarters])
-    today = snap.today
-    patience = today.patience_seconds
-    if patience is None or today.abandoned_queue - today.short_abandoned < _PATIENCE_FROM_ABANDONS:
+    day = snap.today
+    patience = day.patience_seconds
+    if patience is None or day.abandoned_queue - day.short_abandoned < _PATIENCE_FROM_ABANDONS:
         patience = settings.staffing_patience_seconds
     by_state = snap.agents_by_state
     working = by_state.get(AgentState.AVAILABLE, 0) + sum(by_state.get(state, 0) for state in _ON_PHONE)
@@ -99,6 +101,9 @@ def build_staffing(reading: FloorReading, settings: Settings) -> StaffingView:
         waiting = ("waiting for the floor's clock",)
         return StaffingView("none", waiting, waiting, None, None, 0, None)
     floor, now = worked
+    if floor.forecast.method == "none":  # not "no calls": no quarter hour of them seen whole yet
+        waiting = ("no forecast before a whole quarter hour of calls is seen",)
+        return StaffingView("none", waiting, ("no forecast: a quarter hour first",), None, None, floor.working, None)
     by_state = reading.snapshot.agents_by_state
     on_phone = sum(by_state.get(state, 0) for state in _ON_PHONE)
     available = by_state.get(AgentState.AVAILABLE, 0)
@@ -131,7 +136,8 @@ def build_staffing(reading: FloorReading, settings: Settings) -> StaffingView:
         f"work {floor.working}: phone {on_phone} free {available} break {on_break}",
         f"{calls:.0f}/15m · AHT {aht} · wait-out {patience}",
     )
-    return StaffingView(status, lines, compact, needed_now, needed_next, floor.working, gap)
+    tight = (f"{word} · need {needed_now} → {needed_next}", *compact[1:])
+    return StaffingView(status, lines, compact, needed_now, needed_next, floor.working, gap, tight)
 
 
 def _agent_line(agent: AgentView, reading: FloorReading, settings: Settings) -> str:
@@ -157,6 +163,8 @@ def build_break_check(
     if worked is None:
         return BreakCheckView(title, ("the floor has no clock yet",), "nothing to check yet", None)
     floor, now = worked
+    if floor.forecast.method == "none":
+        return BreakCheckView(title, ("no quarter hour of calls seen whole yet",), "nothing to check yet", None)
     if agent is not None and agent.state is AgentState.OFFLINE:
         return BreakCheckView(title, (_agent_line(agent, reading, settings),), "nothing to approve: signed out", None)
     if agent is not None and agent.state is AgentState.BREAK:

@@ -267,6 +267,7 @@ class StaffingView:
     needed_next: int | None
     working: int
     gap: int | None  # working − needed now; negative: short
+    tight: tuple[str, ...] = ()  # a compact line that still does not fit, in fewer words again (a big floor)
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,3 +163,128 @@ def test_agents_needed_with_patience() -> None:
     # Those who hang up wait a second at most, so the queue is short: whoever stays is answered in 30 s.
     outlook = erlang_a(impatient, lam, aht, 1, 30)
     assert outlook.service_level == pytest.approx(1 - outlook.abandon_probability, abs=0.001)
+
+
+def _answered_within_by_uniformization(agents: int, lam: float, aht: float, patience: float, answer: float) -> float:
+    """Erlang A's service level by another route: the stationary chain summed directly in logarithms,
+    and for a caller who finds i ahead the chance of reaching an agent within the answer time from the
+    transient chain of his place in the line (uniformized: Poisson many jumps, each a step forward, his
+    own hanging up, or nothing), not from the Beta identity the code uses."""
+    mu, theta = 1 / aht, 1 / patience
+    logs, log_p = [], 0.0
+    for k in range(agents + int(20 * lam / theta) + 200):
+        if k > 0:
+            log_p += math.log(lam / (min(k, agents) * mu + max(0, k - agents) * theta))
+        logs.append(log_p)
+    top = max(logs)
+    p = [math.exp(x - top) for x in logs]
+    total = sum(p)
+    within = sum(p[:agents]) / total
+    for ahead in range(len(p) - agents):
+        share = p[agents + ahead] / total
+        if share < 1e-16:
+            continue
+        rate = agents * mu + (ahead + 1) * theta
+        place = [0.0] * ahead + [1.0]  # the chance of each place in the line, the front first
+        answered = by_then = 0.0
+        jumps, poisson, seen = 0, math.exp(-rate * answer), 0.0
+        while seen < 1 - 1e-15 or jumps <= rate * answer:
+            seen += poisson
+            by_then += poisson * answered
+            moved = [0.0] * (ahead + 1)
+            for j, chance in enumerate(place):
+                forward = (agents * mu + j * theta) / rate
+                if j == 0:
+                    answered += chance * forward
+                else:
+                    moved[j - 1] += chance * forward
+                moved[j] += chance * (1 - (agents * mu + (j + 1) * theta) / rate)
+            place, jumps = moved, jumps + 1
+            poisson *= rate * answer / jumps
+        within += share * (by_then + (1 - seen) * answered)
+    return within
+
+
+@pytest.mark.parametrize(
+    ("agents", "per_hour", "aht", "patience", "answer"),
+    [(10, 200, 180, 120, 30), (6, 200, 150, 60, 30), (20, 720, 90, 30, 15), (3, 60, 180, 600, 60)],
+)
+def test_erlang_a_service_level_against_the_transient_chain(
+    agents: int, per_hour: int, aht: float, patience: float, answer: float
+) -> None:
+    lam = per_hour / 3600
+    expected = _answered_within_by_uniformization(agents, lam, aht, patience, answer)
+    assert erlang_a(agents, lam, aht, patience, answer).service_level == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("agents", "arrivals_per_second", "aht", "patience"),
+    [(5, 0.3, 300, 7200), (10, 1.0, 180, 1000), (1, 100.0, 180, 120)],  # 270 calls a quarter, 5 agents, 2 h patience
+)
+def test_a_swamped_floor_is_finite(agents: int, arrivals_per_second: float, aht: float, patience: float) -> None:
+    # The queue settles thousands of callers deep (the chain's terms pass 1e308 on the way). Every agent
+    # is always busy, so they answer N/AHT callers a second and the rest hang up: abandons 1 − N/A, and
+    # by Little's law the mean wait is the abandons times the patience; nobody is answered in 20 s.
+    outlook = erlang_a(agents, arrivals_per_second, aht, patience, 20)
+    abandons = 1 - agents / (arrivals_per_second * aht)
+    assert outlook.abandon_probability == pytest.approx(abandons, rel=1e-9)
+    assert outlook.wait_probability == pytest.approx(1.0)
+    assert outlook.mean_wait_seconds == pytest.approx(abandons * patience, rel=1e-9)
+    assert 0.0 <= outlook.service_level < 1e-6
+
+
+def test_a_floor_past_the_summed_queue_takes_its_fluid_limit() -> None:
+    # Callers so patient (11 days) that the queue would settle ~100,000 deep: not summed, the fluid limit.
+    outlook = erlang_a(10, 100.0, 180, 1e6, 20)
+    assert outlook.abandon_probability == pytest.approx(1 - 10 / 18_000)
+    assert outlook.mean_wait_seconds == pytest.approx((1 - 10 / 18_000) * 1e6)
+    assert outlook.service_level == 0.0
+    # Either side of where the summing stops, the two routes agree.
+    aht, patience = 180.0, 7200.0
+    for deep in (24_990, 25_010):
+        o = erlang_a(10, 10 / aht + deep / patience, aht, patience, 20)
+        assert o.abandon_probability == pytest.approx(deep / patience / (10 / aht + deep / patience), rel=1e-6)
+
+
+def test_the_searches_never_ask_a_swamped_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 27.5 calls a second of 1 s each, callers who wait 2 hours: 28 agents. The search used to try 14,
+    # a queue ~97,000 callers deep (seconds of summing); fewer than target × A agents cannot reach it.
+    import console.staffing.erlang as module
+
+    asked: list[int] = []
+    real = module.erlang_a
+
+    def counting(agents: int, *args: float) -> module.QueueOutlook:
+        asked.append(agents)
+        return real(agents, *args)
+
+    monkeypatch.setattr(module, "erlang_a", counting)
+    assert module.agents_needed_a(27.5, 1, 7200, 0.99, 20) == 28
+    assert min(asked) >= math.ceil(0.99 * 27.5) - 1
+
+
+def test_agents_needed_halves_the_gap(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 200,000 Erlangs of 2-hour calls answered within 20 s at 99 %: ~1,150 agents past A. One Erlang C
+    # evaluation per agent used to be a second; galloping and halving asks a few dozen.
+    import console.staffing.erlang as module
+
+    asked: list[int] = []
+    real = module.service_level
+
+    def counting(agents: int, *args: float) -> float:
+        asked.append(agents)
+        return real(agents, *args)
+
+    monkeypatch.setattr(module, "service_level", counting)
+    needed = module.agents_needed(200_000.0, 7200, 0.99, 20)
+    assert real(needed, 200_000.0, 7200, 20) >= 0.99 > real(needed - 1, 200_000.0, 7200, 20)
+    assert len(asked) < 50
+
+
+def test_endless_patience_at_the_edge_of_capacity() -> None:
+    # Callers who wait 30,000 years: the queue spreads over more states than are summed. 10 agents at
+    # 10 Erlangs cannot keep up (SL 0, as Erlang C says of N = A); 11 are Erlang C's 11.
+    lam, aht = 10 / 180, 180.0
+    assert erlang_a(10, lam, aht, 1e12, 20).service_level == 0.0
+    assert erlang_a(11, lam, aht, 1e12, 20).service_level == pytest.approx(service_level(11, 10, aht, 20), rel=1e-6)
+    assert agents_needed_a(lam, aht, 1e12, 0.8, 20) == 14  # DOMAIN.md's worked check
