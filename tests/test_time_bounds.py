@@ -57,7 +57,7 @@ def _bundled_lines() -> list[str]:
 @pytest.fixture(scope="module")
 def line_101_a_year_ahead(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lines = _bundled_lines()
-    assert lines[100].startswith('{"ts":"2026-11-27T00:13:46.214000+08:00","type":"call_offered"')
+    assert lines[100].startswith('{"ts":"2026-11-27T00:24:37.509000+08:00","type":"call_offered"')
     lines[100] = lines[100].replace("2026-11-27T", "2027-11-27T", 1)
     path = tmp_path_factory.mktemp("future") / "line-101-in-2027.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -70,7 +70,7 @@ def line_101_a_year_ahead(tmp_path_factory: pytest.TempPathFactory) -> Path:
         # the default span (31 days after the file's first day) refuses a line a year ahead outright
         ({}, "is more than 31 days after the file's first day, 2026-11-27"),
         # with a span of ten years, the jump rule finds it: far ahead of the lines around it
-        ({"HOTLINE_EVENT_FILE_SPAN_DAYS": "3660"}, "is far ahead of the lines around it (the line before is at 2026-11-27 00:12:08)"),
+        ({"HOTLINE_EVENT_FILE_SPAN_DAYS": "3660"}, "is far ahead of the lines around it (the line before is at 2026-11-27 00:24:37)"),
     ],
     ids=["span", "jump"],
 )
@@ -82,13 +82,13 @@ def test_one_line_a_year_ahead_is_the_bad_line_and_the_day_is_kept(
     result = hotline("report", str(line_101_a_year_ahead), "--json", env=os.environ | environment)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    # By an independent route, the raw lines: line 101 offers call C20261127-000012, and its only other
-    # line, 102, serves it in the menu under 劳动监察/欠薪投诉. Without line 101 the day loses that call:
-    # one offered and one served in the menu fewer (both in hour 00), line 102 is then a call unknown.
+    # By an independent route, the raw lines: line 101 offers call C20261127-000023, and its only other
+    # line, 105, serves it in the menu under 社保卡. Without line 101 the day loses that call: one
+    # offered and one served in the menu fewer (both in hour 00), line 105 is then a call unknown.
     lines = [json.loads(line) for line in _bundled_lines()]
     call = lines[100]["call_id"]
-    assert [number for number, line in enumerate(lines, 1) if line.get("call_id") == call] == [101, 102]
-    assert (lines[101]["type"], lines[101]["topic"]) == ("ivr_served", "劳动监察/欠薪投诉")
+    assert [number for number, line in enumerate(lines, 1) if line.get("call_id") == call] == [101, 105]
+    assert (lines[104]["type"], lines[104]["topic"]) == ("ivr_served", "社保卡")
     offered = sum(line["type"] == "call_offered" for line in lines)
     served = sum(line["type"] == "ivr_served" for line in lines)
     assert (report["totals"]["offered"], report["totals"]["ivr_served"]) == (offered - 1, served - 1)
@@ -99,12 +99,12 @@ def test_one_line_a_year_ahead_is_the_bad_line_and_the_day_is_kept(
         assert report["totals"][name] == whole["totals"][name] - less.get(name, 0), name
     assert report["hours"][0]["offered"] == whole["hours"][0]["offered"] - 1
     topics = {row["topic"]: row["calls"] for row in report["topics"]}
-    assert topics["劳动监察/欠薪投诉"] == {row["topic"]: row["calls"] for row in whole["topics"]}["劳动监察/欠薪投诉"] - 1
+    assert topics["社保卡"] == {row["topic"]: row["calls"] for row in whole["topics"]}["社保卡"] - 1
     assert report["problems"] == {
         "count": 2,
         "first": [
-            f"line 101: call_offered at 2027-11-27 00:13:46 {why}; line skipped",
-            f"line 102: ivr_served for call {call}, which is unknown; event skipped",
+            f"line 101: call_offered at 2027-11-27 00:24:37 {why}; line skipped",
+            f"line 105: ivr_served for call {call}, which is unknown; event skipped",
         ],
     }
 
