@@ -20,7 +20,16 @@ from console.simulator.config import SimulationConfig
 from console.simulator.traffic import minute_weights
 from console.staffing.erlang import agents_needed
 
-__all__ = ["SHIFT_MINUTES", "AgentPlan", "PlanItem", "Shift", "agent_names", "plan_roster", "roster_needs", "shift_starts"]
+__all__ = [
+    "SHIFT_MINUTES",
+    "AgentPlan",
+    "PlanItem",
+    "Shift",
+    "agent_names",
+    "plan_roster",
+    "roster_needs",
+    "shift_starts",
+]
 
 _MINUTE = 60_000
 _HOUR = 60 * _MINUTE
@@ -43,8 +52,12 @@ class Shift:
 
     @property
     def name(self) -> str:
-        hours = lambda m: f"{m // 60 % 24:02d}{m % 60:02d}"  # noqa: E731
-        return f"{hours(self.start)}-{hours(self.start + SHIFT_MINUTES)}"
+        """``0800-1700``: the shift's hours on the roster."""
+        return f"{_clock(self.start)}-{_clock(self.start + SHIFT_MINUTES)}"
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60 % 24:02d}{minutes % 60:02d}"
 
 
 # Breaks (小休/示忙): reasons, counts and lengths. Most rest breaks last 4-9 minutes; some overrun

@@ -416,8 +416,14 @@ def test_agents_work_the_human_service_hours_and_nobody_at_night(default_day: li
     timelines = agent_timelines(default_day)
     assert len(timelines) == 60
     for agent_id, states in timelines.items():
-        assert states[0].state is AgentState.OFFLINE and states[0].ts == datetime.datetime(2026, 11, 27, tzinfo=SHANGHAI)
-        moves = [e for e in states[1:] if (e.state is AgentState.OFFLINE) != (states[states.index(e) - 1].state is AgentState.OFFLINE)]
+        assert states[0].state is AgentState.OFFLINE and states[0].ts == datetime.datetime(
+            2026, 11, 27, tzinfo=SHANGHAI
+        )
+        moves = [
+            e
+            for e in states[1:]
+            if (e.state is AgentState.OFFLINE) != (states[states.index(e) - 1].state is AgentState.OFFLINE)
+        ]
         login, logoff = moves[0], moves[-1]
         assert len(moves) == 2, agent_id
         on = login.ts.astimezone(SHANGHAI)
@@ -498,7 +504,9 @@ def test_the_roster_follows_erlang_c() -> None:
     assert all(c >= r for c, r in zip(cover, rostered, strict=True))
     for start in starts:
         assert any(cover[h] - 1 < rostered[h] for h in range(48) if start <= 30 * h < start + SHIFT_MINUTES)
-    assert len(simulate_roster := [e for e in simulate_day(config) if e.type == "agent_state" and e.name]) == sum(starts.values())
+    assert len(simulate_roster := [e for e in simulate_day(config) if e.type == "agent_state" and e.name]) == sum(
+        starts.values()
+    )
     assert simulate_roster
 
 
