@@ -22,6 +22,7 @@ computed in logarithms and grown one term per queue state. docs/staffing.md tell
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 __all__ = [
@@ -121,7 +122,11 @@ def agents_needed(traffic: float, aht_seconds: float, target: float, answer_seco
     step = 1
     while not reaches(low + step):
         low, step = low + step, step * 2
-    high = low + step
+    return _first_reaching(low, low + step, reaches)
+
+
+def _first_reaching(low: int, high: int, reaches: Callable[[int], bool]) -> int:
+    """The fewest agents in (low, high] that reach the target, ``low`` known short and ``high`` not."""
     while high - low > 1:
         mid = (low + high) // 2
         if reaches(mid):
@@ -276,10 +281,4 @@ def agents_needed_a(
     high = max(low + 1, agents_needed(traffic, aht_seconds, target, answer_seconds))
     while not reaches(high):
         low, high = high, high * 2
-    while high - low > 1:
-        mid = (low + high) // 2
-        if reaches(mid):
-            high = mid
-        else:
-            low = mid
-    return high
+    return _first_reaching(low, high, reaches)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import time
 from pathlib import Path
 
+import pytest
 from helpers import FakeClock
 
 from console.app import HotlineApp
@@ -21,12 +23,21 @@ from widgets.fast_table import FastTable
 from widgets.staffing_panel import StaffingPanel
 
 
-def _app(tmp_path: Path, start: time) -> tuple[HotlineApp, EscalationLog]:
-    settings = Settings(supervisor_name="王班长")
-    replay = ReplaySource(bundled_day(), FloorEngine(settings), speed=60, clock=FakeClock())
-    replay.seek(start)
-    log = EscalationLog(tmp_path / "escalations.db")
-    return HotlineApp(settings, replay, log, tick_seconds=3600, cases_every_seconds=3600), log
+@pytest.fixture
+def console_at(tmp_path: Path) -> Iterator[Callable[[time], HotlineApp]]:
+    """The console on the bundled day at a floor time, its log closed after the test."""
+    logs: list[EscalationLog] = []
+
+    def make(start: time) -> HotlineApp:
+        settings = Settings(supervisor_name="王班长")
+        replay = ReplaySource(bundled_day(), FloorEngine(settings), speed=60, clock=FakeClock())
+        replay.seek(start)
+        logs.append(EscalationLog(tmp_path / f"escalations-{len(logs)}.db"))
+        return HotlineApp(settings, replay, logs[-1], tick_seconds=3600, cases_every_seconds=3600)
+
+    yield make
+    for log in logs:
+        log.close()
 
 
 def _independent(when: time) -> FloorEngine:
@@ -37,86 +48,77 @@ def _independent(when: time) -> FloorEngine:
     return engine
 
 
-async def test_the_panel_shows_the_gap_the_advisor_works_out(tmp_path: Path) -> None:
-    app, log = _app(tmp_path, time(10, 20))
-    try:
-        async with app.run_test(size=(160, 45)) as pilot:
-            await pilot.pause()
-            engine = _independent(time(10, 20))
-            reading = engine.read()
-            # the staff counted agent by agent: signed in and not on break
-            working = sum(
-                a.state in (AgentState.AVAILABLE, AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP)
-                for a in reading.agents
-            )
-            floor, now = staffing_floor(reading, Settings())
-            assert floor.working == working
-            needed = needed_between(floor, now, now + 900)
-            panel = app.screen.query_one(StaffingPanel)
-            head = str(panel.content).splitlines()[0]
-            gap = working - needed
-            word = "SHORT" if gap < 0 else "JUST ENOUGH" if gap == 0 else "SPARE"
-            assert f"{word} {abs(gap)}" in head if gap else word in head
-            assert f"need {needed} now" in head
-            if gap < 0:
-                assert panel.has_class("status-bad")
-            assert f"working {working}:" in str(panel.content)
-    finally:
-        log.close()
+async def test_the_panel_shows_the_gap_the_advisor_works_out(console_at: Callable[[time], HotlineApp]) -> None:
+    app = console_at(time(10, 20))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        engine = _independent(time(10, 20))
+        reading = engine.read()
+        # the staff counted agent by agent: signed in and not on break
+        working = sum(
+            a.state in (AgentState.AVAILABLE, AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP)
+            for a in reading.agents
+        )
+        floor, now = staffing_floor(reading, Settings())
+        assert floor.working == working
+        needed = needed_between(floor, now, now + 900)
+        panel = app.screen.query_one(StaffingPanel)
+        head = str(panel.content).splitlines()[0]
+        gap = working - needed
+        word = "SHORT" if gap < 0 else "JUST ENOUGH" if gap == 0 else "SPARE"
+        assert f"{word} {abs(gap)}" in head if gap else word in head
+        assert f"need {needed} now" in head
+        if gap < 0:
+            assert panel.has_class("status-bad")
+        assert f"working {working}:" in str(panel.content)
 
 
-async def test_the_break_check_for_the_agent_under_the_cursor(tmp_path: Path) -> None:
-    app, log = _app(tmp_path, time(10, 20))
-    try:
-        async with app.run_test(size=(160, 45)) as pilot:
-            await pilot.pause()
-            table = app.screen.query_one("#agent-table", FastTable)
-            table.focus()
-            talking = next(i for i, row in enumerate(table.rows) if row.state == "on_call")
-            assert talking > 0
-            await pilot.press(*["down"] * talking)
-            chosen = table.cursor_row()
-            assert chosen == table.rows[talking]
-            await pilot.press("s")  # another order: the cursor stays on the same agent
-            await pilot.pause()
-            assert table.cursor_row().agent_id == chosen.agent_id
-            await pilot.press("b")
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, BreakCheckScreen)
-            assert chosen.agent_id in screen.view.title and "10-minute" in screen.view.title
-            reading = _independent(time(10, 20)).read()
-            floor, now = staffing_floor(reading, Settings())
-            advice = advise_break(floor, now, agents=1, minutes=10)
-            assert screen.view.approve == advice.approve
-            assert screen.view.verdict.startswith("APPROVE" if advice.approve else "WAIT")
-            await pilot.press("plus", "plus", "plus", "plus", "greater_than_sign")  # lunch for five, 15 minutes
-            await pilot.pause()
-            assert "5 agents" in screen.view.title and "15-minute" in screen.view.title
-            group = advise_break(staffing_floor(reading, Settings())[0], now, agents=5, minutes=15)
-            assert screen.view.approve == group.approve
-            await pilot.press("escape")
-            await pilot.pause()
-            assert not isinstance(app.screen, BreakCheckScreen)
-    finally:
-        log.close()
+async def test_the_break_check_for_the_agent_under_the_cursor(console_at: Callable[[time], HotlineApp]) -> None:
+    app = console_at(time(10, 20))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#agent-table", FastTable)
+        table.focus()
+        talking = next(i for i, row in enumerate(table.rows) if row.state == "on_call")
+        assert talking > 0
+        await pilot.press(*["down"] * talking)
+        chosen = table.cursor_row()
+        assert chosen == table.rows[talking]
+        await pilot.press("s")  # another order: the cursor stays on the same agent
+        await pilot.pause()
+        assert table.cursor_row().agent_id == chosen.agent_id
+        await pilot.press("b")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BreakCheckScreen)
+        assert chosen.agent_id in screen.view.title and "10-minute" in screen.view.title
+        reading = _independent(time(10, 20)).read()
+        floor, now = staffing_floor(reading, Settings())
+        advice = advise_break(floor, now, agents=1, minutes=10)
+        assert screen.view.approve == advice.approve
+        assert screen.view.verdict.startswith("APPROVE" if advice.approve else "WAIT")
+        await pilot.press("plus", "plus", "plus", "plus", "greater_than_sign")  # lunch for five, 15 minutes
+        await pilot.pause()
+        assert "5 agents" in screen.view.title and "15-minute" in screen.view.title
+        group = advise_break(staffing_floor(reading, Settings())[0], now, agents=5, minutes=15)
+        assert screen.view.approve == group.approve
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, BreakCheckScreen)
 
 
-async def test_the_break_check_at_80_by_24_without_a_cursor(tmp_path: Path) -> None:
-    app, log = _app(tmp_path, time(15, 0))
-    try:
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            panel = app.screen.query_one(StaffingPanel)
-            assert panel.region.height == 4 and panel.region.width > 0  # the gap and the next half hour
-            await pilot.press("b")
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, BreakCheckScreen)
-            assert "can 1 agent go on a 10-minute break now?" in screen.view.title  # no cursor: any one agent
-            assert screen.view.verdict.split()[0] in ("APPROVE:", "WAIT:", "WAIT")
-    finally:
-        log.close()
+async def test_the_break_check_at_80_by_24_without_a_cursor(console_at: Callable[[time], HotlineApp]) -> None:
+    app = console_at(time(15, 0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        panel = app.screen.query_one(StaffingPanel)
+        assert panel.region.height == 4 and panel.region.width > 0  # the gap and the next half hour
+        await pilot.press("b")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BreakCheckScreen)
+        assert "can 1 agent go on a 10-minute break now?" in screen.view.title  # no cursor: any one agent
+        assert screen.view.verdict.split()[0] in ("APPROVE:", "WAIT:", "WAIT")
 
 
 def test_an_agent_on_break_is_asked_about_staying_on_it() -> None:
