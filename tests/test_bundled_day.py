@@ -195,5 +195,5 @@ def test_the_fixture_is_what_its_documented_command_makes(tmp_path: Path, capsys
     # fixtures/README.md: hotline simulate --out fixtures/hangzhou-2026-11-27.jsonl.gz
     out = tmp_path / "again.jsonl.gz"
     assert main(["simulate", "--out", str(out)]) == 0
-    assert "53,391 events" in capsys.readouterr().out
+    assert "53,318 events" in capsys.readouterr().out
     assert out.read_bytes() == bundled_day().read_bytes()

@@ -99,7 +99,7 @@ class SimulationConfig(BaseModel):
     )
     sl_seconds: float = Field(default=30, gt=0, le=600, description="T of that service level, seconds.")
     shrinkage: float = Field(
-        default=0.3,
+        default=0.15,
         ge=0,
         le=0.9,
         description="Share of rostered time not on the phone (meals, breaks, meetings, training): the roster is "

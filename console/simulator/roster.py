@@ -36,8 +36,12 @@ _HOUR = 60 * _MINUTE
 _HALF = 30  # minutes: the roster is planned per half hour
 _DAY_MINUTES = 24 * 60
 
-#: A shift is nine hours on the roster, its 30-60 minute lunch inside.
+#: A shift is nine hours on the roster, its 30-60 minute lunch inside; a shift that starts too late to
+#: work nine hours before the human service closes is shorter (an evening shift, no lunch), four hours
+#: at least, so that the evening is covered without a crew sitting through the afternoon peak twice.
 SHIFT_MINUTES = 9 * 60
+_SHORTEST_SHIFT = 4 * 60
+_LUNCH_FROM_SHIFT = 6 * 60  # a shift this long or longer has its lunch
 #: Agents on the shift that closes the human service hours stay this long after it (minutes), to clear the queue.
 _CLOSING_MINUTES = (5, 10)
 
@@ -53,7 +57,7 @@ class Shift:
     @property
     def name(self) -> str:
         """``0800-1700``: the shift's hours on the roster."""
-        return f"{_clock(self.start)}-{_clock(self.start + SHIFT_MINUTES)}"
+        return f"{_clock(self.start)}-{_clock(self.start + SHIFT_MINUTES if self.end is None else self.end)}"
 
 
 def _clock(minutes: int) -> str:
@@ -150,8 +154,13 @@ def roster_needs(config: SimulationConfig) -> tuple[list[int], list[int]]:
     return needed, rostered
 
 
-def _covers(start: int, half: int) -> bool:
-    return start <= half * _HALF < start + SHIFT_MINUTES
+def shift_minutes(start: int, close_at: int) -> int:
+    """How long a shift starting at ``start`` is: nine hours, or up to the close when it starts later."""
+    return max(_SHORTEST_SHIFT, min(SHIFT_MINUTES, close_at - start))
+
+
+def _covers(start: int, half: int, close_at: int) -> bool:
+    return start <= half * _HALF < start + shift_minutes(start, close_at)
 
 
 def shift_starts(config: SimulationConfig) -> dict[int, int]:
@@ -164,12 +173,12 @@ def shift_starts(config: SimulationConfig) -> dict[int, int]:
     crew that must be in early is kept, the rest slide towards the evening that needs them."""
     _, rostered = roster_needs(config)
     open_at, close_at = config.service_minutes
-    latest = max(close_at - SHIFT_MINUTES, open_at - SHIFT_MINUTES + _HALF)
+    latest = max(close_at - _SHORTEST_SHIFT, open_at - SHIFT_MINUTES + _HALF)
     cover = [0] * len(rostered)
 
     def add(start: int, agents: int) -> None:
         for half in range(len(cover)):
-            if _covers(start, half):
+            if _covers(start, half, close_at):
                 cover[half] += agents
 
     counts: dict[int, int] = {}
@@ -182,7 +191,7 @@ def shift_starts(config: SimulationConfig) -> dict[int, int]:
     while changed:
         changed = False
         for start in sorted(counts, reverse=True):
-            halves = [half for half in range(len(cover)) if _covers(start, half)]
+            halves = [half for half in range(len(cover)) if _covers(start, half, close_at)]
             spare = min(cover[half] - rostered[half] for half in halves)
             if spare > 0:  # shifts here that no half hour needs
                 dropped = min(spare, counts[start])
@@ -238,7 +247,7 @@ def plan_roster(config: SimulationConfig) -> list[AgentPlan]:
 
 
 def _plan_shift(agent_id: str, name: str, start: int, close_at: int, rng: Random) -> AgentPlan:
-    stop = start + SHIFT_MINUTES
+    stop = start + shift_minutes(start, close_at)
     login = 0 if start <= 0 else start * _MINUTE + round(rng.uniform(-8, 2) * _MINUTE)
     if stop >= _DAY_MINUTES:
         end = None
@@ -259,10 +268,13 @@ def _plan_shift(agent_id: str, name: str, start: int, close_at: int, rng: Random
 def _plan_lunches(plans: list[AgentPlan], needed: list[int], config: SimulationConfig) -> None:
     """Lunch for every agent whose shift allows it, staggered: each in turn takes the half hour of its
     window with the most agents to spare (on duty minus what Erlang C needs) per agent already at lunch."""
-    on_duty = [sum(_covers(plan.shift.start, half) for plan in plans) for half in range(len(needed))]
+    close_at = config.service_minutes[1]
+    on_duty = [sum(_covers(plan.shift.start, half, close_at) for plan in plans) for half in range(len(needed))]
     at_lunch = [0] * len(needed)
     for index, plan in enumerate(plans):
         start = plan.shift.start
+        if shift_minutes(start, close_at) < _LUNCH_FROM_SHIFT:
+            continue  # an evening shift: no lunch
         earliest = max(_LUNCH_WINDOW[0], start + _LUNCH_AFTER[0])
         latest = min(_LUNCH_WINDOW[1], start + _LUNCH_AFTER[1])
         if earliest > latest:  # a night shift: its meal four hours in
@@ -292,7 +304,7 @@ def _plan_short_hour(plans: list[AgentPlan], needed: list[int], config: Simulati
     keep = round(config.short_hour_staffing * need)
 
     def free(plan: AgentPlan) -> bool:
-        if not all(_covers(plan.shift.start, h) for h in halves):
+        if not all(_covers(plan.shift.start, h, config.service_minutes[1]) for h in halves):
             return False
         return not any(
             item.at < finish * _MINUTE and item.at + item.duration > begin * _MINUTE

@@ -140,7 +140,7 @@ async def test_speed_keys(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) ->
 
 
 async def test_an_urgent_flag_raises_the_banner_once(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
-    # the bundled day's first flag: 10:43:27.922, a threat of violence (暴力威胁), severity 3, agent A0029
+    # the bundled day's first flag: 10:43:34.535, a threat of violence (暴力威胁), severity 3, agent A0041
     bells: list[int] = []
     app, clock = make_app(time(10, 43))
     monkeypatch.setattr(app, "bell", lambda: bells.append(1))  # a terminal bell cannot be heard headless
@@ -153,7 +153,7 @@ async def test_an_urgent_flag_raises_the_banner_once(make_app: MakeApp, monkeypa
         assert banner.has_class("-active")
         message = str(banner.content)
         flag = app.floor.snapshot().flags[0]
-        assert "暴力威胁" in message and "A0029" in message and flag.call_id in message
+        assert "暴力威胁" in message and "A0041" in message and flag.call_id in message
         assert mask_number(flag.caller) in message and flag.caller not in message
         assert bells == [1]
         # going back before the flag and over it again does not offer it a second time

@@ -80,7 +80,7 @@ def test_the_twin_is_the_bundled_day_written_by_the_writer_and_by_simulate(tmp_p
         [sys.executable, "-m", "console", "simulate", "--format", "queue_log", "--out", str(tmp_path / "sim.gz")],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
-    assert "15,496 queue_log lines" in done.stdout
+    assert "15,438 queue_log lines" in done.stdout
     assert (tmp_path / "sim.gz").read_bytes() == TWIN.read_bytes()
 
 
