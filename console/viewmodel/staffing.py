@@ -63,6 +63,7 @@ def staffing_floor(reading: FloorReading, settings: Settings) -> tuple[Floor, fl
         aht_seconds=max(1, round(aht or settings.staffing_aht_seconds)),  # whole seconds: the same floor each tick
         patience_seconds=max(1, round(patience)),
         working=working,
+        # Erlang's searches need a target short of 100 %: 99 % stands for it (and is what is shown)
         target=min(max(settings.target_service_level, 0.01), 0.99),
         answer_seconds=snap.sl_seconds or settings.sl_seconds,
     )
@@ -110,7 +111,7 @@ def build_staffing(reading: FloorReading, settings: Settings) -> StaffingView:
     on_break = by_state.get(AgentState.BREAK, 0)
     needed_now, needed_next, half_hour = _panel_figures(floor, now // 60 * 60)
     gap = floor.working - needed_now
-    target = settings.target_service_level
+    target = floor.target  # the target worked to, shown as such (99 % for a setting of 100 %)
     sl = half_hour.service_level
     if half_hour.calls <= 0.5 or sl is None:
         status: Status = "good" if gap >= 0 else "warn"

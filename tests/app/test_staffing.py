@@ -135,3 +135,15 @@ def test_an_agent_on_break_is_asked_about_staying_on_it() -> None:
     assert view.approve == advise_break(replace(floor, working=floor.working + 1), now, agents=1, minutes=10).approve
     signed_out = next(a for a in reading.agents if a.state is AgentState.OFFLINE)
     assert build_break_check(reading, Settings(), agent=signed_out, agents=1, minutes=10).approve is None
+
+
+def test_a_target_of_100_percent_is_worked_and_shown_as_99() -> None:
+    from console.viewmodel.staffing import build_staffing
+
+    reading = _independent(time(15, 0)).read()
+    settings = Settings(target_service_level=1.0)
+    view = build_staffing(reading, settings)
+    assert "(≥99%)" in view.lines[1]
+    floor, now = staffing_floor(reading, settings)
+    assert floor.target == 0.99
+    assert view.needed_now == needed_between(floor, now // 60 * 60, now // 60 * 60 + 900)
