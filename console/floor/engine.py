@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -672,24 +673,28 @@ class FloorEngine:
         return self._singles(self._book), self._daily_overruns(self._now)
 
     def _singles(self, book: _DayBook) -> list[BreakRecord]:
-        singles = list(book.overruns)
-        if book is self._book:
-            for agent in self._on_break.values():
-                counted = self._stretch_counted(agent, self._now)
-                if counted > self._single_limit:
-                    singles.append(self._overrun(agent, counted, ongoing=True))
-        singles.sort(key=lambda record: (-record.over_seconds, record.agent_id))
-        return singles
+        return self._over_limit(book, book.overruns, self._stretch_counted, self._single_limit)
 
     def _meals_over(self, book: _DayBook) -> list[BreakRecord]:
-        meals = list(book.meal_overruns)
+        return self._over_limit(book, book.meal_overruns, self._stretch_meal, self._meal_limit)
+
+    def _over_limit(
+        self,
+        book: _DayBook,
+        finished: list[BreakRecord],
+        measure: Callable[[_Agent, float], float],
+        limit: float,
+    ) -> list[BreakRecord]:
+        """The day's breaks over ``limit`` by ``measure`` (their rest time, or their meal time): those
+        finished, and, today, those still going; the longest over first."""
+        records = list(finished)
         if book is self._book:
             for agent in self._on_break.values():
-                meal = self._stretch_meal(agent, self._now)
-                if meal > self._meal_limit:
-                    meals.append(self._overrun(agent, meal, ongoing=True, limit=self._meal_limit))
-        meals.sort(key=lambda record: (-record.over_seconds, record.agent_id))
-        return meals
+                seconds = measure(agent, self._now)
+                if seconds > limit:
+                    records.append(self._overrun(agent, seconds, ongoing=True, limit=limit))
+        records.sort(key=lambda record: (-record.over_seconds, record.agent_id))
+        return records
 
     def _break_totals(self, book: _DayBook) -> BreakTotals:
         counted, exempt, meal = book.counted_seconds, book.exempt_seconds, book.meal_seconds
