@@ -32,6 +32,7 @@ from console.floor.counters import ratio
 from console.floor.engine import FloorEngine
 from console.progress import stderr_progress
 from console.settings import Settings
+from console.staffing.advisor import callers_patience, workable_target
 from console.staffing.erlang import agents_needed_a
 
 __all__ = ["CATEGORY_LABELS", "ReportDayError", "build_report", "other_days_note", "render_report"]
@@ -157,10 +158,10 @@ def _staffing(figures: Any, settings: Settings) -> dict[str, Any]:
     per hour the agent-hours short and over, and the hours that were short or overstaffed."""
     day = figures.totals
     day_aht = day.aht_seconds or settings.staffing_aht_seconds
-    patience = day.patience_seconds
-    if patience is None or day.abandoned_queue - day.short_abandoned < 20:
-        patience = settings.staffing_patience_seconds
-    target = min(max(settings.target_service_level, 0.01), 0.99)
+    patience = callers_patience(
+        day.patience_seconds, day.abandoned_queue - day.short_abandoned, settings.staffing_patience_seconds
+    )
+    target = workable_target(settings.target_service_level)
     quarters, hours = [], {}
     for index, (counters, (signed_in, working, on_phone)) in enumerate(
         zip(figures.quarters, figures.staff, strict=False)

@@ -17,9 +17,35 @@ from dataclasses import dataclass
 from console.staffing.erlang import agents_needed_a, erlang_a
 from console.staffing.forecast import Forecast
 
-__all__ = ["Absence", "BreakAdvice", "Expectation", "Floor", "advise_break", "expect", "needed_between"]
+__all__ = [
+    "PATIENCE_FROM_ABANDONS",
+    "Absence",
+    "BreakAdvice",
+    "Expectation",
+    "Floor",
+    "advise_break",
+    "callers_patience",
+    "expect",
+    "needed_between",
+    "workable_target",
+]
 
 _STEP_SECONDS = 300.0  # a break that must wait is tried again every 5 minutes
+
+#: Real queue abandons (misdials left out) before the day's own estimate of callers' patience is trusted.
+PATIENCE_FROM_ABANDONS = 20
+
+
+def callers_patience(estimate: float | None, abandons: int, assumed: float) -> float:
+    """The day's estimate of callers' mean patience once it rests on ``PATIENCE_FROM_ABANDONS`` real
+    abandons, else the ``assumed`` one (a setting)."""
+    return estimate if estimate is not None and abandons >= PATIENCE_FROM_ABANDONS else assumed
+
+
+def workable_target(target: float) -> float:
+    """The service level target the searches work to: no number of agents answers every caller within
+    T, so 100 % stands for 99 % (and nothing below 1 %)."""
+    return min(max(target, 0.01), 0.99)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,14 +18,22 @@ from console.core.formatting import MISSING, format_duration, format_rate, plura
 from console.floor.counters import Counters
 from console.floor.snapshot import AgentView, FloorReading
 from console.settings import Settings
-from console.staffing.advisor import BreakAdvice, Expectation, Floor, advise_break, expect, needed_between
+from console.staffing.advisor import (
+    BreakAdvice,
+    Expectation,
+    Floor,
+    advise_break,
+    callers_patience,
+    expect,
+    needed_between,
+    workable_target,
+)
 from console.staffing.forecast import QUARTER_SECONDS, forecast_aht, forecast_arrivals
 from console.viewmodel.views import BreakCheckView, StaffingView, Status
 
 __all__ = ["BreakCheckView", "StaffingView", "build_break_check", "build_staffing", "staffing_floor"]
 
 _HORIZON_QUARTERS = 8  # two hours ahead: a break that must wait can be told when
-_PATIENCE_FROM_ABANDONS = 20  # real queue abandons before the day's own patience is trusted
 _ON_PHONE = (AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP)
 _STATE_WORDS = {
     AgentState.AVAILABLE: "free",
@@ -53,9 +61,9 @@ def staffing_floor(reading: FloorReading, settings: Settings) -> tuple[Floor, fl
     forecast = forecast_arrivals(today, _HORIZON_QUARTERS, reading.earlier_days)
     aht = forecast_aht([q.handled for q in quarters], [q.handle_seconds for q in quarters])
     day = snap.today
-    patience = day.patience_seconds
-    if patience is None or day.abandoned_queue - day.short_abandoned < _PATIENCE_FROM_ABANDONS:
-        patience = settings.staffing_patience_seconds
+    patience = callers_patience(
+        day.patience_seconds, day.abandoned_queue - day.short_abandoned, settings.staffing_patience_seconds
+    )
     by_state = snap.agents_by_state
     working = by_state.get(AgentState.AVAILABLE, 0) + sum(by_state.get(state, 0) for state in _ON_PHONE)
     floor = Floor(
@@ -63,8 +71,7 @@ def staffing_floor(reading: FloorReading, settings: Settings) -> tuple[Floor, fl
         aht_seconds=max(1, round(aht or settings.staffing_aht_seconds)),  # whole seconds: the same floor each tick
         patience_seconds=max(1, round(patience)),
         working=working,
-        # Erlang's searches need a target short of 100 %: 99 % stands for it (and is what is shown)
-        target=min(max(settings.target_service_level, 0.01), 0.99),
+        target=workable_target(settings.target_service_level),  # 99 % for 100 %, and shown so
         answer_seconds=snap.sl_seconds or settings.sl_seconds,
     )
     return floor, _seconds_of_day(snap.now)
