@@ -222,6 +222,18 @@ def bundled_replay(
     return replay
 
 
+def engine_at(when: Any) -> FloorEngine:
+    """An independent engine with the bundled day folded to ``when``: what the console must show then."""
+    from console.core.paths import bundled_day
+    from console.feeds.replay import ReplaySource
+
+    engine = FloorEngine(Settings())
+    replay = ReplaySource(bundled_day(), engine, speed=None)
+    replay.seek(when)
+    replay.close()
+    return engine
+
+
 def driven_console(settings: Settings, source: Any, log: Any, **options: Any) -> Any:
     """The console on ``source`` for a pilot test that drives the ticks itself (the app's own timers would
     fire once an hour) and hears no bell."""

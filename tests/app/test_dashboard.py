@@ -7,7 +7,7 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from helpers import SMALL_DAY, FakeClock, at, cases_settled, ev, floor_settled, write_jsonl
+from helpers import SMALL_DAY, FakeClock, at, cases_settled, engine_at, ev, floor_settled, write_jsonl
 from textual.widgets import Input, Select
 
 from console.app import HotlineApp
@@ -52,15 +52,6 @@ def make_app(log_path: Path) -> Iterator[Callable[..., tuple[HotlineApp, FakeClo
 
 
 MakeApp = Callable[..., tuple[HotlineApp, FakeClock]]
-
-
-def engine_at(when: time) -> FloorEngine:
-    """An independent engine replayed to ``when``: what the tiles must show."""
-    engine = FloorEngine(Settings())
-    replay = ReplaySource(bundled_day(), engine, speed=None)
-    replay.seek(when)
-    replay.close()
-    return engine
 
 
 def text_of(app: HotlineApp, selector: str) -> str:

@@ -7,13 +7,10 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from helpers import FakeClock
+from helpers import bundled_replay, driven_console, engine_at
 
 from console.app import HotlineApp
 from console.core.events import AgentState
-from console.core.paths import bundled_day
-from console.feeds.replay import ReplaySource
-from console.floor.engine import FloorEngine
 from console.screens.break_check import BreakCheckScreen
 from console.settings import Settings
 from console.staffing.advisor import advise_break, needed_between
@@ -30,29 +27,19 @@ def console_at(tmp_path: Path) -> Iterator[Callable[[time], HotlineApp]]:
 
     def make(start: time) -> HotlineApp:
         settings = Settings(supervisor_name="王班长")
-        replay = ReplaySource(bundled_day(), FloorEngine(settings), speed=60, clock=FakeClock())
-        replay.seek(start)
         logs.append(EscalationLog(tmp_path / f"escalations-{len(logs)}.db"))
-        return HotlineApp(settings, replay, logs[-1], tick_seconds=3600, cases_every_seconds=3600)
+        return driven_console(settings, bundled_replay(start, settings=settings), logs[-1])
 
     yield make
     for log in logs:
         log.close()
 
 
-def _independent(when: time) -> FloorEngine:
-    engine = FloorEngine(Settings())
-    replay = ReplaySource(bundled_day(), engine, speed=None)
-    replay.seek(when)
-    replay.close()
-    return engine
-
-
 async def test_the_panel_shows_the_gap_the_advisor_works_out(console_at: Callable[[time], HotlineApp]) -> None:
     app = console_at(time(10, 20))
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
-        engine = _independent(time(10, 20))
+        engine = engine_at(time(10, 20))
         reading = engine.read()
         # the staff counted agent by agent: signed in and not on break
         working = sum(
@@ -92,7 +79,7 @@ async def test_the_break_check_for_the_agent_under_the_cursor(console_at: Callab
         screen = app.screen
         assert isinstance(screen, BreakCheckScreen)
         assert chosen.agent_id in screen.view.title and "10-minute" in screen.view.title
-        reading = _independent(time(10, 20)).read()
+        reading = engine_at(time(10, 20)).read()
         floor, now = staffing_floor(reading, Settings())
         advice = advise_break(floor, now, agents=1, minutes=10)
         assert screen.view.approve == advice.approve
@@ -126,7 +113,7 @@ def test_an_agent_on_break_is_asked_about_staying_on_it() -> None:
 
     from console.viewmodel.staffing import build_break_check
 
-    reading = _independent(time(10, 20)).read()
+    reading = engine_at(time(10, 20)).read()
     resting = next(a for a in reading.agents if a.state is AgentState.BREAK)
     view = build_break_check(reading, Settings(), agent=resting, agents=1, minutes=10)
     assert f"can {resting.agent_id} {resting.name} stay on break 10 minutes more?" in view.title
@@ -140,7 +127,7 @@ def test_an_agent_on_break_is_asked_about_staying_on_it() -> None:
 def test_a_target_of_100_percent_is_worked_and_shown_as_99() -> None:
     from console.viewmodel.staffing import build_staffing
 
-    reading = _independent(time(15, 0)).read()
+    reading = engine_at(time(15, 0)).read()
     settings = Settings(target_service_level=1.0)
     view = build_staffing(reading, settings)
     assert "(≥99%)" in view.lines[1]
