@@ -13,7 +13,7 @@ import getpass
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.markup import escape
 from textual import on
@@ -36,9 +36,11 @@ from console.core.events import UrgentFlag
 from console.core.formatting import plural
 from console.feeds.source import FloorSource, Playback, Producer, Reported
 from console.flags import FlagQueue
+from console.floor.snapshot import FloorReading
 from console.playback import FloorMoved, PlaybackControls, after_loading
 from console.producing import FeedStatusChanged, FloorUpdated, message_for
 from console.screens.dashboard import DashboardScreen
+from console.screens.floor_screen import FloorScreen
 from console.settings import Settings
 from console.viewmodel.build import AgentOrder, build_dashboard
 from console.viewmodel.staffing import build_break_check
@@ -84,6 +86,8 @@ class HotlineApp(App[None]):
     REPORTED_ACTIONS = frozenset({"show_problems"})
     #: Keys that leave the footer (not the keyboard, the help or the palette) on a screen too narrow for all.
     FOOTER_SECONDARY_ACTIONS = frozenset({"dismiss_flag", "hand_over", "filter_agents", "break_check"})
+    #: The screen the floor is drawn on, under any modal one (the wallboard has its own: console/wall.py).
+    MAIN_SCREEN: ClassVar[type[FloorScreen]] = DashboardScreen
     _SPEED = Binding.Group("Speed")
     _SEEK = Binding.Group("±15 min")
     # One binding a key: the footer shows each pair under one word (a group), the help lists every key once.
@@ -165,7 +169,7 @@ class HotlineApp(App[None]):
     def on_mount(self) -> None:
         self.case_controller.check()
         self.reload_cases()
-        self.push_screen(DashboardScreen(footer_secondary=self.FOOTER_SECONDARY_ACTIONS))
+        self.push_screen(self.make_main_screen())
         self.settle_memory()
         if self.start is not None:
             self.playback.load(self.start)
@@ -177,6 +181,10 @@ class HotlineApp(App[None]):
             self.set_interval(self.tick_seconds, self.tick)
         # other consoles on this machine may write to the same log
         self.set_interval(self.cases_every_seconds, self.reload_cases)
+
+    def make_main_screen(self) -> FloorScreen:
+        """The screen the floor is drawn on (:attr:`MAIN_SCREEN`), made at mount."""
+        return DashboardScreen(footer_secondary=self.FOOTER_SECONDARY_ACTIONS)
 
     @staticmethod
     def settle_memory() -> None:
@@ -288,16 +296,19 @@ class HotlineApp(App[None]):
             return  # the floor is being moved in a thread: the last figures stay until it is done
         reading = self.floor.read()  # the one read of the floor this tick
         snap = reading.snapshot
-        floor = screen.query_one(AgentFloor)
         with self.batch_update():
             self._take_flags(snap.flags, snap.now)  # first: an old flag joins the open escalations
-            view = build_dashboard(
-                reading, self.settings, source=self._source_label(), skipped=self._skipped(),
-                cases=self.cases, overdue_rules=self.overdue_rules, unlogged=self.earlier_flags,
-                pending=self.pending_flags, sort_key=floor.sort_key, filter_text=floor.filter_text,
-                agent_order=self._agent_order, log_warning=self.log_warning,
-            )  # fmt: skip
-            screen.show(view)
+            screen.show(self.build_view(reading, screen))
+
+    def build_view(self, reading: FloorReading, screen: FloorScreen) -> object:
+        """The view the main screen draws this tick, from the tick's one read of the floor."""
+        floor = screen.query_one(AgentFloor)
+        return build_dashboard(
+            reading, self.settings, source=self._source_label(), skipped=self._skipped(),
+            cases=self.cases, overdue_rules=self.overdue_rules, unlogged=self.earlier_flags,
+            pending=self.pending_flags, sort_key=floor.sort_key, filter_text=floor.filter_text,
+            agent_order=self._agent_order, log_warning=self.log_warning,
+        )  # fmt: skip
 
     def _source_label(self) -> str:
         """Where the figures come from, and plainly when the cases go to a practice log (a replay's)."""
@@ -320,13 +331,13 @@ class HotlineApp(App[None]):
                 ProblemsScreen(self.source.input_name, self.source.problem_noun, problems.count, problems.kept)
             )
 
-    def get_screen_dashboard(self) -> DashboardScreen | None:
-        """The dashboard, once it is mounted (it stays under any modal screen); None once the app is ending,
+    def get_screen_dashboard(self) -> FloorScreen | None:
+        """The main screen (the dashboard, the wallboard), once it is mounted (it stays under any modal screen); None once the app is ending,
         when a timer may still fire while the screen's widgets are being taken down."""
         if not self.is_running:
             return None
         for screen in self.screen_stack:
-            if isinstance(screen, DashboardScreen) and screen.ready and screen.is_attached:
+            if isinstance(screen, self.MAIN_SCREEN) and screen.ready and screen.is_attached:
                 return screen
         return None
 

@@ -197,6 +197,16 @@ class Settings(BaseSettings):
         default=8.0, ge=0.1, le=3600, description="The longest wait between two polls while the feed fails."
     )
 
+    # The wallboard and the console in a browser (docs/wall.md, docs/serve.md).
+    wall_rotate_seconds: float = Field(
+        default=15.0, ge=3, le=3600, description="How long the wallboard shows each panel of its rotation."
+    )
+    serve_token: Annotated[SecretStr, AfterValidator(_short_token)] | None = Field(
+        default=None,
+        description="The token a browser gives to `hotline serve` on a host other than loopback (HOTLINE_SERVE_TOKEN "
+        "or the settings file; never a flag).",
+    )
+
     # Recordings of live sessions (docs/recordings.md).
     recording_db: _FilePath | None = Field(
         default=None, description="Where live sessions are recorded; the user data folder's recordings.db when not set."

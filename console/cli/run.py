@@ -32,15 +32,22 @@ if TYPE_CHECKING:
     from console.feeds.factory import SourceChoice
     from console.settings import Settings
 
-__all__ = ["bundled", "replay_arguments", "run_console", "watch_arguments"]
+__all__ = ["bundled", "replay_arguments", "run_console", "wall_arguments", "watch_arguments"]
 
 
-def run_console(settings: Settings, choice: SourceChoice, log_path: Path, *, start: time | None = None) -> int:
+def run_console(
+    settings: Settings, choice: SourceChoice, log_path: Path, *, start: time | None = None, wall: bool = False
+) -> int:
     """Open the source ``choice`` names and run the console on it until the supervisor quits, its cases
-    going to the escalation log at ``log_path``; ``start``, a time of day the console seeks to first."""
-    from console.app import HotlineApp
+    going to the escalation log at ``log_path``; ``start``, a time of day the console seeks to first.
+    With ``wall``, the wallboard (console/wall.py) instead of the supervisor's dashboard."""
     from console.feeds.factory import SourceUnavailable, open_source
     from storage import EscalationLog, StorageError
+
+    if wall:
+        from console.wall import WallApp as HotlineApp
+    else:
+        from console.app import HotlineApp
 
     with ExitStack() as closing:
         try:
@@ -100,6 +107,66 @@ def replay(args: argparse.Namespace, settings: Settings) -> int:
         choice = DayFile(args.file, speed=replay_speed(args))
     log_path = escalation_log_path(args, settings, practice=True)
     return run_console(settings, choice, log_path, start=replay_start(args, None))
+
+
+# -- hotline wall ----------------------------------------------------------------------------------------
+
+
+def wall_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "The wallboard: the figures that matter in big digits, for a monitoring room's screen; no keys needed "
+        "(q quits). On the bundled day, a day file, a recording, a queue_log or a live feed (docs/wall.md)."
+    )
+    parser.add_argument(
+        "source", nargs="?", help="a feed address (http://127.0.0.1:8333) or an event file (default: the bundled day)"
+    )
+    parser.add_argument("--recording", type=Path, metavar="DB", help="a recorded live session instead")
+    parser.add_argument("--queue-log", type=Path, metavar="FILE", help="an Asterisk queue_log instead")
+    parser.add_argument("--follow", action="store_true", help="with --queue-log: follow the file as it grows (live)")
+    parser.add_argument("--queue", metavar="NAME", help="with --queue-log: that queue's calls only")
+    parser.add_argument("--date", type=iso_date, metavar="D", help="with --recording: the recorded day")
+    parser.add_argument("--interval", type=_interval, default=None, metavar="1s", help="a feed: poll every (default 1s)")
+    parser.add_argument("--token-env", metavar="VAR", help="a feed: read its bearer token from this variable")
+    parser.add_argument("--no-record", action="store_true", help="a feed: do not record its snapshots")
+    add_replay_flags(parser)
+    parser.set_defaults(handler=wall)
+
+
+@opens_console
+def wall(args: argparse.Namespace, settings: Settings) -> int:
+    from console.feeds.factory import DayFile, Feed, QueueLog, Recorded
+
+    source = args.source
+    feed = source is not None and source.startswith(("http://", "https://"))
+    if sum(x is not None for x in (source, args.recording, args.queue_log)) > 1:
+        raise CommandError("give one of a feed address or event file, --recording DB and --queue-log FILE")
+    if (args.follow or args.queue is not None) and args.queue_log is None:
+        raise CommandError("--follow and --queue go with --queue-log")
+    live = feed or args.follow
+    if not feed and (args.interval is not None or args.token_env or args.no_record):
+        raise CommandError("--interval, --token-env and --no-record go with a feed address")
+    if live and (hasattr(args, "speed") or hasattr(args, "start")):
+        raise CommandError("a live floor plays in real time: --speed and --start go with a replay")
+    start = replay_start(args, None)
+    choice: SourceChoice
+    if feed:
+        _check_feed_address(source)
+        choice = Feed(source, token=_token(args, settings), interval=args.interval, record=not args.no_record)
+    elif args.queue_log is not None:
+        choice = QueueLog(args.queue_log, speed=replay_speed(args), follow=args.follow, queue=args.queue)
+    elif args.recording is not None:
+        choice = Recorded(args.recording, day=args.date, speed=replay_speed(args))
+    elif source is not None:
+        choice = DayFile(Path(source), speed=replay_speed(args))
+    else:
+        from console.core.paths import bundled_day
+
+        choice = DayFile(bundled_day(), speed=replay_speed(args))
+        start = replay_start(args, BUNDLED_DAY_START)
+    if args.date is not None and args.recording is None:
+        raise CommandError("--date goes with --recording")
+    log_path = escalation_log_path(args, settings, practice=not live)
+    return run_console(settings, choice, log_path, start=None if live else start, wall=True)
 
 
 # -- hotline watch ---------------------------------------------------------------------------------------

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TypeVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
+from console.screens.floor_screen import FloorScreen
 from console.viewmodel.views import TILE_KEYS, DashboardView
 from widgets.agent_floor import AgentFloor
 from widgets.break_panel import BreakPanel
@@ -30,28 +29,16 @@ __all__ = ["DashboardScreen"]
 WidgetT = TypeVar("WidgetT", bound=Widget)
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(FloorScreen):
     """Header, urgent banner, KPI tiles; trend, hot topics and open escalations; staffing, breaks and the floor."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     def __init__(self, *, footer_secondary: Collection[str] = ()) -> None:
         super().__init__()
-        self.ready = False
         self.footer_secondary = footer_secondary
 
-    def on_mount(self) -> None:
-        self.ready = True
-        self.app.call_after_refresh(self.app.redraw)  # type: ignore[attr-defined]
-
-    def show_loading(self, doing: str | None) -> None:
-        """The line under the header while a day is read or a seek is computed ("loading… seeking to 23:00…")."""
-        line = self.query_one("#loading", Static)
-        line.set_class(doing is not None, "-shown")
-        if doing is not None:
-            line.update(Text(doing))
-
-    def show(self, view: DashboardView) -> None:
+    def show(self, view: DashboardView) -> None:  # type: ignore[override]
         """Hand each panel its part of the tick's view."""
         self.set_class(view.header.stale, "-stale")
         self.query_one(FloorHeader).show(view.header)

@@ -36,6 +36,9 @@ __all__ = [
     "TopicTrend",
     "TrendSeries",
     "TrendView",
+    "WallFigure",
+    "WallPanel",
+    "WallView",
 ]
 
 Status = Literal["good", "warn", "bad", "none"]
@@ -294,3 +297,35 @@ class DashboardView:
     escalations: EscalationsView
     banner: BannerView | None  # the first urgent flag waiting for the supervisor; None when none waits
     staffing: StaffingView | None = None  # the staffing panel (docs/staffing.md)
+
+
+@dataclass(frozen=True, slots=True)
+class WallFigure:
+    """One figure of the wallboard: what it is, its value drawn large, a line of detail, and its state
+    (a colour and a word: console/viewmodel/wall.py STATE_WORDS)."""
+
+    key: str
+    label: str  # the 12333 term: 人工接通率
+    label_en: str  # the same in English, beside it where the tile has room: answered
+    value: str  # digits, a time, a percentage (drawn in big digits); or a word (the surging topic)
+    detail: str
+    status: Status
+    word: str  # the state in a word, beside its colour: 告警 ALERT (read where there is no colour too)
+
+
+@dataclass(frozen=True, slots=True)
+class WallPanel:
+    """The panel the wall's slow rotation shows now: a title and its lines, each with its state."""
+
+    title: str
+    lines: tuple[tuple[str, Status], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WallView:
+    """Everything the wallboard draws in one tick."""
+
+    header: HeaderView
+    figures: tuple[WallFigure, ...]
+    panel: WallPanel
+    panel_step: str  # "2/4": which panel of the rotation this is

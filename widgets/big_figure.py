@@ -1,0 +1,173 @@
+"""BigFigure: one figure of the wallboard, its value in digits that grow with the room the tile has.
+
+Textual's ``Digits`` draws figures in one size (three rows), and pyfiglet's fonts come in fixed sizes
+too; a wall's figures must fill a 320x90 browser tab as well as an 80x24 terminal. So the digits here
+are a 3x5 pixel font, each pixel drawn ``scale`` cells wide and ``scale`` half-cells high with the
+block characters ▀ ▄ █ (a cell is about twice as high as it is wide: two pixels a cell are square).
+The largest scale whose figure fits the tile is chosen at each size. A value with a character the font
+lacks (a topic's Chinese name) is drawn as bold text.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.widget import Widget
+
+from console.viewmodel.views import Status, WallFigure
+
+__all__ = ["FONT", "REFERENCE", "BigFigure", "big_lines", "fit_scale"]
+
+#: The pixel font: each glyph five rows of pixels ("#" lit), three wide for the digits, narrower for
+#: the separators. "—" is the console's sign for a figure not known.
+FONT: dict[str, tuple[str, ...]] = {
+    "0": ("###", "#.#", "#.#", "#.#", "###"),
+    "1": (".#.", "##.", ".#.", ".#.", "###"),
+    "2": ("###", "..#", "###", "#..", "###"),
+    "3": ("###", "..#", "###", "..#", "###"),
+    "4": ("#.#", "#.#", "###", "..#", "..#"),
+    "5": ("###", "#..", "###", "..#", "###"),
+    "6": ("###", "#..", "###", "#.#", "###"),
+    "7": ("###", "..#", "..#", "..#", "..#"),
+    "8": ("###", "#.#", "###", "#.#", "###"),
+    "9": ("###", "#.#", "###", "..#", "###"),
+    "%": ("#.#", "..#", ".#.", "#..", "#.#"),
+    ":": (".", "#", ".", "#", "."),
+    ".": (".", ".", ".", ".", "#"),
+    ",": (".", ".", ".", "#", "#"),
+    "-": ("...", "...", "###", "...", "..."),
+    "—": ("...", "...", "###", "...", "..."),
+    "/": ("..#", "..#", ".#.", "#..", "#.."),
+    " ": ("..", "..", "..", "..", ".."),
+}
+_HEIGHT = 5
+#: The widest usual figure of the wall: every figure is drawn at the scale this one fits at (or smaller).
+REFERENCE = "100%"
+_HALF_BLOCKS = {(False, False): " ", (True, False): "▀", (False, True): "▄", (True, True): "█"}
+
+
+def _width(text: str, scale: int) -> int:
+    """Cells the figure takes at ``scale``: its glyphs and a pixel of space between two."""
+    return sum(len(FONT[ch][0]) for ch in text) * scale + max(len(text) - 1, 0) * scale
+
+
+def _rows(scale: int) -> int:
+    return -(-_HEIGHT * scale // 2)
+
+
+def fit_scale(text: str, width: int, height: int) -> int | None:
+    """The largest scale at which ``text`` fits ``width`` x ``height`` cells; None when it cannot be drawn
+    in the font (a character it lacks) or does not fit even at scale 1."""
+    if not text or any(ch not in FONT for ch in text):
+        return None
+    scale = 0
+    while _width(text, scale + 1) <= width and _rows(scale + 1) <= height:
+        scale += 1
+    return scale or None
+
+
+@lru_cache(maxsize=256)
+def big_lines(text: str, scale: int) -> tuple[str, ...]:
+    """``text`` in the pixel font at ``scale``: the lines of block characters, all of one width."""
+    pixel_rows: list[list[bool]] = []
+    for row in range(_HEIGHT):
+        pixels: list[bool] = []
+        for index, ch in enumerate(text):
+            if index:
+                pixels.extend([False] * scale)
+            for lit in FONT[ch][row]:
+                pixels.extend([lit == "#"] * scale)
+        pixel_rows.extend([pixels] * scale)
+    if len(pixel_rows) % 2:
+        pixel_rows.append([False] * len(pixel_rows[0]))
+    return tuple(
+        "".join(_HALF_BLOCKS[top, bottom] for top, bottom in zip(upper, lower, strict=True))
+        for upper, lower in zip(pixel_rows[::2], pixel_rows[1::2], strict=True)
+    )
+
+
+_STATUS_CLASSES: dict[Status, str] = {
+    "good": "status-good",
+    "warn": "status-warn",
+    "bad": "status-bad",
+    "none": "status-none",
+}
+
+
+class BigFigure(Widget):
+    """A wall tile: the figure's name and its state's word on top, the value as large as fits, a detail
+    line under it. The frame and the value take the state's colour."""
+
+    DEFAULT_CSS = """
+    BigFigure {
+        border: round $panel-lighten-2;
+        padding: 0 1;
+        height: 1fr;
+        width: 1fr;
+    }
+    BigFigure.status-good { border: round $success; }
+    BigFigure.status-warn { border: heavy $warning; }
+    BigFigure.status-bad { border: heavy $error; background: $error 15%; }
+    BigFigure > .bigfigure--value { color: $text; text-style: bold; }
+    BigFigure.status-good > .bigfigure--value { color: $success; }
+    BigFigure.status-warn > .bigfigure--value { color: $warning; }
+    BigFigure.status-bad > .bigfigure--value { color: $error; }
+    """
+
+    COMPONENT_CLASSES = {"bigfigure--value"}
+
+    _figure: WallFigure | None = None
+
+    def show(self, figure: WallFigure) -> None:
+        if figure == self._figure:
+            return  # called every tick: repaint only on a change
+        self._figure = figure
+        for status, name in _STATUS_CLASSES.items():
+            self.set_class(status == figure.status, name)
+        self.refresh()
+
+    @property
+    def figure(self) -> WallFigure | None:
+        return self._figure
+
+    def render(self) -> Text:
+        figure = self._figure
+        width, height = self.content_size
+        if figure is None or width <= 0 or height <= 0:
+            return Text("")
+        value_style = self.get_component_rich_style("bigfigure--value")
+        word = figure.word
+        label = f"{figure.label} {figure.label_en}"
+        if cell_len(label) + cell_len(word) + 1 > width:
+            label = figure.label  # a narrow tile: the 12333 term alone
+        top = Text(label, style="bold", no_wrap=True, overflow="ellipsis")
+        bottom = Text(figure.detail, style="dim", no_wrap=True, overflow="ellipsis")
+        if word and cell_len(label) + cell_len(word) + 1 <= width:
+            top.append(" " * (width - cell_len(label) - cell_len(word)))
+            top.append(word, style=value_style)
+        elif word:  # no room beside the name: the word opens the last line, before the detail
+            bottom = Text.assemble((word, value_style), " ", (figure.detail, "dim"), no_wrap=True, overflow="ellipsis")
+        room = max(height - 2, 1)
+        value_lines = _value_lines(figure.value, width, room)
+        above = max((room - len(value_lines)) // 2, 0)
+        lines = [top, *([Text("")] * above)]
+        for line in value_lines[:room]:
+            pad = max((width - cell_len(line)) // 2, 0)
+            lines.append(Text(" " * pad + line, style=value_style, no_wrap=True, overflow="ellipsis"))
+        lines.extend([Text("")] * max(height - 1 - len(lines), 0))
+        lines.append(bottom)
+        return Text("\n").join(lines[:height])
+
+
+def _value_lines(value: str, width: int, height: int) -> list[str]:
+    """The value's lines: in big digits at the largest scale at which it fits, but no larger than a
+    percentage's (:data:`REFERENCE`), so every figure of the wall is drawn at one size; as plain text
+    when it cannot be (a topic's name, a figure too long for the tile)."""
+    scale = fit_scale(value, width, height)
+    if scale is None and "," in value:  # 1,234: the separator is the first thing to go
+        return _value_lines(value.replace(",", ""), width, height)
+    if scale is None:
+        return [value]
+    return list(big_lines(value, min(scale, fit_scale(REFERENCE, width, height) or scale)))
