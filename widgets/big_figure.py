@@ -119,6 +119,23 @@ class BigFigure(Widget):
     COMPONENT_CLASSES = {"bigfigure--value"}
 
     _figure: WallFigure | None = None
+    #: The scale no figure of the wall goes past (WallScreen sets it: the one all tiles fit at), or None.
+    _scale_limit: int | None = None
+
+    @property
+    def scale_limit(self) -> int | None:
+        return self._scale_limit
+
+    @scale_limit.setter
+    def scale_limit(self, limit: int | None) -> None:
+        if limit != self._scale_limit:
+            self._scale_limit = limit
+            self.refresh()
+
+    def reference_scale(self) -> int:
+        """The scale a percentage (:data:`REFERENCE`) fits this tile at; 0 when it does not fit."""
+        width, height = self.content_size
+        return fit_scale(REFERENCE, width, height - 2) or 0
 
     def show(self, figure: WallFigure) -> None:
         if figure == self._figure:
@@ -150,7 +167,7 @@ class BigFigure(Widget):
         elif word:  # no room beside the name: the word opens the last line, before the detail
             bottom = Text.assemble((word, value_style), " ", (figure.detail, "dim"), no_wrap=True, overflow="ellipsis")
         room = max(height - 2, 1)
-        value_lines = _value_lines(figure.value, width, room)
+        value_lines = _value_lines(figure.value, width, room, self._scale_limit)
         above = max((room - len(value_lines)) // 2, 0)
         lines = [top, *([Text("")] * above)]
         for line in value_lines[:room]:
@@ -161,13 +178,13 @@ class BigFigure(Widget):
         return Text("\n").join(lines[:height])
 
 
-def _value_lines(value: str, width: int, height: int) -> list[str]:
-    """The value's lines: in big digits at the largest scale at which it fits, but no larger than a
-    percentage's (:data:`REFERENCE`), so every figure of the wall is drawn at one size; as plain text
-    when it cannot be (a topic's name, a figure too long for the tile)."""
+def _value_lines(value: str, width: int, height: int, limit: int | None) -> list[str]:
+    """The value's lines: in big digits at the largest scale at which it fits, but no larger than
+    ``limit`` (else than a percentage, :data:`REFERENCE`, would be here), so every figure of the wall is
+    drawn at one size; as plain text when it cannot be (a topic's name, a figure too long for the tile)."""
     scale = fit_scale(value, width, height)
     if scale is None and "," in value:  # 1,234: the separator is the first thing to go
-        return _value_lines(value.replace(",", ""), width, height)
+        return _value_lines(value.replace(",", ""), width, height, limit)
     if scale is None:
         return [value]
-    return list(big_lines(value, min(scale, fit_scale(REFERENCE, width, height) or scale)))
+    return list(big_lines(value, min(scale, limit or fit_scale(REFERENCE, width, height) or scale)))

@@ -39,6 +39,7 @@ __all__ = [
     "environment_token",
     "escalation_log_path",
     "iso_date",
+    "port_number",
     "positive_int",
     "speed",
     "time_of_day",
@@ -105,6 +106,17 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text} must be 1 or more")
     if value > 2**63 - 1:  # the largest whole number SQLite stores (a case id, a count)
         raise argparse.ArgumentTypeError(f"{text} is too large")
+    return value
+
+
+def port_number(text: str) -> int:
+    """A port to listen on: 0 (any free one) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port {text} is outside 0 to 65535")
     return value
 
 

@@ -14,7 +14,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from console.cli.args import BUNDLED_DAY_START, environment_token, speed, time_of_day
+from console.cli.args import BUNDLED_DAY_START, environment_token, port_number, speed, time_of_day
 from console.cli.errors import EXIT_OK, CommandError
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def feed_server_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
     parser.add_argument(
-        "--port", type=_port, default=DEFAULT_PORT, help=f"port, 0 for any free one (default {DEFAULT_PORT})"
+        "--port", type=port_number, default=DEFAULT_PORT, help=f"port, 0 for any free one (default {DEFAULT_PORT})"
     )
     parser.add_argument(
         "--file", type=Path, metavar="DAY", help="an event file, .jsonl or .jsonl.gz (default: the bundled day)"
@@ -83,15 +83,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         pass
     return EXIT_OK
 
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port {text} is outside 0 to 65535")
-    return value
 
 
 def _real_time_speed(text: str) -> float:

@@ -45,6 +45,17 @@ class WallScreen(FloorScreen):
                 yield BigFigure(id=f"figure-{key}")
             yield RotatingPanel(id="wall-panel")
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._even_out)  # once the grid has given each tile its new size
+
+    def _even_out(self) -> None:
+        """One size for every figure: the largest a percentage fits at in the smallest tile (the grid's
+        cells differ by a cell where the screen does not divide evenly)."""
+        figures = list(self.query(BigFigure))
+        limit = min((figure.reference_scale() for figure in figures), default=0)
+        for figure in figures:
+            figure.scale_limit = limit or None
+
     def show(self, view: WallView) -> None:  # type: ignore[override]
         self.set_class(view.header.stale, "-stale")
         self.query_one(FloorHeader).show(view.header)

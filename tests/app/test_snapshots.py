@@ -69,3 +69,17 @@ def test_the_dashboard_in_the_light_theme(snap_compare, frozen_app) -> None:
 def test_a_1500_agent_floor(snap_compare, frozen_app, big_day, size: tuple[int, int]) -> None:
     # every figure whole at each size (tests/app/test_big_floor.py reads them back)
     assert snap_compare(frozen_app(time(14, 33), big_day(1_500)), terminal_size=size, run_before=cases_read)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60), (320, 90)], ids=["80x24", "200x60", "320x90"])
+def test_the_wallboard(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
+    # the figures are read back glyph by glyph at each size in tests/app/test_wall.py
+    from console.wall import WallApp
+
+    settings = Settings(centre_name="杭州市12333")
+    with EscalationLog(tmp_path / "wall.db") as log:
+        app = WallApp(
+            settings, bundled_replay(time(10, 30), settings=settings), log,
+            tick_seconds=3600, cases_every_seconds=3600, rotate_seconds=3600,
+        )  # fmt: skip
+        assert snap_compare(app, terminal_size=size, run_before=cases_read)

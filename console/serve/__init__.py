@@ -1,0 +1,227 @@
+"""``hotline serve``: the console in a browser tab, through textual-serve (by Textual's authors).
+
+Each browser tab that opens the page gets a console of its own: textual-serve starts the command in a
+process with Textual's web driver and carries its screen and keys over a WebSocket. What is ours:
+
+- the guard: on loopback the page answers only to this machine's names (no DNS rebinding) and the
+  WebSocket only to the page's own origin (another site open in the same browser cannot drive the
+  console); on any other host a token is required (a login form sets a session cookie, HttpOnly and
+  SameSite=Strict; a script may send ``Authorization: Bearer``), compared in constant time;
+- the page: textual-serve's, without the font it fetches from a third party, its URLs taken from the
+  request (so ``--port 0`` and a proxy in front work);
+- the serving loop: aiohttp's runner, so the real port is known once bound and a port in use is one
+  sentence; logging without the local variables textual-serve's handler prints with a traceback;
+- the children's environment: without the serve token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import ipaddress
+import logging
+import secrets
+import shlex
+import signal
+import ssl
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from textual_serve.server import Server
+
+__all__ = ["COOKIE", "ConsoleServer", "ServeError", "is_loopback", "served_command"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: The session cookie a browser holds once it gave the token (a random value, never the token).
+COOKIE = "hotline_session"
+#: Host names that mean this machine (the Host header a browser sends to a loopback server).
+_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+#: A failed login waits this long before its answer: a token is guessed at two tries a second at most.
+FAILED_LOGIN_DELAY = 0.5
+
+log = logging.getLogger("hotline.serve")
+
+
+class ServeError(Exception):
+    """The server cannot start (a port in use, an address not of this machine); one sentence."""
+
+
+def is_loopback(host: str) -> bool:
+    """``host`` is this machine only: localhost or a loopback address (127.0.0.0/8, ::1)."""
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def served_command(argv: Sequence[str]) -> str:
+    """The shell command textual-serve starts for each tab: this Python running ``hotline ARGV``."""
+    return shlex.join([sys.executable, "-m", "console", *argv])
+
+
+class ConsoleServer(Server):
+    """textual-serve's server, guarded (see the module's doc), serving ``hotline ARGV``."""
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        host: str,
+        port: int,
+        token: str | None,
+        ssl_context: ssl.SSLContext | None = None,
+        ready: Callable[[str], None] = print,
+        title: str = "hotline-console",
+    ) -> None:
+        super().__init__(served_command(argv), host=host, port=port, title=title, templates_path=TEMPLATES)
+        self.token = token
+        self.ssl_context = ssl_context
+        self.ready = ready
+        self.loopback = is_loopback(host)
+        #: the session cookies handed out since the server started (a restart logs every browser out)
+        self.sessions: set[str] = set()
+        self._stop: asyncio.Event | None = None
+
+    # -- logging: one line a problem, never a frame's variables --------------------------------------------
+    def initialize_logging(self) -> None:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("hotline serve: %(message)s"))
+        for name in ("textual-serve", "hotline.serve"):
+            logger = logging.getLogger(name)
+            logger.handlers[:] = [handler]
+            logger.setLevel(logging.WARNING)
+            logger.propagate = False
+
+    async def on_startup(self, app: web.Application) -> None:
+        """textual-serve prints its logo here; the command line says where it serves instead (``ready``)."""
+
+    # -- the application ---------------------------------------------------------------------------
+    async def _make_app(self) -> web.Application:
+        app = await super()._make_app()
+        app.middlewares.append(self._guard)
+        app.router.add_post("/login", self._login)
+        return app
+
+    @aiohttp_jinja2.template("app_index.html")
+    async def handle_index(self, request: web.Request) -> dict[str, Any]:
+        """The page, its URLs from the request: the address the browser used is the one that works."""
+        scheme = "https" if request.secure else "http"
+        return {
+            "font_size": _font_size(request.query.get("fontsize", "16")),
+            "app_websocket_url": f"{'wss' if request.secure else 'ws'}://{request.host}/ws",
+            "config": {"static": {"url": f"{scheme}://{request.host}/static/"}},
+            "application": {"name": self.title},
+        }
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Callable[[web.Request], Any]) -> web.StreamResponse:
+        if self.loopback and (request.url.host or "").lower().strip("[]") not in _LOOPBACK_NAMES:
+            # a page that reached us by another name (DNS rebinding) is not this machine's user
+            raise web.HTTPForbidden(text="this console answers on this machine's own address only\n")
+        if request.path == "/ws" and not _same_origin(request):
+            raise web.HTTPForbidden(text="the console's WebSocket answers its own page only\n")
+        if self.token is None or request.path == "/login" or self._signed_in(request):
+            return await handler(request)
+        if request.path == "/" and request.method == "GET":
+            return _login_page(status=401)
+        raise web.HTTPUnauthorized(text="sign in at / with the console's token first\n")
+
+    def _signed_in(self, request: web.Request) -> bool:
+        session = request.cookies.get(COOKIE)
+        if session is not None and session in self.sessions:
+            return True
+        bearer = request.headers.get("Authorization", "")
+        return bearer.startswith("Bearer ") and self._is_token(bearer[7:])
+
+    def _is_token(self, given: str) -> bool:
+        assert self.token is not None
+        return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self.token.encode("utf-8"))
+
+    async def _login(self, request: web.Request) -> web.StreamResponse:
+        if self.token is None:
+            raise web.HTTPFound("/")
+        form = await request.post()
+        given = form.get("token")
+        if not isinstance(given, str) or not self._is_token(given):
+            log.warning("a wrong token was given from %s", request.remote)
+            await asyncio.sleep(FAILED_LOGIN_DELAY)
+            return _login_page(status=401, wrong=True)
+        session = secrets.token_urlsafe(32)
+        self.sessions.add(session)
+        response = web.HTTPSeeOther("/")
+        response.set_cookie(COOKIE, session, httponly=True, samesite="Strict", secure=request.secure, path="/")
+        return response
+
+    # -- serving -------------------------------------------------------------------------------------
+    def serve(self, debug: bool = False) -> None:
+        """Serve until Ctrl+C or SIGTERM."""
+        self.debug = debug
+        self.initialize_logging()
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        runner = web.AppRunner(await self._make_app(), handle_signals=False, access_log=None, shutdown_timeout=5)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port, ssl_context=self.ssl_context)
+        try:
+            await site.start()
+        except OSError as error:
+            await runner.cleanup()
+            raise ServeError(f"cannot listen on {self.host} port {self.port}: {error.strerror or error}") from None
+        port = runner.addresses[0][1]
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        self.ready(f"{'https' if self.ssl_context else 'http'}://{host}:{port}")
+        self._stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with suppress(NotImplementedError, RuntimeError):  # not on Windows; not off the main thread
+                loop.add_signal_handler(signum, self._stop.set)
+        try:
+            await self._stop.wait()
+        finally:
+            await runner.cleanup()  # closes each tab's WebSocket: its console is asked to quit
+
+    def stop(self) -> None:
+        """Stop serving (from the server's own loop)."""
+        if self._stop is not None:
+            self._stop.set()
+
+
+def _font_size(text: str) -> int:
+    """The page's font size in pixels (``?fontsize=10`` fits more cells on a wall's screen): 6 to 64."""
+    try:
+        return min(max(int(text), 6), 64)
+    except ValueError:
+        return 16
+
+
+def _same_origin(request: web.Request) -> bool:
+    """A browser sends its page's origin with a WebSocket; it must be this server's. A client that sends
+    none is not a browser page (a script on this machine), which the token or loopback already guards."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    scheme = "https" if request.secure else "http"
+    return origin == f"{scheme}://{request.host}"
+
+
+def _login_page(*, status: int, wrong: bool = False) -> web.Response:
+    note = "<p class=wrong>That is not the token. Ask the centre's administrator.</p>" if wrong else ""
+    body = f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>hotline-console · sign in</title>
+<style>body{{background:#0c181f;color:#eee;font-family:monospace;display:flex;justify-content:center;
+align-items:center;height:100vh;margin:0}}form{{background:#12232d;padding:2em 3em}}input{{font:inherit;
+padding:.4em;margin:.6em 0;width:24em}}button{{font:inherit;padding:.4em 1.2em}}.wrong{{color:#f66}}</style>
+</head><body><form method="post" action="/login"><h1>{escape("hotline-console")}</h1>
+<p>This console asks for its token (the serve_token setting).</p>{note}
+<label>token<br><input type="password" name="token" autocomplete="current-password" autofocus></label><br>
+<button type="submit">Sign in</button></form></body></html>"""
+    return web.Response(text=body, status=status, content_type="text/html")

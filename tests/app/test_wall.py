@@ -1,0 +1,285 @@
+"""The wallboard (`hotline wall`): its figures against an independent fold of the day, its big digits read
+back off the screen at every size, its rotation, and that it needs no keys.
+
+"Readable" is checked the way a person across the room reads it: the blocks on the screen are turned back
+into pixels and matched against the font, glyph by glyph (:func:`read_big_digits`), and must spell the
+figure the view model holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, time
+from pathlib import Path
+
+import pytest
+from helpers import at, bundled_replay, cases_settled, engine_at, screen_lines
+
+from console.core.events import AgentState
+from console.core.paths import bundled_day
+from console.settings import Settings
+from console.viewmodel.views import WallView
+from console.viewmodel.wall import WALL_FIGURES, WALL_PANELS, build_wall
+from console.wall import WallApp
+from storage import EscalationLog
+from widgets.big_figure import FONT, BigFigure, big_lines, fit_scale
+
+SIZES = [(80, 24), (200, 60), (320, 90)]
+_PIXELS = {" ": (0, 0), "▀": (1, 0), "▄": (0, 1), "█": (1, 1)}
+
+
+@pytest.fixture
+def open_wall(tmp_path: Path) -> Iterator[Callable[..., WallApp]]:
+    logs: list[EscalationLog] = []
+
+    def make(start: time, **options: object) -> WallApp:
+        settings = Settings(centre_name="杭州市12333")
+        log = EscalationLog(tmp_path / f"escalations-{len(logs)}.db")
+        logs.append(log)
+        return WallApp(
+            settings, bundled_replay(start, settings=settings), log, tick_seconds=3600, cases_every_seconds=3600,
+            rotate_seconds=3600, **options,
+        )  # fmt: skip
+
+    yield make
+    for log in logs:
+        log.close()
+
+
+def read_big_digits(lines: list[str]) -> str | None:
+    """The text the big digits on ``lines`` spell, read back from the blocks (None: no block on them).
+
+    The half blocks give two pixel rows a line; a glyph's columns are the lit columns between blank
+    ones; the scale is the height of the lit rows over the font's five; each glyph, shrunk by the scale,
+    must be one of the font's, else the figure is not readable and the test says which."""
+    rows: list[list[int]] = []
+    for line in lines:
+        if not any(ch in "▀▄█" for ch in line):
+            continue
+        top = [_PIXELS.get(ch, (0, 0))[0] for ch in line]
+        bottom = [_PIXELS.get(ch, (0, 0))[1] for ch in line]
+        rows.extend([top, bottom])
+    if not rows:
+        return None
+    while rows and not any(rows[-1]):
+        rows.pop()
+    while rows and not any(rows[0]):
+        rows.pop(0)
+    width = max(len(row) for row in rows)
+    lit_columns = sum(any(row[x] for row in rows) for x in range(width))
+    if len(rows) * 3 == lit_columns:  # one bar as high as a third of its length: the dash of a figure not known
+        return "-"
+    scale, left_over = divmod(len(rows), 5)
+    assert scale >= 1 and left_over == 0, f"{len(rows)} pixel rows is no height of the font"
+    rows = [row + [0] * (width - len(row)) for row in rows]
+    lit = [any(row[x] for row in rows) for x in range(width)]
+    text, x = [], 0
+    while x < width:
+        if not lit[x]:
+            x += 1
+            continue
+        end = x
+        while end < width and lit[end]:
+            end += 1
+        glyph = tuple("".join("#" if rows[y * scale][c] else "." for c in range(x, end, scale)) for y in range(5))
+        matches = [ch for ch, shape in FONT.items() if shape == glyph and ch != "—"]
+        assert matches, f"unreadable glyph {glyph}"
+        text.append(matches[0])
+        x = end
+    return "".join(text)
+
+
+def tile_lines(lines: list[str], figure: BigFigure) -> list[str]:
+    region = figure.content_region
+    return [line[region.x : region.right] for line in lines[region.y : region.bottom]]
+
+
+def cells(lines: list[str]) -> list[str]:
+    """The screen's lines cell by cell (a wide character takes two cells, as on the terminal)."""
+    from rich.cells import cell_len
+
+    out = []
+    for line in lines:
+        row = []
+        for ch in line:
+            row.append(ch)
+            if cell_len(ch) == 2:
+                row.append("")
+        out.append("".join(c if c else "\0" for c in row))
+    return out
+
+
+# -- the figures, against an independent fold -----------------------------------------------------------
+
+
+def test_the_figures_are_the_days_own() -> None:
+    when = at("10:30")
+    engine = engine_at(when)
+    reading = engine.read()
+    settings = Settings()
+    view = build_wall(reading, settings, source="REPLAY ×60", overdue_rules=settings.overdue_rules())
+    figures = {figure.key: figure for figure in view.figures}
+    assert tuple(figures) == WALL_FIGURES
+    today = reading.snapshot.today
+    # 人工接通率 = human_answered / (human_answered + abandoned_queue − short_abandoned), DOMAIN.md
+    human = today.human_answered / (today.human_answered + today.abandoned_queue - today.short_abandoned)
+    assert figures["human_answer_rate"].value == f"{round(human * 100)}%"
+    assert figures["service_level"].value == f"{round(today.answered_within_T / today.human_denominator * 100)}%"
+    agents = reading.agents
+    assert figures["available"].value == str(sum(a.state is AgentState.AVAILABLE for a in agents))
+    on_phone = sum(a.state in (AgentState.ON_CALL, AgentState.RINGING) for a in agents)
+    assert figures["on_phone"].value == str(on_phone)
+    assert figures["on_break"].value == str(sum(a.state is AgentState.BREAK for a in agents))
+    assert figures["waiting"].value == str(reading.snapshot.waiting)
+
+
+def test_abandons_this_hour_are_the_hours_calls() -> None:
+    """The calls offered 10:00-10:30 that ended unserved: counted from the event file itself."""
+    import gzip
+    import json
+
+    when = at("10:30")
+    view = build_wall(engine_at(when).read(), Settings(), source="REPLAY", overdue_rules=Settings().overdue_rules())
+    figure = next(f for f in view.figures if f.key == "abandoned_hour")
+    offered: set[str] = set()
+    abandoned: set[str] = set()
+    with gzip.open(bundled_day(), "rt", encoding="utf-8") as day:
+        for line in day:
+            event = json.loads(line)
+            stamp = datetime.fromisoformat(event["ts"])
+            if stamp > when:
+                break
+            if event["type"] == "call_offered" and stamp >= at("10:00"):
+                offered.add(event["call_id"])
+            elif event["type"] in ("queue_abandoned", "ivr_abandoned") and event.get("call_id") in offered:
+                abandoned.add(event["call_id"])
+    assert figure.value == f"{len(abandoned):,}"
+    assert figure.detail.startswith(f"of {len(offered):,} ·")
+    assert figure.label == "放弃" and "10:00–10:59" in figure.label_en
+
+
+def test_a_surging_topic_is_named_with_its_rise() -> None:
+    settings = Settings()
+    for clock in ("09:00", "11:00", "14:00", "16:00"):
+        reading = engine_at(at(clock)).read()
+        surging = [topic for topic in reading.snapshot.topics if topic.surging]
+        figure = next(
+            f
+            for f in build_wall(reading, settings, source="R", overdue_rules=settings.overdue_rules()).figures
+            if f.key == "surging_topic"
+        )
+        if surging:
+            assert figure.value == surging[0].topic and figure.status == "warn" and figure.word == "注意 WATCH"
+        else:
+            assert figure.value == reading.snapshot.topics[0].topic and figure.label_en == "top topic"
+
+
+# -- the big digits -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["0", "7", "96%", "100%", "0:45", "12:05", "1,234", "—"])
+@pytest.mark.parametrize("scale", [1, 2, 3, 5])
+def test_the_big_digits_read_back(text: str, scale: int) -> None:
+    lines = list(big_lines(text, scale))
+    assert len({len(line) for line in lines}) == 1
+    assert len(lines) == -(-5 * scale // 2)
+    assert read_big_digits(lines) == text.replace("—", "-")
+
+
+def test_the_scale_is_the_largest_that_fits() -> None:
+    # "100%": four glyphs of 3 and three gaps of 1 pixel = 15 pixels a scale; 5 pixel rows = 2.5 lines
+    assert fit_scale("100%", 15, 3) == 1
+    assert fit_scale("100%", 14, 3) is None
+    assert fit_scale("100%", 60, 100) == 4
+    assert fit_scale("100%", 1000, 10) == 4  # 4 × 2.5 lines = 10
+    assert fit_scale("养老保险", 100, 100) is None  # not in the font: drawn as text
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+async def test_every_figure_is_whole_and_readable(open_wall, size: tuple[int, int]) -> None:
+    app = open_wall(time(10, 30))
+    async with app.run_test(size=size) as pilot:
+        await cases_settled(app, pilot)
+        app.redraw()
+        await pilot.pause()
+        lines = cells(screen_lines(app))
+        assert len(lines) == size[1]
+        scales = set()
+        for figure in app.screen.query(BigFigure):
+            shown = figure.figure
+            assert shown is not None
+            inside = tile_lines(lines, figure)
+            text = "\n".join(inside).replace("\0", "")
+            assert shown.label in text, f"{shown.key} has no name at {size}"
+            if shown.word:
+                assert shown.word in text, f"{shown.key} has no word for its state at {size}"
+            read = read_big_digits(inside)
+            if shown.key == "surging_topic":
+                assert read is None and shown.value in text
+            else:
+                assert read == shown.value.replace(",", ""), f"{shown.key} at {size}: {read!r}, not {shown.value!r}"
+                scales.add(len([line for line in inside if any(ch in "▀▄█" for ch in line)]))
+        # every figure at one size: as many lines of blocks in each tile
+        assert len(scales) == 1, scales
+
+
+async def test_the_digits_grow_with_the_screen(open_wall) -> None:
+    app = open_wall(time(10, 30))
+    heights = []
+    async with app.run_test(size=SIZES[0]) as pilot:
+        await cases_settled(app, pilot)
+        for size in SIZES:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            app.redraw()
+            await pilot.pause()
+            figure = app.screen.query_one("#figure-human_answer_rate", BigFigure)
+            inside = tile_lines(cells(screen_lines(app)), figure)
+            heights.append(sum(any(ch in "▀▄█" for ch in line) for line in inside))
+    assert heights[0] < heights[1] < heights[2], heights
+
+
+# -- the rotation and the keys --------------------------------------------------------------------------
+
+
+async def test_the_panel_turns_through_each_in_order(open_wall) -> None:
+    app = open_wall(time(10, 30))
+    titles = []
+    async with app.run_test(size=(200, 60)) as pilot:
+        await cases_settled(app, pilot)
+        for _ in range(len(WALL_PANELS) + 1):
+            panel = app.screen.query_one("#wall-panel")
+            titles.append((str(panel.border_title).split(" ")[0], str(panel.border_subtitle)))
+            app.rotate()
+            await pilot.pause()
+    assert [title for title, _ in titles] == ["热点", "小休", "急件", "排班", "热点"]
+    assert [step for _, step in titles] == [
+        "rotating · 1/4",
+        "rotating · 2/4",
+        "rotating · 3/4",
+        "rotating · 4/4",
+        "rotating · 1/4",
+    ]
+
+
+async def test_it_needs_no_keys_and_answers_none_but_quit(open_wall) -> None:
+    app = open_wall(time(10, 30))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cases_settled(app, pilot)
+        before = len(app.screen_stack)
+        for key in ("e", "h", "b", "space", "g", "question_mark", "ctrl+p"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert len(app.screen_stack) == before, key
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+def test_the_wall_view_is_plain_data() -> None:
+    settings = Settings()
+    view = build_wall(engine_at(at("10:30")).read(), settings, source="R", overdue_rules=settings.overdue_rules())
+    assert isinstance(view, WallView)
+    assert view == build_wall(
+        engine_at(at("10:30")).read(), settings, source="R", overdue_rules=settings.overdue_rules()
+    )
