@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from console.cli.args import environment_token, port_number
+from console.cli.args import checked_token, environment_token, port_number
 from console.cli.errors import EXIT_OK, CommandError
 
 if TYPE_CHECKING:

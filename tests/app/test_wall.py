@@ -13,7 +13,7 @@ from datetime import datetime, time
 from pathlib import Path
 
 import pytest
-from helpers import at, bundled_replay, cases_settled, engine_at, screen_lines
+from helpers import at, bundled_replay, cases_settled, cells, engine_at, read_big_digits, screen_lines
 
 from console.core.events import AgentState
 from console.core.paths import bundled_day
@@ -22,10 +22,9 @@ from console.viewmodel.views import WallView
 from console.viewmodel.wall import WALL_FIGURES, WALL_PANELS, build_wall
 from console.wall import WallApp
 from storage import EscalationLog
-from widgets.big_figure import FONT, BigFigure, big_lines, fit_scale
+from widgets.big_figure import BigFigure, big_lines, fit_scale
 
 SIZES = [(80, 24), (200, 60), (320, 90)]
-_PIXELS = {" ": (0, 0), "▀": (1, 0), "▄": (0, 1), "█": (1, 1)}
 
 
 @pytest.fixture
@@ -46,67 +45,9 @@ def open_wall(tmp_path: Path) -> Iterator[Callable[..., WallApp]]:
         log.close()
 
 
-def read_big_digits(lines: list[str]) -> str | None:
-    """The text the big digits on ``lines`` spell, read back from the blocks (None: no block on them).
-
-    The half blocks give two pixel rows a line; a glyph's columns are the lit columns between blank
-    ones; the scale is the height of the lit rows over the font's five; each glyph, shrunk by the scale,
-    must be one of the font's, else the figure is not readable and the test says which."""
-    rows: list[list[int]] = []
-    for line in lines:
-        if not any(ch in "▀▄█" for ch in line):
-            continue
-        top = [_PIXELS.get(ch, (0, 0))[0] for ch in line]
-        bottom = [_PIXELS.get(ch, (0, 0))[1] for ch in line]
-        rows.extend([top, bottom])
-    if not rows:
-        return None
-    while rows and not any(rows[-1]):
-        rows.pop()
-    while rows and not any(rows[0]):
-        rows.pop(0)
-    width = max(len(row) for row in rows)
-    lit_columns = sum(any(row[x] for row in rows) for x in range(width))
-    if len(rows) * 3 == lit_columns:  # one bar as high as a third of its length: the dash of a figure not known
-        return "-"
-    scale, left_over = divmod(len(rows), 5)
-    assert scale >= 1 and left_over == 0, f"{len(rows)} pixel rows is no height of the font"
-    rows = [row + [0] * (width - len(row)) for row in rows]
-    lit = [any(row[x] for row in rows) for x in range(width)]
-    text, x = [], 0
-    while x < width:
-        if not lit[x]:
-            x += 1
-            continue
-        end = x
-        while end < width and lit[end]:
-            end += 1
-        glyph = tuple("".join("#" if rows[y * scale][c] else "." for c in range(x, end, scale)) for y in range(5))
-        matches = [ch for ch, shape in FONT.items() if shape == glyph and ch != "—"]
-        assert matches, f"unreadable glyph {glyph}"
-        text.append(matches[0])
-        x = end
-    return "".join(text)
-
-
 def tile_lines(lines: list[str], figure: BigFigure) -> list[str]:
     region = figure.content_region
     return [line[region.x : region.right] for line in lines[region.y : region.bottom]]
-
-
-def cells(lines: list[str]) -> list[str]:
-    """The screen's lines cell by cell (a wide character takes two cells, as on the terminal)."""
-    from rich.cells import cell_len
-
-    out = []
-    for line in lines:
-        row = []
-        for ch in line:
-            row.append(ch)
-            if cell_len(ch) == 2:
-                row.append("")
-        out.append("".join(c if c else "\0" for c in row))
-    return out
 
 
 # -- the figures, against an independent fold -----------------------------------------------------------

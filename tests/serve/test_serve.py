@@ -1,0 +1,159 @@
+"""`hotline serve`: a real server on 127.0.0.1 (a `hotline serve` process), spoken to over real HTTP and a
+real WebSocket, which starts a real console behind it.
+
+What it must refuse is tried for real too: another name for the machine (DNS rebinding), a WebSocket
+from another site's page, a browser without the token, a wrong token, a host on the network without one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+import httpx
+import pytest
+from helpers import feed_server_process
+
+from console.cli import main
+
+TOKEN = "a-serve-token-of-32-characters.x"
+
+
+def _serve(*args: str) -> list[str]:
+    return [sys.executable, "-m", "console", "serve", "--port", "0", *args]
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
+    env.update(XDG_STATE_HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path), **extra)
+    return env
+
+
+@pytest.fixture(scope="module")
+def open_server(tmp_path_factory: pytest.TempPathFactory):
+    """One loopback server with no token, serving the wallboard at the end of the bundled day."""
+    home = tmp_path_factory.mktemp("serve")
+    with feed_server_process(_serve("--", "wall", "--start", "23:59"), env=_env(home)) as served:
+        yield served
+
+
+def test_the_page_is_served_on_loopback(open_server) -> None:
+    page = httpx.get(open_server.url + "/", timeout=30)
+    assert page.status_code == 200
+    assert "<title>hotline-console</title>" in page.text
+    port = open_server.url.rsplit(":", 1)[1]
+    assert f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in page.text  # the URL the browser used
+    assert "googleapis" not in page.text and "https://" not in page.text  # nothing fetched from elsewhere
+    assert httpx.get(open_server.url + "/static/js/textual.js", timeout=30).status_code == 200
+    assert "this machine only, no token" in open_server.announced
+
+
+def test_another_name_for_this_machine_is_refused(open_server) -> None:
+    # a page of attacker.example whose name was re-pointed at 127.0.0.1 (DNS rebinding) sends its own Host
+    refused = httpx.get(open_server.url + "/", headers={"Host": "attacker.example"}, timeout=30)
+    assert refused.status_code == 403
+    assert httpx.get(open_server.url.replace("127.0.0.1", "localhost") + "/", timeout=30).status_code == 200
+
+
+async def test_the_websocket_answers_its_own_page_and_runs_a_console(open_server) -> None:
+    url = open_server.url
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await session.ws_connect(url + "/ws", origin="http://attacker.example")
+        assert refused.value.status == 403
+        # the page's own origin: a console starts behind the socket and draws the wall
+        async with session.ws_connect(url + "/ws?width=120&height=40", origin=url) as ws:
+            drawn = b""
+            async with asyncio.timeout(60):
+                while "人工接通率".encode() not in drawn:
+                    message = await ws.receive()
+                    assert message.type == aiohttp.WSMsgType.BINARY, message
+                    drawn += message.data
+            await ws.send_json(["stdin", "q"])  # the wall's one key: its console ends, the socket closes
+            async with asyncio.timeout(60):
+                while (await ws.receive()).type not in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                    pass
+
+
+def test_a_token_guards_every_door(tmp_path: Path) -> None:
+    env = _env(tmp_path, HOTLINE_SERVE_TOKEN=TOKEN)
+    with feed_server_process(_serve("--", "--start", "23:59"), env=env) as served:
+        url = served.url
+        with httpx.Client(base_url=url, timeout=30) as client:
+            door = client.get("/")
+            assert door.status_code == 401 and 'name="token"' in door.text and TOKEN not in door.text
+            assert client.get("/ws").status_code == 401
+            assert client.get("/static/js/textual.js").status_code == 401
+            wrong = client.post("/login", data={"token": TOKEN[:-1] + "?"}, follow_redirects=False)
+            assert wrong.status_code == 401 and "not the token" in wrong.text
+            assert "hotline_session" not in client.cookies
+            right = client.post("/login", data={"token": TOKEN}, follow_redirects=False)
+            assert right.status_code == 303
+            cookie = right.headers["set-cookie"]
+            assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and TOKEN not in cookie
+            assert client.get("/").status_code == 200  # the session cookie now opens the page
+        assert httpx.get(url + "/", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30).status_code == 200
+        assert httpx.get(url + "/", headers={"Authorization": "Bearer nope"}, timeout=30).status_code == 401
+        assert "token required" in served.announced
+    assert TOKEN not in served.announced + served.stderr
+
+
+# -- what the command refuses, in one sentence ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["serve", "--host", "0.0.0.0"], "--host 0.0.0.0 opens the console to the network: set a token first"),
+        (["serve", "--host", "192.168.1.20", "--", "wall"], "set a token first"),
+        (["serve", "--", "report"], "does not open a console"),
+        (["serve", "--", "serve"], "serves a console command, not itself"),
+        (["serve", "--tls-cert", "c.pem"], "--tls-cert and --tls-key go together"),
+    ],
+)
+def test_it_refuses_in_one_sentence(capsys: pytest.CaptureFixture[str], argv: list[str], said: str) -> None:
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert said in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_short_token_is_refused(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHORT", "tiny")
+    assert main(["serve", "--token-env", "SHORT"]) == 1
+    err = capsys.readouterr().err
+    assert "too short: give 16 characters or more" in err and "tiny" not in err
+
+
+def test_a_wrong_console_flag_is_said_once_before_serving(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as usage:
+        main(["serve", "--", "wall", "--bogus"])
+    assert usage.value.code == 2
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
+def test_a_port_in_use_is_one_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1 port {port}" in err and err.count("\n") == 1
+
+
+def test_the_tabs_consoles_do_not_inherit_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The token is read, then taken out of the environment textual-serve hands each tab's console."""
+    import argparse
+
+    from console.cli.serve import _token
+    from console.settings import Settings
+
+    monkeypatch.setenv("MY_SERVE_TOKEN", TOKEN)
+    monkeypatch.setenv("HOTLINE_SERVE_TOKEN", TOKEN)
+    args = argparse.Namespace(token_env="MY_SERVE_TOKEN")
+    assert _token(args, Settings()) == TOKEN
+    assert "MY_SERVE_TOKEN" not in os.environ and "HOTLINE_SERVE_TOKEN" not in os.environ
