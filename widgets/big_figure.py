@@ -13,7 +13,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widget import Widget
 
 from console.viewmodel.views import Status, WallFigure
@@ -119,6 +122,9 @@ class BigFigure(Widget):
     COMPONENT_CLASSES = {"bigfigure--value"}
 
     _figure: WallFigure | None = None
+    _strips: list[Strip] = []  # noqa: RUF012 - replaced, never changed in place
+    _strips_of: tuple[object, ...] | None = None  # what the strips were made for
+    _blank: Strip = Strip([])
     #: The scale no figure of the wall goes past (WallScreen sets it: the one all tiles fit at), or None.
     _scale_limit: int | None = None
 
@@ -140,20 +146,54 @@ class BigFigure(Widget):
     def show(self, figure: WallFigure) -> None:
         if figure == self._figure:
             return  # called every tick: repaint only on a change
+        before, restyled = self._figure, self._figure is None or self._figure.status != figure.status
         self._figure = figure
         for status, name in _STATUS_CLASSES.items():
-            self.set_class(status == figure.status, name)
-        self.refresh()
+            self.set_class(status == figure.status, name)  # a new state's colours: every line made again
+        width, height = self.content_size
+        if restyled or before is None or self._strips_of is None or not self.is_mounted or width <= 0:
+            self.refresh()
+            return
+        # the same state: only the lines that differ are painted again (a figure's digit, its detail),
+        # not the tile's thirty-odd lines through Textual's whole line pipeline
+        old = self._strips
+        self.render_line(0)  # makes the new strips
+        changed = [y for y, strip in enumerate(self._strips) if y >= len(old) or strip != old[y]]
+        for y in changed:
+            self.refresh(Region(0, y, width, 1))
 
     @property
     def figure(self) -> WallFigure | None:
         return self._figure
 
-    def render(self) -> Text:
-        figure = self._figure
+    def render_line(self, y: int) -> Strip:
+        """Line ``y`` of the tile's content (Textual's line API: the lines are made once a change, as
+        strips, and a frame only hands them out; a wall's screen is mostly big blocks that rarely move)."""
         width, height = self.content_size
+        key = (self._figure, width, height, self._scale_limit)
+        if key != self._strips_of:  # a new figure, size or limit; a new style clears it (notify_style_update)
+            console = self.app.console
+            base = self.rich_style
+            self._blank = Strip.blank(width, base)
+            # Text.render leaves out a Text's own style (Rich applies it when printing): it goes under the
+            # line's spans here, over the tile's own colours
+            self._strips = [
+                Strip(line.render(console), line.cell_len)
+                .adjust_cell_length(width)
+                .apply_style(base + console.get_style(line.style) if line.style else base)
+                for line in self._lines(width, height, self.get_component_rich_style("bigfigure--value"))
+            ]
+            self._strips_of = key
+        return self._strips[y] if y < len(self._strips) else self._blank
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips_of = None  # a state's colour, a theme: the strips are made again
+
+    def _lines(self, width: int, height: int, value_style: Style) -> list[Text]:
+        figure = self._figure
         if figure is None or width <= 0 or height <= 0:
-            return Text("")
+            return []
         value_style = self.get_component_rich_style("bigfigure--value")
         word = figure.word
         label = f"{figure.label} {figure.label_en}"
@@ -175,7 +215,7 @@ class BigFigure(Widget):
             lines.append(Text(" " * pad + line, style=value_style, no_wrap=True, overflow="ellipsis"))
         lines.extend([Text("")] * max(height - 1 - len(lines), 0))
         lines.append(bottom)
-        return Text("\n").join(lines[:height])
+        return lines[:height]
 
 
 def _value_lines(value: str, width: int, height: int, limit: int | None) -> list[str]:

@@ -37,4 +37,8 @@ class RotatingPanel(Static):
         self._shown = (panel, step)
         self.border_title = panel.title
         self.border_subtitle = f"rotating · {step}"
-        self.update(Text("\n").join(Text(line, style=_LINE_STYLES[status]) for line, status in panel.lines))
+        # layout=False: the grid gives the panel its size whatever it holds; a new layout of the whole
+        # screen each tick would cost more than the frame
+        self.update(
+            Text("\n").join(Text(line, style=_LINE_STYLES[status]) for line, status in panel.lines), layout=False
+        )

@@ -158,7 +158,7 @@ async def test_every_figure_is_whole_and_readable(open_wall, size: tuple[int, in
             if shown.key == "surging_topic":
                 assert read is None and shown.value in text
             else:
-                assert read == shown.value.replace(",", ""), f"{shown.key} at {size}: {read!r}, not {shown.value!r}"
+                assert read == shown.value.replace(",", "").replace("—", "-"), f"{shown.key} at {size}: {read!r}, not {shown.value!r}"
                 scales.add(len([line for line in inside if any(ch in "▀▄█" for ch in line)]))
         # every figure at one size: as many lines of blocks in each tile
         assert len(scales) == 1, scales
@@ -224,3 +224,49 @@ def test_the_wall_view_is_plain_data() -> None:
     assert view == build_wall(
         engine_at(at("10:30")).read(), settings, source="R", overdue_rules=settings.overdue_rules()
     )
+
+
+async def test_a_figure_that_moves_is_read_anew(open_wall) -> None:
+    """A figure whose state stays paints only its changed lines: the screen must still spell the new value."""
+    app = open_wall(time(10, 30))
+    async with app.run_test(size=(200, 60)) as pilot:
+        await cases_settled(app, pilot)
+        seen = []
+        for clock in ("10:31", "10:47", "11:20", "15:00"):
+            app.source.seek(at(clock))
+            app.redraw()
+            await pilot.pause()
+            lines = cells(screen_lines(app))
+            for figure in app.screen.query(BigFigure):
+                shown = figure.figure
+                if shown is not None and shown.key != "surging_topic":
+                    assert read_big_digits(tile_lines(lines, figure)) == shown.value.replace(",", "").replace("—", "-"), (clock, shown)
+                    seen.append((clock, shown.key, shown.value, shown.status))
+        # some figures changed value while keeping their state: the partial repaint was exercised
+        keys = {key for _, key, _, _ in seen}
+        kept_state_new_value = [
+            key
+            for key in keys
+            if len({(v, s) for _, k, v, s in seen if k == key}) > 1 and len({s for _, k, _, s in seen if k == key}) == 1
+        ]
+        assert kept_state_new_value, seen
+
+
+async def test_each_state_draws_in_its_colour(open_wall) -> None:
+    app = open_wall(time(10, 30))
+    async with app.run_test(size=(200, 60)) as pilot:
+        await cases_settled(app, pilot)
+        colours: dict[str, set[object]] = {}
+        for figure in app.screen.query(BigFigure):
+            shown = figure.figure
+            assert shown is not None
+            digits = [
+                seg.style.color
+                for y in range(figure.content_size.height)
+                for seg in figure.render_line(y)
+                if any(ch in "▀▄█" for ch in seg.text)
+            ]
+            if shown.key != "surging_topic":
+                assert set(digits) == {figure.get_component_rich_style("bigfigure--value").color}, shown.key
+                colours.setdefault(shown.status, set()).update(digits)
+        assert colours["good"].isdisjoint(colours["bad"]), colours  # at 10:30 the floor has both
