@@ -42,6 +42,7 @@ COMMANDS = (
     ("simulate", "simulate:simulate_arguments", "generate a realistic day of traffic"),
     ("replay", "run:replay_arguments", "open the console on a day of traffic or a recorded live day"),
     ("watch", "run:watch_arguments", "open the console on a live-metrics feed"),
+    ("province", "province:province_arguments", "every centre of a province on one screen (CENTRES.toml, or --demo)"),
     ("feed-server", "feed_server:feed_server_arguments", "serve a day of traffic as a live-metrics feed (GET /snapshot)"),
     ("escalations", "escalations:escalations_arguments", "the escalation log (急件): list, add, act, hand over, export"),
     ("handover", "handover:handover_arguments", "the shift hand-over (交班): what the next shift takes over; --to records it"),
