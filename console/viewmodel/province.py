@@ -66,7 +66,7 @@ def build_province(
     days = {c.snapshot.day for c in centres if c.snapshot.day is not None}
     live = len(centres) - len(not_live)
     summed = f"{live} current" + (f" · {len(not_live)} last known" if not_live else "")
-    total = _row("全省 province", summed, total_floor, settings, logged_flags, total=True, mixed_t=mixed_t)
+    total = _row("全省 total", summed, total_floor, settings, logged_flags, total=True, mixed_t=mixed_t)
     if len(days) > 1:  # a replayed past day beside today's floors: the sum mixes days, and says so
         total = replace(total, clock="mixed days")
     note = "total: the sum of the centres' counters, rates computed from the sums; longest wait: the longest"
