@@ -103,7 +103,10 @@ class ProvinceTable(Vertical):
             return
         self._shown = view
         self.query_one("#province-title", Static).update(Text(f"{view.title} · {view.sl_label}"))
-        self.query_one(FastTable).set_rows([view.total, *view.rows], _cells)
+        rows = [view.total, *view.rows]
+        table = self.query_one(FastTable)
+        table.measure([[cell.plain if isinstance(cell, Text) else cell for cell in _cells(row)] for row in rows])
+        table.set_rows(rows, _cells)  # the state column then grows to the longest state (DOWN · why)
         self.query_one("#province-note", Static).update(Text(view.note))
 
     def chosen(self) -> str | None:
