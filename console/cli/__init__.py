@@ -44,6 +44,7 @@ COMMANDS = (
     ("watch", "run:watch_arguments", "open the console on a live-metrics feed"),
     ("wall", "run:wall_arguments", "the wallboard: the day's figures in big digits for a monitoring room's screen"),
     ("serve", "serve:serve_arguments", "serve the console (or the wall) in a browser tab, through textual-serve"),
+    ("province", "province:province_arguments", "every centre of a province on one screen (CENTRES.toml, or --demo)"),
     ("feed-server", "feed_server:feed_server_arguments", "serve a day of traffic as a live-metrics feed (GET /snapshot)"),
     ("escalations", "escalations:escalations_arguments", "the escalation log (急件): list, add, act, hand over, export"),
     ("handover", "handover:handover_arguments", "the shift hand-over (交班): what the next shift takes over; --to records it"),

@@ -222,28 +222,11 @@ def _token(args: argparse.Namespace, settings: Settings) -> str | None:
 
 
 def _check_feed_address(url: str) -> None:
-    """A feed address is refused at start, in one sentence, when no poll could use it: not http(s), a port
-    outside 1-65535, or a user and password in it (the token goes in --token-env; an address is shown)."""
-    from urllib.parse import urlsplit
+    """A feed address is refused at start, in one sentence, when no poll could use it."""
+    from console.feeds.factory import feed_address_problem
 
-    example = "a feed address like http://127.0.0.1:8333"
-    if not url.startswith(("http://", "https://")):
-        raise CommandError(f"{url!r} is not {example}")
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # an unclosed [ of an IPv6 address
-        raise CommandError(f"{url!r} is not {example}") from None
-    try:
-        port = parts.port
-    except ValueError:
-        raise CommandError(f"the address {parts.hostname!r} has a port outside 1 to 65535; give {example}") from None
-    if parts.username is not None or parts.password is not None:
-        raise CommandError(
-            "the feed address holds a user name or password; leave them out and put the feed's token in the "
-            "variable --token-env names"
-        )
-    if not parts.hostname or port == 0:
-        raise CommandError(f"the address has no host or a port of 0; give {example}")
+    if (problem := feed_address_problem(url)) is not None:
+        raise CommandError(problem)
 
 
 def _interval(text: str) -> float:

@@ -116,7 +116,7 @@ def _token(args: argparse.Namespace, settings: Settings) -> str | None:
         )
         os.environ.pop(args.token_env, None)
     elif settings.serve_token is not None:
-        token = settings.serve_token.get_secret_value()
+        token = checked_token(settings.serve_token.get_secret_value(), "the serve_token setting")
     else:
         return None
     os.environ.pop("HOTLINE_SERVE_TOKEN", None)
@@ -124,10 +124,7 @@ def _token(args: argparse.Namespace, settings: Settings) -> str | None:
         raise CommandError(
             f"the serve token is too short: give {MIN_TOKEN_LENGTH} characters or more (e.g. openssl rand -hex 16)"
         )
-    from console.core.crash import register_secret
-
-    register_secret(token)
-    return token
+    return token  # checked_token and environment_token registered it: no crash report holds it
 
 
 def _tls(args: argparse.Namespace):  # noqa: ANN202 - ssl is imported only when asked for

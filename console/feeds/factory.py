@@ -29,7 +29,16 @@ if TYPE_CHECKING:
     from console.settings import Settings
     from storage.recordings import RecorderThread
 
-__all__ = ["DayFile", "Feed", "QueueLog", "Recorded", "SourceChoice", "SourceUnavailable", "open_source"]
+__all__ = [
+    "DayFile",
+    "Feed",
+    "QueueLog",
+    "Recorded",
+    "SourceChoice",
+    "SourceUnavailable",
+    "feed_address_problem",
+    "open_source",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +89,32 @@ SourceChoice = DayFile | Feed | Recorded | QueueLog
 
 class SourceUnavailable(Exception):
     """The chosen source cannot be opened; the message is one sentence saying why and what to do."""
+
+
+def feed_address_problem(url: str) -> str | None:
+    """Why no poll could use the feed address ``url``, in one sentence, or None: not http(s), a port outside
+    1-65535, or a user and password in it (the token goes in a variable; an address is shown)."""
+    from urllib.parse import urlsplit
+
+    example = "a feed address like http://127.0.0.1:8333"
+    if not url.startswith(("http://", "https://")):
+        return f"{url!r} is not {example}"
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed [ of an IPv6 address
+        return f"{url!r} is not {example}"
+    try:
+        port = parts.port
+    except ValueError:
+        return f"the address {parts.hostname!r} has a port outside 1 to 65535; give {example}"
+    if parts.username is not None or parts.password is not None:
+        return (
+            "the feed address holds a user name or password; leave them out and put the feed's token in the "
+            "variable that --token-env (or a centres file's token_env) names"
+        )
+    if not parts.hostname or port == 0:
+        return f"the address has no host or a port of 0; give {example}"
+    return None
 
 
 def open_source(choice: SourceChoice, settings: Settings, closing: ExitStack) -> FloorSource:

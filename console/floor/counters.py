@@ -11,7 +11,7 @@ Rates are ``None`` when their denominator is 0: the console shows ``—``, never
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
 __all__ = ["COUNTER_FIELDS", "Counters", "ratio"]
@@ -43,6 +43,16 @@ class Counters:
     def from_totals(cls, totals: Mapping[str, float]) -> Counters:
         """Counters from a mapping of counter name to total (missing names are 0)."""
         return cls(**{name: totals.get(name, 0) for name in COUNTER_FIELDS})
+
+    @classmethod
+    def total(cls, periods: Iterable[Counters]) -> Counters:
+        """The counters of several floors (or periods) added up, field by field: the province's day is the
+        sum of its centres' counters, and its rates are computed from that sum, never averaged."""
+        sums = dict.fromkeys(COUNTER_FIELDS, 0)
+        for period in periods:
+            for name in COUNTER_FIELDS:
+                sums[name] += getattr(period, name)
+        return cls(**sums)
 
     @property
     def abandoned(self) -> int:
