@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region
@@ -174,15 +175,24 @@ class BigFigure(Widget):
         if key != self._strips_of:  # a new figure, size or limit; a new style clears it (notify_style_update)
             console = self.app.console
             base = self.rich_style
-            self._blank = Strip.blank(width, base)
-            # Text.render leaves out a Text's own style (Rich applies it when printing): it goes under the
-            # line's spans here, over the tile's own colours
-            self._strips = [
-                Strip(line.render(console), line.cell_len)
-                .adjust_cell_length(width)
-                .apply_style(base + console.get_style(line.style) if line.style else base)
-                for line in self._lines(width, height, self.get_component_rich_style("bigfigure--value"))
-            ]
+            value_style = self.get_component_rich_style("bigfigure--value")
+            blocks = base + value_style
+            self._blank = blank = Strip.blank(width, base)
+            strips = []
+            for line in self._lines(width, height, value_style):
+                if line is None:
+                    strips.append(blank)
+                elif isinstance(line, str):  # a line of big digits, centred: one segment, the state's colour
+                    pad = max((width - len(line)) // 2, 0)
+                    strips.append(Strip([Segment(f"{' ' * pad}{line}".ljust(width)[:width], blocks)], width))
+                else:
+                    # Text.render leaves out a Text's own style (Rich applies it when printing): it goes
+                    # under the line's spans here, over the tile's own colours
+                    style = base + console.get_style(line.style) if line.style else base
+                    strips.append(
+                        Strip(line.render(console), line.cell_len).adjust_cell_length(width).apply_style(style)
+                    )
+            self._strips = strips
             self._strips_of = key
         return self._strips[y] if y < len(self._strips) else self._blank
 
@@ -190,11 +200,12 @@ class BigFigure(Widget):
         super().notify_style_update()
         self._strips_of = None  # a state's colour, a theme: the strips are made again
 
-    def _lines(self, width: int, height: int, value_style: Style) -> list[Text]:
+    def _lines(self, width: int, height: int, value_style: Style) -> list[Text | str | None]:
+        """The content's lines: the name and the state's word, a line of big digits each (a str: blocks
+        only), the detail; None for a blank line."""
         figure = self._figure
         if figure is None or width <= 0 or height <= 0:
             return []
-        value_style = self.get_component_rich_style("bigfigure--value")
         word = figure.word
         label = f"{figure.label} {figure.label_en}"
         if cell_len(label) + cell_len(word) + 1 > width:
@@ -207,24 +218,27 @@ class BigFigure(Widget):
         elif word:  # no room beside the name: the word opens the last line, before the detail
             bottom = Text.assemble((word, value_style), " ", (figure.detail, "dim"), no_wrap=True, overflow="ellipsis")
         room = max(height - 2, 1)
-        value_lines = _value_lines(figure.value, width, room, self._scale_limit)
+        big = _big(figure.value, width, room, self._scale_limit)
+        value_lines: list[Text | str | None]
+        if big is None:  # not in the font: the value as bold text, centred
+            pad = max((width - cell_len(figure.value)) // 2, 0)
+            value_lines = [Text(" " * pad + figure.value, style=value_style, no_wrap=True, overflow="ellipsis")]
+        else:
+            value_lines = list(big[:room])
         above = max((room - len(value_lines)) // 2, 0)
-        lines = [top, *([Text("")] * above)]
-        for line in value_lines[:room]:
-            pad = max((width - cell_len(line)) // 2, 0)
-            lines.append(Text(" " * pad + line, style=value_style, no_wrap=True, overflow="ellipsis"))
-        lines.extend([Text("")] * max(height - 1 - len(lines), 0))
+        lines: list[Text | str | None] = [top, *([None] * above), *value_lines]
+        lines.extend([None] * max(height - 1 - len(lines), 0))
         lines.append(bottom)
         return lines[:height]
 
 
-def _value_lines(value: str, width: int, height: int, limit: int | None) -> list[str]:
-    """The value's lines: in big digits at the largest scale at which it fits, but no larger than
-    ``limit`` (else than a percentage, :data:`REFERENCE`, would be here), so every figure of the wall is
-    drawn at one size; as plain text when it cannot be (a topic's name, a figure too long for the tile)."""
+def _big(value: str, width: int, height: int, limit: int | None) -> tuple[str, ...] | None:
+    """The value in big digits at the largest scale at which it fits, but no larger than ``limit`` (else
+    than a percentage, :data:`REFERENCE`, would be here), so every figure of the wall is drawn at one
+    size; None when it cannot be (a topic's name, a figure too long for the tile): it is drawn as text."""
     scale = fit_scale(value, width, height)
     if scale is None and "," in value:  # 1,234: the separator is the first thing to go
-        return _value_lines(value.replace(",", ""), width, height, limit)
+        return _big(value.replace(",", ""), width, height, limit)
     if scale is None:
-        return [value]
-    return list(big_lines(value, min(scale, limit or fit_scale(REFERENCE, width, height) or scale)))
+        return None
+    return big_lines(value, min(scale, limit or fit_scale(REFERENCE, width, height) or scale))

@@ -77,6 +77,7 @@ def build_wall(
     available = by_state.get(AgentState.AVAILABLE, 0)
     on_phone = by_state.get(AgentState.ON_CALL, 0) + by_state.get(AgentState.RINGING, 0)
     wrap_up = by_state.get(AgentState.WRAP_UP, 0)
+    signed_in = sum(count for state, count in by_state.items() if state is not AgentState.OFFLINE)
     hour = hour_abandons(reading.quarters, snap.now)
     hour_label = f"{snap.now:%H}:00–{snap.now:%H}:59" if snap.now is not None else "this hour"
     hour_rate = hour.abandoned / hour.offered if hour.offered else None
@@ -98,8 +99,7 @@ def build_wall(
             "空闲 available",
             f"{available:,}",
             f"{wrap_up:,} in wrap-up",
-            # nobody free while callers wait: the floor is short now
-            "bad" if available == 0 and waiting_now > 0 else ("warn" if available == 0 else "good"),
+            _available_status(available, waiting_now, signed_in),
         ),
         _figure("on_phone", "通话 on the phone", f"{on_phone:,}", f"{snap.talking:,} calls with an agent", "none"),
         _figure(
@@ -132,6 +132,16 @@ def hour_abandons(quarters: Sequence[Counters], now: datetime | None) -> Counter
         return Counters()
     hour = quarters[now.hour * 4 : now.hour * 4 + 4]
     return Counters(**{name: sum(getattr(quarter, name) for quarter in hour) for name in COUNTER_FIELDS})
+
+
+def _available_status(available: int, waiting: int, signed_in: int) -> Status:
+    """Nobody free while callers wait: the floor is short now (ALERT); nobody free but agents signed in:
+    the next caller waits (WATCH); nobody signed in and nobody waiting: the floor is closed, no state."""
+    if available:
+        return "good"
+    if waiting:
+        return "bad"
+    return "warn" if signed_in else "none"
 
 
 def _figure(key: str, label: str, value: str, detail: str, status: Status) -> WallFigure:

@@ -270,3 +270,15 @@ async def test_each_state_draws_in_its_colour(open_wall) -> None:
                 assert set(digits) == {figure.get_component_rich_style("bigfigure--value").color}, shown.key
                 colours.setdefault(shown.status, set()).update(digits)
         assert colours["good"].isdisjoint(colours["bad"]), colours  # at 10:30 the floor has both
+
+
+def test_nobody_free_is_short_only_when_someone_waits_or_is_signed_in() -> None:
+    from console.viewmodel.wall import _available_status
+
+    assert _available_status(3, 5, 10) == "good"
+    assert _available_status(0, 2, 10) == "bad"  # callers wait and nobody is free
+    assert _available_status(0, 0, 10) == "warn"  # the next caller waits
+    assert _available_status(0, 0, 0) == "none"  # the floor is closed: no alarm at night
+    settings = Settings()
+    night = build_wall(engine_at(at("23:59")).read(), settings, source="R", overdue_rules=settings.overdue_rules())
+    assert next(f for f in night.figures if f.key == "available").status == "none"

@@ -30,6 +30,9 @@ from console.core.formatting import format_rate
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and os.environ.get("HOTLINE_REQUIRE_BROWSER"):
     pytest.fail("HOTLINE_REQUIRE_BROWSER is set but no chromium is installed (apt-get install chromium)")
+#: Where the screenshots are copied too (docs/serve.md's pictures: HOTLINE_SCREENSHOTS=docs/img); read at
+#: import, before the suite's fixture gives each test an environment without HOTLINE_ variables.
+SCREENSHOTS = Path(os.environ["HOTLINE_SCREENSHOTS"]).resolve() if os.environ.get("HOTLINE_SCREENSHOTS") else None
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here: apt-get install chromium fonts-wqy-zenhei")
 
 #: The flags a root, offline, GPU-less machine needs (docs/serve.md): no sandbox as root, no calls home.
@@ -110,8 +113,8 @@ def _screenshot(page, tmp_path: Path, name: str) -> Path:
     shot = tmp_path / name
     page.screenshot(path=str(shot))
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    if target := os.environ.get("HOTLINE_SCREENSHOTS"):  # docs/serve.md's pictures: HOTLINE_SCREENSHOTS=docs/img
-        shutil.copy(shot, Path(target) / name)
+    if SCREENSHOTS is not None:
+        shutil.copy(shot, SCREENSHOTS / name)
     return shot
 
 
