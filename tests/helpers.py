@@ -355,3 +355,12 @@ def cells(lines: list[str]) -> list[str]:
                 row.append("")
         out.append("".join(c if c else "\0" for c in row))
     return out
+
+
+async def redrawn_at(app: Any, pilot: Any, size: tuple[int, int]) -> list[str]:
+    """The console resized to ``size`` (columns, rows) and drawn again: its screen's lines."""
+    await pilot.resize_terminal(*size)
+    await pilot.pause()
+    app.redraw()
+    await pilot.pause()
+    return screen_lines(app)

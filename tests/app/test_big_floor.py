@@ -12,7 +12,7 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from helpers import bundled_replay, cases_settled, cut_figures, driven_console, screen_lines
+from helpers import bundled_replay, cases_settled, cut_figures, driven_console, redrawn_at, screen_lines
 
 from console.app import HotlineApp
 from console.core.paths import bundled_day
@@ -51,11 +51,7 @@ async def test_no_figure_is_cut_at_any_size(open_floor, agents: int) -> None:
     async with app.run_test(size=SIZES[0]) as pilot:
         await cases_settled(app, pilot)
         for size in SIZES:
-            await pilot.resize_terminal(*size)
-            await pilot.pause()
-            app.redraw()
-            await pilot.pause()
-            lines = screen_lines(app)
+            lines = await redrawn_at(app, pilot, size)
             assert len(lines) == size[1]
             assert cut_figures(lines) == [], f"{agents} agents at {size[0]}x{size[1]}:\n" + "\n".join(lines)
             floor = app.screen.query_one(AgentFloor)

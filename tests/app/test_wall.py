@@ -13,7 +13,7 @@ from datetime import datetime, time
 from pathlib import Path
 
 import pytest
-from helpers import at, bundled_replay, cases_settled, cells, engine_at, read_big_digits, screen_lines
+from helpers import at, bundled_replay, cases_settled, cells, engine_at, read_big_digits, redrawn_at, screen_lines
 
 from console.core.events import AgentState
 from console.core.paths import bundled_day
@@ -170,12 +170,9 @@ async def test_the_digits_grow_with_the_screen(open_wall) -> None:
     async with app.run_test(size=SIZES[0]) as pilot:
         await cases_settled(app, pilot)
         for size in SIZES:
-            await pilot.resize_terminal(*size)
-            await pilot.pause()
-            app.redraw()
-            await pilot.pause()
+            lines = await redrawn_at(app, pilot, size)
             figure = app.screen.query_one("#figure-human_answer_rate", BigFigure)
-            inside = tile_lines(cells(screen_lines(app)), figure)
+            inside = tile_lines(cells(lines), figure)
             heights.append(sum(any(ch in "▀▄█" for ch in line) for line in inside))
     assert heights[0] < heights[1] < heights[2], heights
 
