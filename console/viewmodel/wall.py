@@ -14,7 +14,7 @@ from datetime import datetime
 from console.core.events import AgentState, UrgentFlag
 from console.core.formatting import MISSING, format_rate
 from console.core.overdue import OverdueRules
-from console.floor.counters import COUNTER_FIELDS, Counters
+from console.floor.counters import Counters
 from console.floor.snapshot import FloorReading
 from console.settings import Settings
 from console.viewmodel.build import (
@@ -130,8 +130,7 @@ def hour_abandons(quarters: Sequence[Counters], now: datetime | None) -> Counter
     """The calls offered in the floor's clock hour so far (its quarters summed), for "abandoned this hour"."""
     if now is None:
         return Counters()
-    hour = quarters[now.hour * 4 : now.hour * 4 + 4]
-    return Counters(**{name: sum(getattr(quarter, name) for quarter in hour) for name in COUNTER_FIELDS})
+    return Counters.total(quarters[now.hour * 4 : now.hour * 4 + 4])
 
 
 def _available_status(available: int, waiting: int, signed_in: int) -> Status:
