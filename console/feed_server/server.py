@@ -1,6 +1,6 @@
 """The reference live-metrics feed server: a day of traffic played in real time and served as snapshots.
 
-    GET /snapshot   the floor now, as a FeedSnapshot (console/feeds/protocol.py), with ETag "<seq>"
+    GET /snapshot   the floor now, as a FeedSnapshot (console/feeds/protocol.py), with ETag "<run>-<seq>"
     GET /health     {"ok": true, "clock": ..., "seq": ..., "finished": ...}  (ok: the replay is running)
 
 A background task polls the replay every :data:`POLL_SECONDS`; a snapshot is built (and turned into
@@ -20,6 +20,7 @@ import hmac
 import json
 import logging
 import re
+import secrets
 import signal
 import socket
 import time as _time
@@ -104,6 +105,9 @@ class FloorFeed:
         self._state: tuple[object, int] | None = None  # (clock, events applied) of the last snapshot
         self._published: Published | None = None
         self._seq = 0
+        #: this run of the server, in every ETag: a restarted feed begins again at seq 1, and must not
+        #: answer 304 to a console still holding the tag of its last run's seq 1 (old figures shown LIVE)
+        self.run = secrets.token_hex(4)
         self._polled = asyncio.Event()
 
     def poll(self) -> None:
@@ -117,7 +121,7 @@ class FloorFeed:
         if self._published is None or state != self._state:
             self._seq += 1
             snapshot = feed_snapshot(engine, self._seq)
-            self._published = Published(snapshot, SNAPSHOT_ADAPTER.dump_json(snapshot), f'"{self._seq}"')
+            self._published = Published(snapshot, SNAPSHOT_ADAPTER.dump_json(snapshot), f'"{self.run}-{self._seq}"')
             self._state = state
         return self._published
 

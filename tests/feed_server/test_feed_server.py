@@ -85,6 +85,13 @@ def body_of(response: httpx.Response) -> FeedSnapshot:
 
 
 # ---------------------------------------------------------------------- GET /snapshot
+def tag(response, seq: int) -> str:  # noqa: ANN001
+    """The ETag of snapshot ``seq`` of the server run that gave ``response``: "<run>-<seq>"."""
+    run = response.headers["etag"].strip('"').rsplit("-", 1)[0]
+    assert len(run) == 8, response.headers["etag"]
+    return f'"{run}-{seq}"'
+
+
 async def test_the_snapshot_is_the_floor_of_an_independent_engine_at_the_same_clock(clock: FakeClock) -> None:
     app = feed_app(clock)
     async with running(app) as client:
@@ -92,7 +99,7 @@ async def test_the_snapshot_is_the_floor_of_an_independent_engine_at_the_same_cl
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/json"
         assert response.headers["cache-control"] == "no-cache"
-        assert response.headers["etag"] == '"1"'
+        assert response.headers["etag"] == tag(response, 1)
         assert body_of(response) == feed_snapshot(floor_at("09:00:00"), 1)
 
         await moved(app, clock, 10.25)  # to 09:10:15
@@ -100,7 +107,7 @@ async def test_the_snapshot_is_the_floor_of_an_independent_engine_at_the_same_cl
         snap = body_of(response)
         assert snap.clock == at("09:10:15")
         assert snap == feed_snapshot(floor_at("09:10:15"), 2)
-        assert response.headers["etag"] == '"2"'
+        assert response.headers["etag"] == tag(response, 2)
 
 
 async def test_if_none_match_gives_304_until_the_floor_moves(clock: FakeClock) -> None:
@@ -116,10 +123,10 @@ async def test_if_none_match_gives_304_until_the_floor_moves(clock: FakeClock) -
         await moved(app, clock, 1)  # one floor minute
         changed = await client.get("/snapshot", headers={"If-None-Match": etag})
         assert changed.status_code == 200
-        assert changed.headers["etag"] == '"2"'
+        assert changed.headers["etag"] == tag(first, 2)
         assert (body_of(changed).seq, body_of(changed).clock) == (body_of(first).seq + 1, at("09:01:00"))
         # a weak tag and a list of tags match too
-        for tags in ('W/"2"', '"1", "2"', "*"):
+        for tags in (f"W/{tag(first, 2)}", f"{tag(first, 1)}, {tag(first, 2)}", "*"):
             assert (await client.get("/snapshot", headers={"If-None-Match": tags})).status_code == 304
 
 
@@ -135,16 +142,28 @@ async def test_a_snapshot_is_built_once_per_state_of_the_floor(
     monkeypatch.setattr(feed_server, "feed_snapshot", counting)
     app = feed_app(clock)
     async with running(app) as client:
-        for _ in range(5):
-            assert (await client.get("/snapshot")).headers["etag"] == '"1"'
+        first = await client.get("/snapshot")
+        for _ in range(4):
+            assert (await client.get("/snapshot")).headers["etag"] == tag(first, 1)
         assert (await client.get("/health")).json()["seq"] == 1
         await moved(app, clock, 0)  # a poll with nothing new: the same floor, the same snapshot
-        assert (await client.get("/snapshot")).headers["etag"] == '"1"'
+        assert (await client.get("/snapshot")).headers["etag"] == tag(first, 1)
         assert builds == [1]
         await moved(app, clock, 0.5)
         for _ in range(3):
-            assert (await client.get("/snapshot")).headers["etag"] == '"2"'
+            assert (await client.get("/snapshot")).headers["etag"] == tag(first, 2)
         assert builds == [1, 2]
+
+
+async def test_a_restarted_feed_never_answers_304_to_its_last_runs_tag(clock: FakeClock) -> None:
+    """Both runs begin at seq 1; a console holding the first run's tag gets the second run's snapshot,
+    never a 304 that would keep the first run's figures on its screen as LIVE."""
+    async with running(feed_app(clock)) as client:
+        before = (await client.get("/snapshot")).headers["etag"]
+    async with running(feed_app(clock)) as client:
+        after = await client.get("/snapshot", headers={"If-None-Match": before})
+        assert after.status_code == 200 and body_of(after).seq == 1
+        assert after.headers["etag"] != before
 
 
 async def test_a_played_out_file_keeps_serving_its_last_snapshot(clock: FakeClock) -> None:
