@@ -20,6 +20,7 @@ Every mistake is one :class:`CentresError` sentence naming the centre. Headless:
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -55,6 +56,25 @@ class CentresError(Exception):
     """The centres file cannot be used; the message is one sentence saying where and why."""
 
 
+#: The centres file is a few hundred lines at most: a bigger one (or /dev/zero) is refused before it is read.
+MAX_FILE_BYTES = 1_000_000
+
+
+def _shown_name(value: object) -> object:
+    """A name as the screen shows it: NFKC (full-width ｈａｎｇ is hang), its ends trimmed; a name with a
+    control or format character (an escape sequence, a right-to-left override) is refused, since it
+    would reach the terminal as a command, not as text."""
+    if not isinstance(value, str):
+        return value
+    name = unicodedata.normalize("NFKC", value).strip()
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+        raise ValueError("holds a control character (an escape sequence, a line break); give plain text")
+    return name
+
+
+_Name = Annotated[str, BeforeValidator(_shown_name)]
+
+
 def _time_of_day(value: object) -> object:
     return parse_time_of_day(value) if isinstance(value, str) else value
 
@@ -64,7 +84,7 @@ class _CentreEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    name: str = Field(min_length=1, max_length=32)
+    name: _Name = Field(min_length=1, max_length=32)
     feed: str | None = None
     token_env: str | None = Field(default=None, min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     queue_log: Path | None = None
@@ -90,7 +110,7 @@ class _CentreEntry(BaseModel):
 class _CentresFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    province: str = Field(default="", max_length=32)
+    province: _Name = Field(default="", max_length=32)
     centre: list[_CentreEntry] = Field(default_factory=list)
 
 
@@ -116,6 +136,10 @@ class Province:
 def load_centres(path: Path) -> Province:
     """The centres file at ``path``, checked; :class:`CentresError` with one sentence when it cannot be used."""
     try:
+        if path.exists() and not path.is_file():
+            raise CentresError(f"{path} is not a regular file (a device, a pipe or a folder): give the centres file")
+        if path.exists() and path.stat().st_size > MAX_FILE_BYTES:
+            raise CentresError(f"{path} is larger than {MAX_FILE_BYTES:,} bytes: not a centres file")
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CentresError(f"no centres file at {path}") from None
@@ -169,7 +193,8 @@ def _describe(error: ValidationError, raw: object) -> str:
         if isinstance(raw, dict) and isinstance(raw.get("centre"), list) and index < len(raw["centre"]):
             table = raw["centre"][index]
             name = table.get("name") if isinstance(table, dict) else None
-        where = f"centre {index + 1}" + (f" ({name})" if isinstance(name, str) and name else "") + ": "
+        shown = "".join(ch if unicodedata.category(ch)[0] != "C" else ascii(ch)[1:-1] for ch in name) if isinstance(name, str) else ""
+        where = f"centre {index + 1}" + (f" ({shown})" if shown else "") + ": "  # never an escape sequence raw
         loc = loc[2:]
     key = ".".join(str(part) for part in loc)
     message = first["msg"].removeprefix("Value error, ")

@@ -64,14 +64,26 @@ def build_province(
     title = f"{province + ' ' if province else ''}{plural(len(centres), 'centre')} · {counts}"
     mixed_t = len({c.snapshot.sl_seconds for c in centres if c.snapshot.now is not None}) > 1
     days = {c.snapshot.day for c in centres if c.snapshot.day is not None}
-    live = len(centres) - len(not_live)
-    summed = f"{live} current" + (f" · {len(not_live)} last known" if not_live else "")
+    # a centre never heard from (DOWN or CONNECTING before its first answer) adds nothing to the sum
+    missing = [c for c in centres if c.snapshot.now is None]
+    live = len(centres) - len(not_live) - len(missing)
+    summed = " · ".join(
+        part
+        for part in (
+            f"{live} current",
+            f"{len(not_live)} last known" if not_live else "",
+            f"{len(missing)} without figures" if missing else "",
+        )
+        if part
+    )
     total = _row("全省 total", summed, total_floor, settings, logged_flags, total=True, mixed_t=mixed_t)
     if len(days) > 1:  # a replayed past day beside today's floors: the sum mixes days, and says so
         total = replace(total, clock="mixed days")
     note = "total: the sum of the centres' counters, rates computed from the sums; longest wait: the longest"
     if not_live:
         note += f"; {plural(len(not_live), 'centre')} not live counted with last known figures (dimmed)"
+    if missing:
+        note += f"; {plural(len(missing), 'centre')} with no figures yet NOT in the total"
     sl_label = f"SL({total_floor.sl_seconds or settings.sl_seconds})"
     return ProvinceView(title=title, sl_label=sl_label, total=total, rows=tuple(rows), note=note)
 

@@ -127,6 +127,29 @@ BAD = [
         f'[[centre]]\nname = ""\n{FEED}\n', "centre 1: name: String should have at least 1 character", id="empty-name"
     ),
     pytest.param('[[centre]\nname = "杭州"\n', "is not valid TOML", id="bad-toml"),
+    # a name reaches the terminal: an escape sequence would wipe the screen, an override reverse the row
+    pytest.param(
+        f'[[centre]]\nname = "e\\u001b[2Jvil"\n{FEED}\n',
+        "centre 1 (e\\x1b[2Jvil): name: holds a control character",
+        id="escape",
+    ),
+    pytest.param(f'[[centre]]\nname = "a\\u202eb"\n{FEED}\n', "holds a control character", id="rtl-override"),
+    pytest.param(
+        f'province = "浙\\u001b]0;x\\u0007江"\n[[centre]]\nname = "a"\n{FEED}\n',
+        "province: holds a control character",
+        id="escape-province",
+    ),
+    pytest.param(
+        f'[[centre]]\nname = "杭州"\n{FEED}\n[[centre]]\nname = "杭州 "\nfeed = "http://127.0.0.1:8402"\n',
+        "two centres are named 杭州",
+        id="duplicate-but-a-space",
+    ),
+    pytest.param(
+        f'[[centre]]\nname = "hang"\n{FEED}\n[[centre]]\nname = "ｈａｎｇ"\nfeed = "http://127.0.0.1:8402"\n',
+        "two centres are named hang",
+        id="duplicate-full-width",
+    ),
+    pytest.param(f'[[centre]]\nname = "   "\n{FEED}\n', "at least 1 character", id="blank-name"),
     pytest.param('centre = "杭州"\n', "centre: Input should be a valid list", id="centre-not-tables"),
 ]
 
@@ -137,7 +160,7 @@ def test_a_bad_file_is_one_sentence(tmp_path: Path, text: str, sentence: str) ->
     with pytest.raises(CentresError) as refused:
         load_centres(path)
     message = str(refused.value)
-    assert sentence in message and "\n" not in message
+    assert sentence in message and "\n" not in message and "\x1b" not in message and "\u202e" not in message
 
 
 @pytest.mark.parametrize(("text", "sentence"), BAD[:3])
@@ -193,3 +216,21 @@ def test_the_sample_file_is_the_demos() -> None:
     ]
     assert [c.choice.url for c in province.centres] == [f"http://127.0.0.1:{port}" for port in range(8401, 8412)]  # type: ignore[union-attr]
     assert [city.port for city in ZHEJIANG] == list(range(8401, 8412))
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "folder", "huge"])
+def test_a_file_that_is_no_centres_file_is_refused_unread(tmp_path: Path, kind: str) -> None:
+    import os
+
+    if kind == "device":
+        path = Path("/dev/zero")
+    elif kind == "fifo":
+        path = tmp_path / "pipe"
+        os.mkfifo(path)  # reading it would wait for a writer for ever
+    elif kind == "folder":
+        path = tmp_path
+    else:
+        path = tmp_path / "huge.toml"
+        path.write_text("# " + "x" * 1_000_000 + "\n")
+    with pytest.raises(CentresError, match="not a regular file|larger than 1,000,000 bytes"):
+        load_centres(path)

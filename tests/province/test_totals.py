@@ -94,6 +94,26 @@ def test_the_province_floor_of_no_figures_yet() -> None:
     assert row.human_answer_rate.text == "—" and row.waiting.text == "—" and row.clock == "--:--:--"
 
 
+def test_centres_never_heard_from_are_not_called_current() -> None:
+    """Two centres DOWN before their first answer and one LIVE: the total is the live one's alone, and
+    says so; it never reads "3 current"."""
+    nothing = FloorSnapshot(
+        now=None, day=None, today=Counters(), recent=Counters(), last_hour=Counters(), in_ivr=0, waiting=0, talking=0,
+        longest_wait_seconds=None, agents_by_state={}, breaks=[], topics=[], topics_today={}, flags=[],
+        breaks_taken_today=None, break_seconds_today=None,
+    )  # fmt: skip
+    view = build_province(
+        [
+            CentreFloor("杭州", "LIVE", floor(SMALL)),
+            CentreFloor("宁波", "DOWN · cannot connect", nothing),
+            CentreFloor("温州", "DOWN · cannot connect", nothing),
+        ],
+        Settings(),
+    )
+    assert view.total.state == "1 current · 2 without figures"
+    assert "2 centres with no figures yet NOT in the total" in view.note
+
+
 def test_the_worst_centre_comes_first() -> None:
     settings = Settings()  # SL target 85 %
     centres = [
