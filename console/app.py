@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import getpass
+import os
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
@@ -53,7 +54,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 
-__all__ = ["HotlineApp"]
+__all__ = ["SERVE_CHECK", "HotlineApp"]
+
+#: Set by ``hotline serve`` (console/cli/serve.py) for its one run of the served command before serving:
+#: the command checks its flags and opens its source, then ends instead of starting the console.
+SERVE_CHECK = "HOTLINE_SERVE_CHECK"
 
 #: At most this many events are applied in one tick: a bigger burst slows the replay instead of the screen.
 MAX_EVENTS_PER_TICK = 20_000
@@ -147,7 +152,12 @@ class HotlineApp(App[None]):
     # ------------------------------------------------------------------ life
     def run(self, *args: Any, **kwargs: Any) -> Any:
         """Run the console; a defect that stopped it is raised here, for the command line to report in one
-        sentence (console/core/crash.py), once the terminal is the user's again."""
+        sentence (console/core/crash.py), once the terminal is the user's again.
+
+        Under ``hotline serve``'s check of its command (:data:`SERVE_CHECK` set), the command has got this
+        far, its source opened, and the console is not started: the served command would start."""
+        if os.environ.get(SERVE_CHECK) == "1":
+            return None
         result = super().run(*args, **kwargs)
         if self.crash is not None:
             raise self.crash

@@ -46,6 +46,11 @@ def serve_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="VAR",
         help="read the token a browser must give from this variable (default: the serve_token setting)",
     )
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers use when a TLS proxy stands in front (https://hotline.example.org)",
+    )
     parser.add_argument("--tls-cert", type=Path, metavar="FILE", help="serve https with this certificate (PEM)")
     parser.add_argument("--tls-key", type=Path, metavar="FILE", help="the certificate's private key (PEM)")
     parser.add_argument(
@@ -71,8 +76,11 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             "behind a TLS proxy; see docs/serve.md"
         )
     ssl_context = _tls(args)
+    public_url = _public_url(args.public_url)
+    _try_command(command)
     guard = "token required" if token else "this machine only, no token"
-    if token and not is_loopback(args.host) and ssl_context is None:
+    behind_tls = public_url is not None and public_url.startswith("https://")
+    if token and not is_loopback(args.host) and ssl_context is None and not behind_tls:
         print("hotline serve: the token crosses the network in clear over http; serve https or behind a TLS proxy",
               file=sys.stderr)  # fmt: skip
 
@@ -82,7 +90,13 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         )
 
     server = ConsoleServer(
-        command, host=args.host, port=args.port, token=token, ssl_context=ssl_context, ready=announce
+        command,
+        host=args.host,
+        port=args.port,
+        token=token,
+        ssl_context=ssl_context,
+        ready=announce,
+        public_url=public_url,
     )
     try:
         server.serve()
@@ -105,6 +119,52 @@ def _check_command(command: list[str]) -> None:
             f"`hotline {' '.join(command)}` does not open a console; serve the console, the wall or a replay "
             "(e.g. hotline serve -- wall)"
         )
+
+
+#: The served command's one trial run before serving is given this long (a big day file is opened and
+#: sought in it); a command still going after it is taken to start.
+TRIAL_SECONDS = 120
+
+
+def _try_command(command: list[str]) -> None:
+    """Run the served command once, up to the point where its console would start (console/app.py
+    SERVE_CHECK): a flag it refuses, a file or feed it cannot open, is said here in its own sentence,
+    not left to each tab, which would show its splash screen for ever."""
+    import subprocess
+
+    from console.app import SERVE_CHECK
+    from console.serve import served_command
+
+    environment = dict(os.environ, **{SERVE_CHECK: "1"})
+    try:
+        trial = subprocess.run(
+            served_command(command), shell=True, env=environment, stdin=subprocess.DEVNULL,
+            capture_output=True, text=True, timeout=TRIAL_SECONDS,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return
+    if trial.returncode != 0:
+        said = [line for line in trial.stderr.splitlines() if line.strip()]
+        reason = said[-1].removeprefix("hotline: ") if said else f"it ended with status {trial.returncode}"
+        raise CommandError(f"`hotline {' '.join(command)}` cannot start, so nothing is served: {reason}")
+
+
+def _public_url(text: str | None) -> str | None:
+    """``--public-url``: an http(s) origin with a host and no path, or None."""
+    if text is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - a port outside 0-65535 raises here
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise CommandError(f"--public-url {text!r} is not an address like https://hotline.example.org")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise CommandError(f"--public-url {text!r} is not an address like https://hotline.example.org")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> str | None:
@@ -134,12 +194,17 @@ def _tls(args: argparse.Namespace):  # noqa: ANN202 - ssl is imported only when 
         raise CommandError("--tls-cert and --tls-key go together")
     import ssl
 
+    for path in (args.tls_cert, args.tls_key):
+        if not path.is_file():  # a pipe would be waited on for ever, a folder read as nothing
+            raise CommandError(f"{path} is not a file: give the PEM certificate and its key")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     try:
         context.load_cert_chain(args.tls_cert, args.tls_key)
-    except (OSError, ssl.SSLError) as error:
+    except ssl.SSLError as error:
         raise CommandError(
-            f"cannot use the certificate {args.tls_cert} with its key: {getattr(error, 'strerror', None) or error}"
+            f"{args.tls_cert} and {args.tls_key} are not a PEM certificate and its private key "
+            f"({error.reason or 'unreadable'})"
         ) from None
+    except OSError as error:
+        raise CommandError(f"cannot read {error.filename or args.tls_cert}: {error.strerror or error}") from None
     return context
-

@@ -30,6 +30,7 @@ from contextlib import suppress
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -40,8 +41,8 @@ __all__ = ["COOKIE", "ConsoleServer", "ServeError", "is_loopback", "served_comma
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: The session cookie a browser holds once it gave the token (a random value, never the token).
 COOKIE = "hotline_session"
-#: Host names that mean this machine (the Host header a browser sends to a loopback server).
-_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+#: Host names that mean this machine, besides the loopback addresses.
+_LOOPBACK_NAMES = {"localhost"}
 #: A failed login waits this long before its answer: a token is guessed at two tries a second at most.
 FAILED_LOGIN_DELAY = 0.5
 
@@ -80,9 +81,15 @@ class ConsoleServer(Server):
         ssl_context: ssl.SSLContext | None = None,
         ready: Callable[[str], None] = print,
         title: str = "hotline-console",
+        public_url: str | None = None,
     ) -> None:
         super().__init__(served_command(argv), host=host, port=port, title=title, templates_path=TEMPLATES)
         self.token = token
+        #: the address browsers use, when a proxy stands in front (``https://hotline.example.org``): the
+        #: page's URLs are built on it and its origin may open the WebSocket; None: the request's own
+        self.public_origin = public_url.rstrip("/") if public_url else None
+        self._public_host = urlsplit(public_url).hostname if public_url else None
+        self._login_lock: asyncio.Lock | None = None
         self.ssl_context = ssl_context
         self.ready = ready
         self.loopback = is_loopback(host)
@@ -93,8 +100,10 @@ class ConsoleServer(Server):
     # -- logging: one line a problem, never a frame's variables --------------------------------------------
     def initialize_logging(self) -> None:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("hotline serve: %(message)s"))
-        for name in ("textual-serve", "hotline.serve"):
+        handler.setFormatter(_OneLine())
+        # aiohttp's own loggers too: a malformed request from anyone on the network is one line, never a
+        # traceback on the server's screen
+        for name in ("textual-serve", "hotline.serve", "aiohttp"):
             logger = logging.getLogger(name)
             logger.handlers[:] = [handler]
             logger.setLevel(logging.WARNING)
@@ -107,32 +116,47 @@ class ConsoleServer(Server):
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
         app.middlewares.append(self._guard)
-        app.router.add_post("/login", self._login)
+        app.router.add_route("*", "/login", self._login)
         return app
 
     @aiohttp_jinja2.template("app_index.html")
     async def handle_index(self, request: web.Request) -> dict[str, Any]:
         """The page, its URLs from the request: the address the browser used is the one that works."""
-        scheme = "https" if request.secure else "http"
+        origin = self.public_origin or _request_origin(request)
         return {
             "font_size": _font_size(request.query.get("fontsize", "16")),
-            "app_websocket_url": f"{'wss' if request.secure else 'ws'}://{request.host}/ws",
-            "config": {"static": {"url": f"{scheme}://{request.host}/static/"}},
+            "app_websocket_url": f"{'wss' if origin.startswith('https:') else 'ws'}:{origin.partition(':')[2]}/ws",
+            "config": {"static": {"url": f"{origin}/static/"}},
             "application": {"name": self.title},
         }
 
     @web.middleware
     async def _guard(self, request: web.Request, handler: Callable[[web.Request], Any]) -> web.StreamResponse:
-        if self.loopback and (request.url.host or "").lower().strip("[]") not in _LOOPBACK_NAMES:
+        if self.loopback and not self._ours(request.host):
             # a page that reached us by another name (DNS rebinding) is not this machine's user
             raise web.HTTPForbidden(text="this console answers on this machine's own address only\n")
-        if request.path == "/ws" and not _same_origin(request):
+        if request.path == "/ws" and not self._same_origin(request):
             raise web.HTTPForbidden(text="the console's WebSocket answers its own page only\n")
         if self.token is None or request.path == "/login" or self._signed_in(request):
             return await handler(request)
         if request.path == "/" and request.method == "GET":
             return _login_page(status=401)
         raise web.HTTPUnauthorized(text="sign in at / with the console's token first\n")
+
+    def _ours(self, host_header: str) -> bool:
+        """The ``Host`` a request came with names this machine (or the public address a proxy serves)."""
+        try:
+            host = (urlsplit(f"//{host_header}").hostname or "").rstrip(".")
+        except ValueError:
+            return False
+        return is_loopback(host) or (self._public_host is not None and host == self._public_host)
+
+    def _same_origin(self, request: web.Request) -> bool:
+        """A browser sends its page's origin with a WebSocket; it must be this server's (or the public
+        address's). A client that sends none is not a browser page (a script on this machine), which the
+        token or loopback already guards."""
+        origin = request.headers.get("Origin")
+        return origin is None or origin in (_request_origin(request), self.public_origin)
 
     def _signed_in(self, request: web.Request) -> bool:
         session = request.cookies.get(COOKIE)
@@ -146,14 +170,19 @@ class ConsoleServer(Server):
         return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self.token.encode("utf-8"))
 
     async def _login(self, request: web.Request) -> web.StreamResponse:
-        if self.token is None:
-            raise web.HTTPFound("/")
+        if self.token is None or request.method != "POST":
+            raise web.HTTPSeeOther("/")
         form = await request.post()
         given = form.get("token")
-        if not isinstance(given, str) or not self._is_token(given):
-            log.warning("a wrong token was given from %s", request.remote)
-            await asyncio.sleep(FAILED_LOGIN_DELAY)
-            return _login_page(status=401, wrong=True)
+        if self._login_lock is None:
+            self._login_lock = asyncio.Lock()
+        # one sign-in at a time, a wrong one holding the door for its delay: two guesses a second at most,
+        # however many are sent at once
+        async with self._login_lock:
+            if not isinstance(given, str) or not self._is_token(given):
+                log.warning("a wrong token was given from %s", request.remote)
+                await asyncio.sleep(FAILED_LOGIN_DELAY)
+                return _login_page(status=401, wrong=True)
         session = secrets.token_urlsafe(32)
         self.sessions.add(session)
         response = web.HTTPSeeOther("/")
@@ -203,14 +232,21 @@ def _font_size(text: str) -> int:
         return 16
 
 
-def _same_origin(request: web.Request) -> bool:
-    """A browser sends its page's origin with a WebSocket; it must be this server's. A client that sends
-    none is not a browser page (a script on this machine), which the token or loopback already guards."""
-    origin = request.headers.get("Origin")
-    if origin is None:
-        return True
-    scheme = "https" if request.secure else "http"
-    return origin == f"{scheme}://{request.host}"
+def _request_origin(request: web.Request) -> str:
+    """The origin the request was made to, as a browser names it: ``http://127.0.0.1:8000``."""
+    return f"{'https' if request.secure else 'http'}://{request.host}"
+
+
+class _OneLine(logging.Formatter):
+    """A log record as one line: its message, and an exception by its kind and words, never its traceback
+    (whose frames may hold a request's headers)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = f"hotline serve: {record.getMessage()}"
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            line += f" ({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})"
+        return line.replace("\n", " ")
 
 
 def _login_page(*, status: int, wrong: bool = False) -> web.Response:

@@ -157,3 +157,91 @@ def test_the_tabs_consoles_do_not_inherit_the_token(monkeypatch: pytest.MonkeyPa
     args = argparse.Namespace(token_env="MY_SERVE_TOKEN")
     assert _token(args, Settings()) == TOKEN
     assert "MY_SERVE_TOKEN" not in os.environ and "HOTLINE_SERVE_TOKEN" not in os.environ
+
+
+# -- review: what a proxy, a stranger and a broken command do -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (["wall", "--follow"], "--follow and --queue go with --queue-log"),
+        (["replay", "nowhere.jsonl"], "nowhere.jsonl"),
+        (["province"], "province"),
+    ],
+)
+def test_a_command_that_cannot_start_is_refused_before_serving(
+    capsys: pytest.CaptureFixture[str], command: list[str], said: str
+) -> None:
+    """Run once up to where its console would start: else every tab would wait on a splash for ever."""
+    assert main(["serve", "--port", "0", "--", *command]) == 1
+    err = capsys.readouterr().err
+    assert "cannot start, so nothing is served" in err and said in err and err.count("\n") == 1
+
+
+def test_other_names_of_this_machine_open_it_and_a_tricked_host_does_not(open_server) -> None:
+    port = open_server.url.rsplit(":", 1)[1]
+    for host in (f"127.0.0.2:{port}", f"localhost.:{port}", f"[::1]:{port}"):
+        assert httpx.get(open_server.url + "/", headers={"Host": host}, timeout=30).status_code == 200, host
+    for host in (f"evil.com#@localhost:{port}", "evil.com", "127.0.0.1.evil.com"):
+        assert httpx.get(open_server.url + "/", headers={"Host": host}, timeout=30).status_code == 403, host
+
+
+def test_sign_in_has_no_get(open_server) -> None:
+    assert httpx.get(open_server.url + "/login", timeout=30, follow_redirects=False).status_code == 303
+
+
+def test_behind_a_tls_proxy_the_page_speaks_https(tmp_path: Path) -> None:
+    """A proxy serves https://hotline.example.org and forwards to the loopback port: the page's URLs are
+    https and wss on that name (a browser blocks http ones on an https page), and that origin may open
+    the WebSocket."""
+    public = "https://hotline.example.org"
+    with feed_server_process(
+        _serve("--public-url", public, "--", "wall", "--start", "23:59"), env=_env(tmp_path)
+    ) as served:
+        page = httpx.get(served.url + "/", headers={"Host": "hotline.example.org"}, timeout=30)
+        assert page.status_code == 200
+        assert 'data-session-websocket-url="wss://hotline.example.org/ws"' in page.text
+        assert "https://hotline.example.org/static/js/textual.js" in page.text
+        assert "http://hotline" not in page.text and "ws://" not in page.text
+
+        async def shake(origin: str) -> int:
+            async with aiohttp.ClientSession() as session:
+                try:
+                    async with session.ws_connect(served.url + "/ws", origin=origin) as ws:
+                        await ws.close()
+                        return 101
+                except aiohttp.WSServerHandshakeError as refused:
+                    return refused.status
+
+        assert asyncio.run(shake(public)) == 101
+        assert asyncio.run(shake("https://attacker.example")) == 403
+    assert "--public-url" not in served.stderr
+
+
+def test_a_malformed_request_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    with feed_server_process(_serve("--", "wall", "--start", "23:59"), env=_env(tmp_path)) as served:
+        port = int(served.url.rsplit(":", 1)[1])
+        for raw in (b"GET / HTTP/1.1\r\n\r\n", b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"):
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as raw_client:
+                raw_client.sendall(raw)
+                assert raw_client.recv(100).split(b" ")[1] == b"400"
+    assert "Traceback" not in served.stderr and "File " not in served.stderr
+    assert all(line.startswith("hotline serve: ") for line in served.stderr.splitlines() if line.strip())
+
+
+def test_tls_files_that_are_no_pem_pair(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+
+    key, cert = tmp_path / "k.pem", tmp_path / "c.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "1", "-subj", "/CN=127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    assert main(["serve", "--tls-cert", str(cert), "--tls-key", str(cert)]) == 1
+    assert "are not a PEM certificate and its private key" in capsys.readouterr().err
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    assert main(["serve", "--tls-cert", str(pipe), "--tls-key", str(key)]) == 1
+    assert "is not a file" in capsys.readouterr().err
