@@ -138,6 +138,8 @@ def wall(args: argparse.Namespace, settings: Settings) -> int:
 
     source = args.source
     feed = source is not None and source.startswith(("http://", "https://"))
+    if source is not None and not feed and "://" in source:
+        raise CommandError(f"{source!r}: a feed is read over http:// or https:// only (or give an event file)")
     if sum(x is not None for x in (source, args.recording, args.queue_log)) > 1:
         raise CommandError("give one of a feed address or event file, --recording DB and --queue-log FILE")
     if (args.follow or args.queue is not None) and args.queue_log is None:

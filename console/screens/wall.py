@@ -31,6 +31,12 @@ class WallScreen(FloorScreen):
     WallScreen.-narrow #wall { grid-size: 4 3; grid-rows: 1fr 1fr 1fr; grid-gutter: 0; }
     WallScreen.-narrow #wall-panel { column-span: 2; }
     WallScreen.-stale BigFigure, WallScreen.-stale RotatingPanel { text-style: dim; }
+    /* the feed is late or down: said across the room, three lines of white on red under the header */
+    WallScreen #wall-banner {
+        display: none; height: 3; content-align: center middle; text-align: center;
+        background: $error; color: white; text-style: bold;
+    }
+    WallScreen.-stale #wall-banner { display: block; }
     """
 
     def __init__(self, figures: tuple[str, ...]) -> None:
@@ -40,6 +46,7 @@ class WallScreen(FloorScreen):
     def compose(self) -> ComposeResult:
         yield FloorHeader(id="header")
         yield Static("", id="loading")
+        yield Static("", id="wall-banner")
         with Grid(id="wall"):
             for key in self.figures:
                 yield BigFigure(id=f"figure-{key}")
@@ -58,6 +65,7 @@ class WallScreen(FloorScreen):
 
     def show(self, view: WallView) -> None:  # type: ignore[override]
         self.set_class(view.header.stale, "-stale")
+        self.query_one("#wall-banner", Static).update(view.banner)
         self.query_one(FloorHeader).show(view.header)
         for figure in view.figures:
             self.query_one(f"#figure-{figure.key}", BigFigure).show(figure)

@@ -329,3 +329,5 @@ class WallView:
     figures: tuple[WallFigure, ...]
     panel: WallPanel
     panel_step: str  # "2/4": which panel of the rotation this is
+    #: The feed is late or down: said across the wall, and every figure's state word is 过时 OLD ("": fresh).
+    banner: str = ""

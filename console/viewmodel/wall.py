@@ -9,6 +9,7 @@ so the wall and a supervisor's console never disagree; a wall shows whole percen
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from console.core.events import AgentState, UrgentFlag
@@ -29,10 +30,13 @@ from console.viewmodel.staffing import build_staffing
 from console.viewmodel.views import BreaksView, EscalationsView, Status, TileView, WallFigure, WallPanel, WallView
 from storage import CaseView
 
-__all__ = ["PANEL_LINES", "STATE_WORDS", "WALL_FIGURES", "WALL_PANELS", "build_wall", "hour_abandons"]
+__all__ = ["OLD_WORD", "PANEL_LINES", "STATE_WORDS", "WALL_FIGURES", "WALL_PANELS", "build_wall", "hour_abandons"]
 
 #: The word beside each state's colour, in both languages: a wall is read by people who never touch it.
 STATE_WORDS: dict[Status, str] = {"good": "正常 OK", "warn": "注意 WATCH", "bad": "告警 ALERT", "none": ""}
+
+#: Each figure's word while the feed is late or down: its state is not known now.
+OLD_WORD = "过时 OLD"
 
 #: The figures on the wall, in its order (left to right, top to bottom).
 WALL_FIGURES: tuple[str, ...] = (
@@ -118,8 +122,13 @@ def build_wall(
         ),
         _surging(reading),
     )
+    banner = ""
+    if header.stale:  # old figures must not read as a state of the floor now: no green OK, no red ALERT
+        figures = tuple(replace(figure, status="none", word=OLD_WORD) for figure in figures)
+        banner = f"⚠ {header.source} — the figures are from {header.clock}, not now"
     return WallView(
         header=header,
+        banner=banner,
         figures=figures,
         panel=_panel(WALL_PANELS[rotation % len(WALL_PANELS)], reading, settings, escalations, breaks),
         panel_step=f"{rotation % len(WALL_PANELS) + 1}/{len(WALL_PANELS)}",

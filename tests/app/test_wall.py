@@ -279,3 +279,50 @@ def test_nobody_free_is_short_only_when_someone_waits_or_is_signed_in() -> None:
     settings = Settings()
     night = build_wall(engine_at(at("23:59")).read(), settings, source="R", overdue_rules=settings.overdue_rules())
     assert next(f for f in night.figures if f.key == "available").status == "none"
+
+
+async def test_a_feed_down_is_said_across_the_wall(open_wall) -> None:
+    """Old figures never read as the floor now: a banner across the wall, each figure's word 过时 OLD,
+    no state's colour; when the feed is back, the banner goes."""
+    from console.viewmodel.wall import OLD_WORD
+
+    settings = Settings()
+    reading = engine_at(at("10:30")).read()
+    down = build_wall(reading, settings, source="DOWN · cannot connect", overdue_rules=settings.overdue_rules())
+    assert "DOWN · cannot connect" in down.banner and "10:30:00" in down.banner
+    assert {(f.status, f.word) for f in down.figures} == {("none", OLD_WORD)}
+    live = build_wall(reading, settings, source="LIVE", overdue_rules=settings.overdue_rules())
+    assert live.banner == "" and OLD_WORD not in {f.word for f in live.figures}
+    app = open_wall(time(10, 30))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cases_settled(app, pilot)
+        app.screen.show(down)
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        assert "⚠ DOWN · cannot connect — the figures are from 10:30:00, not now" in text
+        assert "正常 OK" not in text and "告警 ALERT" not in text and OLD_WORD in text
+        app.screen.show(live)
+        await pilot.pause()
+        assert "⚠ DOWN" not in "\n".join(screen_lines(app))
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["wall", "ftp://x"], "a feed is read over http:// or https:// only"),
+        (["wall", "http://127.0.0.1:8333", "--speed", "60"], "--speed and --start go with a replay"),
+        (["wall", "--follow"], "--follow and --queue go with --queue-log"),
+        (["wall", "day.jsonl", "--no-record"], "--interval, --token-env and --no-record go with a feed address"),
+        (["wall", "--date", "2026-11-27"], "--date goes with --recording"),
+        (["wall", "a.jsonl", "--recording", "r.db"], "give one of a feed address or event file"),
+        (["wall", "http://user:pw@127.0.0.1:8333"], "holds a user name or password"),
+    ],
+)
+def test_the_wall_refuses_a_wrong_mix_in_one_sentence(
+    capsys: pytest.CaptureFixture[str], argv: list[str], said: str
+) -> None:
+    from console.cli import main
+
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert said in err and err.count("\n") == 1 and "Traceback" not in err
