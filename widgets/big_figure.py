@@ -217,7 +217,10 @@ class BigFigure(Widget):
             top.append(word, style=value_style)
         elif word:  # no room beside the name: the word opens the last line, before the detail
             bottom = Text.assemble((word, value_style), " ", (figure.detail, "dim"), no_wrap=True, overflow="ellipsis")
-        room = max(height - 2, 1)
+        if height < 3:  # a tiny tile: the value first, then its name; the detail is the first to go
+            value = Text(figure.value, style=value_style, no_wrap=True, overflow="ellipsis")
+            return [value] if height == 1 else [top, value]
+        room = height - 2
         big = _big(figure.value, width, room, self._scale_limit)
         value_lines: list[Text | str | None]
         if big is None:  # not in the font: the value as bold text, centred

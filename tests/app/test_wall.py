@@ -326,3 +326,20 @@ def test_the_wall_refuses_a_wrong_mix_in_one_sentence(
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert said in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("size", [(40, 12), (30, 8)])
+async def test_on_a_tiny_screen_each_figure_keeps_its_value(open_wall, size: tuple[int, int]) -> None:
+    app = open_wall(time(10, 30))
+    async with app.run_test(size=size) as pilot:
+        await cases_settled(app, pilot)
+        app.redraw()
+        await pilot.pause()
+        lines = cells(screen_lines(app))
+        for figure in app.screen.query(BigFigure):
+            shown = figure.figure
+            if shown is None or figure.content_size.height < 1 or figure.content_size.width < 4:
+                continue
+            inside = "\n".join(tile_lines(lines, figure)).replace("\0", "")
+            read = read_big_digits(tile_lines(lines, figure))
+            assert read == shown.value.replace(",", "").replace("—", "-") or shown.value[:2] in inside, (shown, inside)
