@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
+from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 __all__ = ["COOKIE", "ConsoleServer", "ServeError", "is_loopback", "served_command"]
@@ -189,6 +190,40 @@ class ConsoleServer(Server):
         response.set_cookie(COOKIE, session, httponly=True, samesite="Strict", secure=request.secure, path="/")
         return response
 
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """textual-serve's WebSocket handler, and one thing more: when the tab's console ends without
+        saying so (it could not start, or was killed), the socket is closed, so the page says "Session
+        ended" and offers a restart, rather than showing its splash or its last screen for ever."""
+        websocket = web.WebSocketResponse(heartbeat=15)
+        width = _cells(request.query.get("width", "80"), 80)
+        height = _cells(request.query.get("height", "24"), 24)
+        app_service: AppService | None = None
+        try:
+            await websocket.prepare(request)
+            app_service = AppService(
+                self.command,
+                write_bytes=websocket.send_bytes,
+                write_str=websocket.send_str,
+                close=websocket.close,
+                download_manager=self.download_manager,
+                debug=self.debug,
+            )
+            await app_service.start(width, height)
+            watching = asyncio.create_task(_close_when_ended(app_service, websocket))
+            try:
+                await self._process_messages(websocket, app_service)
+            finally:
+                watching.cancel()
+                await app_service.stop()
+        except asyncio.CancelledError:
+            await websocket.close()
+        except Exception as error:  # a tab's trouble is one line on stderr; the server serves on
+            log.warning("a tab's console failed: %s", error)
+        finally:
+            if app_service is not None:
+                await app_service.stop()
+        return websocket
+
     # -- serving -------------------------------------------------------------------------------------
     def serve(self, debug: bool = False) -> None:
         """Serve until Ctrl+C or SIGTERM."""
@@ -222,6 +257,22 @@ class ConsoleServer(Server):
         """Stop serving (from the server's own loop)."""
         if self._stop is not None:
             self._stop.set()
+
+
+async def _close_when_ended(app_service: AppService, websocket: web.WebSocketResponse) -> None:
+    """Close the tab's socket once its console's process is gone."""
+    process = app_service._process  # textual-serve keeps the child here; it has no public handle for it
+    if process is not None:
+        await process.wait()
+        await websocket.close(message=b"the console ended")
+
+
+def _cells(text: str, default: int) -> int:
+    """A terminal size the page asks for: 1 to 1,000 cells, else ``default``."""
+    try:
+        return min(max(int(text), 1), 1000)
+    except ValueError:
+        return default
 
 
 def _font_size(text: str) -> int:

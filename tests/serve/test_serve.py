@@ -245,3 +245,40 @@ def test_tls_files_that_are_no_pem_pair(tmp_path: Path, capsys: pytest.CaptureFi
     os.mkfifo(pipe)
     assert main(["serve", "--tls-cert", str(pipe), "--tls-key", str(key)]) == 1
     assert "is not a file" in capsys.readouterr().err
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process under ``pid`` (read from /proc: the shell textual-serve starts and its console)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+async def test_a_tab_whose_console_dies_is_told_the_session_ended(open_server) -> None:
+    import signal
+
+    url = open_server.url
+    async with aiohttp.ClientSession() as session, session.ws_connect(url + "/ws", origin=url) as ws:
+        drawn = b""
+        async with asyncio.timeout(60):
+            while "人工接通率".encode() not in drawn:
+                drawn += (await ws.receive()).data
+        before = set(_descendants(open_server.process.pid))
+        consoles = [pid for pid in before if b"console" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert consoles
+        for pid in consoles:
+            os.kill(pid, signal.SIGKILL)  # the console is gone without a word
+        async with asyncio.timeout(60):
+            while (await ws.receive()).type not in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                pass
