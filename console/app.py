@@ -566,6 +566,7 @@ BINDING_HELP: dict[str, str] = {
     "filter": "Filter the agent floor by id, name, state or reason (Esc clears).",
     "sort": "Sort the agent floor by the next column (state, time in state, calls, agent, name).",
     "problems": "Show every line of the file (or recorded snapshot) skipped so far, and why, as the report lists them.",
+    "back-to-province": "Back to the province table, every centre on one screen (hotline province).",
     "help": "Show the keys.",
     "quit": "Quit the console.",
 }
