@@ -25,6 +25,7 @@ import shlex
 import signal
 import ssl
 import sys
+import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from html import escape
@@ -44,6 +45,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 COOKIE = "hotline_session"
 #: Host names that mean this machine, besides the loopback addresses.
 _LOOPBACK_NAMES = {"localhost"}
+#: A sign-in lasts a long shift; then the token is asked again (and at every restart of the server).
+SESSION_SECONDS = 12 * 3600
 #: A failed login waits this long before its answer: a token is guessed at two tries a second at most.
 FAILED_LOGIN_DELAY = 0.5
 
@@ -95,7 +98,7 @@ class ConsoleServer(Server):
         self.ready = ready
         self.loopback = is_loopback(host)
         #: the session cookies handed out since the server started (a restart logs every browser out)
-        self.sessions: set[str] = set()
+        self.sessions: dict[str, float] = {}  # session → when it ends (time.monotonic)
         self._stop: asyncio.Event | None = None
 
     # -- logging: one line a problem, never a frame's variables --------------------------------------------
@@ -118,6 +121,7 @@ class ConsoleServer(Server):
         app = await super()._make_app()
         app.middlewares.append(self._guard)
         app.router.add_route("*", "/login", self._login)
+        app.router.add_post("/logout", self._logout)
         return app
 
     @aiohttp_jinja2.template("app_index.html")
@@ -161,7 +165,7 @@ class ConsoleServer(Server):
 
     def _signed_in(self, request: web.Request) -> bool:
         session = request.cookies.get(COOKIE)
-        if session is not None and session in self.sessions:
+        if session is not None and self.sessions.get(session, 0.0) > time.monotonic():
             return True
         bearer = request.headers.get("Authorization", "")
         return bearer.startswith("Bearer ") and self._is_token(bearer[7:])
@@ -185,9 +189,13 @@ class ConsoleServer(Server):
                 await asyncio.sleep(FAILED_LOGIN_DELAY)
                 return _login_page(status=401, wrong=True)
         session = secrets.token_urlsafe(32)
-        self.sessions.add(session)
+        now = time.monotonic()
+        self.sessions = {kept: ends for kept, ends in self.sessions.items() if ends > now}  # the ended ones go
+        self.sessions[session] = now + SESSION_SECONDS
         response = web.HTTPSeeOther("/")
-        response.set_cookie(COOKIE, session, httponly=True, samesite="Strict", secure=request.secure, path="/")
+        response.set_cookie(
+            COOKIE, session, httponly=True, samesite="Strict", secure=request.secure, path="/", max_age=SESSION_SECONDS
+        )
         return response
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
@@ -223,6 +231,13 @@ class ConsoleServer(Server):
             if app_service is not None:
                 await app_service.stop()
         return websocket
+
+    async def _logout(self, request: web.Request) -> web.StreamResponse:
+        """End this browser's session (a shared screen handed back): its cookie no longer opens the page."""
+        self.sessions.pop(request.cookies.get(COOKIE, ""), None)
+        response = web.HTTPSeeOther("/")
+        response.del_cookie(COOKIE, path="/")
+        return response
 
     # -- serving -------------------------------------------------------------------------------------
     def serve(self, debug: bool = False) -> None:

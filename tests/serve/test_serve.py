@@ -96,6 +96,11 @@ def test_a_token_guards_every_door(tmp_path: Path) -> None:
             cookie = right.headers["set-cookie"]
             assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and TOKEN not in cookie
             assert client.get("/").status_code == 200  # the session cookie now opens the page
+            assert "Max-Age=43200" in cookie  # a long shift, then the token again
+            session = client.cookies["hotline_session"]
+            assert client.post("/logout", follow_redirects=False).status_code == 303
+        # the ended session no longer opens it, even if a browser kept its cookie
+        assert httpx.get(url + "/", cookies={"hotline_session": session}, timeout=30).status_code == 401
         assert httpx.get(url + "/", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30).status_code == 200
         assert httpx.get(url + "/", headers={"Authorization": "Bearer nope"}, timeout=30).status_code == 401
         assert "token required" in served.announced
