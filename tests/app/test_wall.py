@@ -45,6 +45,14 @@ def open_wall(tmp_path: Path) -> Iterator[Callable[..., WallApp]]:
         log.close()
 
 
+async def wall_cells(app: WallApp, pilot) -> list[str]:  # noqa: ANN001
+    """The wall drawn once its cases are read: its screen, cell by cell."""
+    await cases_settled(app, pilot)
+    app.redraw()
+    await pilot.pause()
+    return cells(screen_lines(app))
+
+
 def tile_lines(lines: list[str], figure: BigFigure) -> list[str]:
     region = figure.content_region
     return [line[region.x : region.right] for line in lines[region.y : region.bottom]]
@@ -140,10 +148,7 @@ def test_the_scale_is_the_largest_that_fits() -> None:
 async def test_every_figure_is_whole_and_readable(open_wall, size: tuple[int, int]) -> None:
     app = open_wall(time(10, 30))
     async with app.run_test(size=size) as pilot:
-        await cases_settled(app, pilot)
-        app.redraw()
-        await pilot.pause()
-        lines = cells(screen_lines(app))
+        lines = await wall_cells(app, pilot)
         assert len(lines) == size[1]
         scales = set()
         for figure in app.screen.query(BigFigure):
@@ -332,10 +337,7 @@ def test_the_wall_refuses_a_wrong_mix_in_one_sentence(
 async def test_on_a_tiny_screen_each_figure_keeps_its_value(open_wall, size: tuple[int, int]) -> None:
     app = open_wall(time(10, 30))
     async with app.run_test(size=size) as pilot:
-        await cases_settled(app, pilot)
-        app.redraw()
-        await pilot.pause()
-        lines = cells(screen_lines(app))
+        lines = await wall_cells(app, pilot)
         for figure in app.screen.query(BigFigure):
             shown = figure.figure
             if shown is None or figure.content_size.height < 1 or figure.content_size.width < 4:
