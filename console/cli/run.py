@@ -29,7 +29,7 @@ from console.cli.args import (
 from console.cli.errors import EXIT_OK, CommandError
 
 if TYPE_CHECKING:
-    from console.feeds.factory import SourceChoice
+    from console.feeds.factory import DayFile, Feed, SourceChoice
     from console.settings import Settings
 
 __all__ = ["bundled", "replay_arguments", "run_console", "wall_arguments", "watch_arguments"]
@@ -63,12 +63,8 @@ def run_console(
 
 
 def bundled(args: argparse.Namespace, settings: Settings) -> int:
-    from console.core.paths import bundled_day
-    from console.feeds.factory import DayFile
-
-    log_path = escalation_log_path(args, settings, practice=True)
-    day = DayFile(bundled_day(), speed=replay_speed(args))
-    return run_console(settings, day, log_path, start=replay_start(args, BUNDLED_DAY_START))
+    day, start = _bundled(args)
+    return run_console(settings, day, escalation_log_path(args, settings, practice=True), start=start)
 
 
 # -- hotline replay --------------------------------------------------------------------------------------
@@ -125,16 +121,14 @@ def wall_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--follow", action="store_true", help="with --queue-log: follow the file as it grows (live)")
     parser.add_argument("--queue", metavar="NAME", help="with --queue-log: that queue's calls only")
     parser.add_argument("--date", type=iso_date, metavar="D", help="with --recording: the recorded day")
-    parser.add_argument("--interval", type=_interval, default=None, metavar="1s", help="a feed: poll every (default 1s)")
-    parser.add_argument("--token-env", metavar="VAR", help="a feed: read its bearer token from this variable")
-    parser.add_argument("--no-record", action="store_true", help="a feed: do not record its snapshots")
+    _add_feed_flags(parser)
     add_replay_flags(parser)
     parser.set_defaults(handler=wall)
 
 
 @opens_console
 def wall(args: argparse.Namespace, settings: Settings) -> int:
-    from console.feeds.factory import DayFile, Feed, QueueLog, Recorded
+    from console.feeds.factory import DayFile, QueueLog, Recorded
 
     source = args.source
     feed = source is not None and source.startswith(("http://", "https://"))
@@ -152,8 +146,7 @@ def wall(args: argparse.Namespace, settings: Settings) -> int:
     start = replay_start(args, None)
     choice: SourceChoice
     if feed:
-        _check_feed_address(source)
-        choice = Feed(source, token=_token(args, settings), interval=args.interval, record=not args.no_record)
+        choice = _feed(source, args, settings)
     elif args.queue_log is not None:
         choice = QueueLog(args.queue_log, speed=replay_speed(args), follow=args.follow, queue=args.queue)
     elif args.recording is not None:
@@ -161,10 +154,7 @@ def wall(args: argparse.Namespace, settings: Settings) -> int:
     elif source is not None:
         choice = DayFile(Path(source), speed=replay_speed(args))
     else:
-        from console.core.paths import bundled_day
-
-        choice = DayFile(bundled_day(), speed=replay_speed(args))
-        start = replay_start(args, BUNDLED_DAY_START)
+        choice, start = _bundled(args)
     if args.date is not None and args.recording is None:
         raise CommandError("--date goes with --recording")
     log_path = escalation_log_path(args, settings, practice=not live)
@@ -183,18 +173,14 @@ def watch_arguments(parser: argparse.ArgumentParser) -> None:
         "--follow", action="store_true", help="with --queue-log: read the lines so far, then follow the file as it grows"
     )
     parser.add_argument("--queue", metavar="NAME", help="with --queue-log: that queue's calls only")
-    parser.add_argument("--interval", type=_interval, default=None, metavar="1s", help="poll every (default 1s)")
-    parser.add_argument(
-        "--token-env", metavar="VAR", help="read the bearer token from this environment variable (never a flag)"
-    )
+    _add_feed_flags(parser)
     add_db(parser, "in the user data folder", suppress=True)
-    parser.add_argument("--no-record", action="store_true", help="do not record the session's snapshots")
     parser.set_defaults(handler=watch)
 
 
 @opens_console
 def watch(args: argparse.Namespace, settings: Settings) -> int:
-    from console.feeds.factory import Feed, QueueLog
+    from console.feeds.factory import QueueLog
 
     if args.queue_log is not None:
         if args.url is not None:
@@ -207,9 +193,32 @@ def watch(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError("watch needs a feed address, or --queue-log FILE --follow (see `hotline watch --help`)")
     if args.follow or args.queue is not None:
         raise CommandError("--follow and --queue go with --queue-log")
-    _check_feed_address(args.url)
-    choice = Feed(args.url, token=_token(args, settings), interval=args.interval, record=not args.no_record)
-    return run_console(settings, choice, escalation_log_path(args, settings, practice=False))
+    return run_console(settings, _feed(args.url, args, settings), escalation_log_path(args, settings, practice=False))
+
+
+def _add_feed_flags(parser: argparse.ArgumentParser) -> None:
+    """How a feed is polled: ``--interval``, ``--token-env``, ``--no-record`` (watch and wall)."""
+    parser.add_argument("--interval", type=_interval, default=None, metavar="1s", help="a feed: poll every (default 1s)")
+    parser.add_argument(
+        "--token-env", metavar="VAR", help="a feed: read its bearer token from this environment variable (never a flag)"
+    )
+    parser.add_argument("--no-record", action="store_true", help="a feed: do not record its snapshots")
+
+
+def _feed(url: str, args: argparse.Namespace, settings: Settings) -> Feed:
+    """The feed at ``url`` as the feed flags say to poll it, its address checked first."""
+    from console.feeds.factory import Feed
+
+    _check_feed_address(url)
+    return Feed(url, token=_token(args, settings), interval=args.interval, record=not args.no_record)
+
+
+def _bundled(args: argparse.Namespace) -> tuple[DayFile, time | None]:
+    """The bundled day at the replay's speed, and where it starts (08:30 unless --start)."""
+    from console.core.paths import bundled_day
+    from console.feeds.factory import DayFile
+
+    return DayFile(bundled_day(), speed=replay_speed(args)), replay_start(args, BUNDLED_DAY_START)
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> str | None:
