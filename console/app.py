@@ -136,12 +136,10 @@ class HotlineApp(App[None]):
         #: the open cases, read and written in thread workers (console/cases.py)
         self.case_controller = CaseController(log, self)
         self.overdue_rules = settings.overdue_rules()
-        self.flag_queue = FlagQueue(timedelta(minutes=settings.flag_banner_max_age_minutes))
+        self.flag_queue = self.flag_queue_for(settings)
         self.start = start
         self.practice_log = is_practice_db_path(log.path)
-        self.playback = PlaybackControls(
-            source, settings.zone, say=self.notify, redraw=self.redraw, in_thread=self._in_thread, post=self.post_message
-        )
+        self.playback = self.playback_for(source, settings)
         #: the agent floor's order, kept from tick to tick: only the agents that changed are sorted again
         self._agent_order = AgentOrder()
         #: The header's red words while the escalation log fails its start-up check (LogChecked).
@@ -181,6 +179,13 @@ class HotlineApp(App[None]):
         self.reload_cases()
         self.push_screen(self.make_main_screen())
         self.settle_memory()
+        self.start_sources()
+        # other consoles on this machine may write to the same log
+        self.set_interval(self.cases_every_seconds, self.reload_cases)
+
+    def start_sources(self) -> None:
+        """Set the floor going, at mount: the seek to ``start``, then a producing source in a worker, else
+        the tick (the province console starts each of its centres: console/province_app.py)."""
         if self.start is not None:
             self.playback.load(self.start)
         if isinstance(self.source, Producer):
@@ -189,12 +194,24 @@ class HotlineApp(App[None]):
             self.run_worker(self._produce(self.source), exclusive=True, group="feed", name="feed")
         else:
             self.set_interval(self.tick_seconds, self.tick)
-        # other consoles on this machine may write to the same log
-        self.set_interval(self.cases_every_seconds, self.reload_cases)
 
-    def make_main_screen(self) -> FloorScreen:
-        """The screen the floor is drawn on (:attr:`MAIN_SCREEN`), made at mount."""
+    def make_main_screen(self) -> Screen:
+        """The first screen, made at mount: the one the floor is drawn on (:attr:`MAIN_SCREEN`)."""
+        return self.make_dashboard()
+
+    def make_dashboard(self) -> DashboardScreen:
         return DashboardScreen(footer_secondary=self.FOOTER_SECONDARY_ACTIONS)
+
+    def playback_for(self, source: FloorSource, settings: Settings) -> PlaybackControls:
+        """The replay's keys (pause, speed, seek) on ``source``, telling and redrawing through this app."""
+        return PlaybackControls(
+            source, settings.zone, say=self.notify, redraw=self.redraw, in_thread=self._in_thread, post=self.post_message
+        )
+
+    @staticmethod
+    def flag_queue_for(settings: Settings) -> FlagQueue:
+        """The urgent flags' queue for a floor of ``settings``."""
+        return FlagQueue(timedelta(minutes=settings.flag_banner_max_age_minutes))
 
     @staticmethod
     def settle_memory() -> None:

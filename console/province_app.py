@@ -13,18 +13,14 @@ become that centre's), with every key it has; Escape comes back.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 from textual import on
 from textual.binding import Binding
-from textual.events import Mount
 from textual.message import Message
 
 from console.app import MAX_EVENTS_PER_TICK, HotlineApp
 from console.feeds.source import Producer, SourceChange
-from console.flags import FlagQueue
-from console.playback import PlaybackControls
 from console.province.centres import CentreSource
 from console.screens.dashboard import DashboardScreen
 from console.screens.province import ProvinceScreen
@@ -69,11 +65,8 @@ class _Centre:
         self.name = opened.name
         self.source = opened.source
         self.settings = opened.settings
-        self.playback = PlaybackControls(
-            opened.source, opened.settings.zone, say=app.notify, redraw=app.redraw, in_thread=app._in_thread,
-            post=app.post_message,
-        )  # fmt: skip
-        self.flag_queue = FlagQueue(timedelta(minutes=opened.settings.flag_banner_max_age_minutes))
+        self.playback = app.playback_for(opened.source, opened.settings)
+        self.flag_queue = app.flag_queue_for(opened.settings)
         self.agent_order = AgentOrder()
 
 
@@ -119,12 +112,12 @@ class ProvinceApp(HotlineApp):
         self.province_view: ProvinceView | None = None
 
     # ------------------------------------------------------------------ life
-    def on_mount(self, event: Mount) -> None:
-        event.prevent_default()  # not HotlineApp's: it would open one dashboard on one source
-        self.case_controller.check()
-        self.reload_cases()
-        self.push_screen(ProvinceScreen())
-        self.settle_memory()
+    def make_main_screen(self) -> ProvinceScreen:
+        return ProvinceScreen()  # the table first; a centre's dashboard on Enter
+
+    def start_sources(self) -> None:
+        """Each centre's producing source in a worker of its own; the replayed days on the app's tick; the
+        province table at most once every ``province_every`` seconds."""
         ticked = False
         for centre in self._centres.values():
             if isinstance(centre.source, Producer):
@@ -136,7 +129,6 @@ class ProvinceApp(HotlineApp):
         if ticked:
             self.set_interval(self.tick_seconds, self.tick)
         self.set_interval(self.province_every, self.refresh_province)
-        self.set_interval(self.cases_every_seconds, self.reload_cases)
 
     async def _produce_centre(self, name: str, producer: Producer) -> None:
         await producer.run(lambda change: self.post_message(CentreChanged(name, change)))
@@ -192,7 +184,7 @@ class ProvinceApp(HotlineApp):
             self.notify("the province's total has no dashboard of its own: choose a centre", timeout=3)
             return
         self._choose(message.centre)
-        self.push_screen(DashboardScreen(footer_secondary=self.FOOTER_SECONDARY_ACTIONS))
+        self.push_screen(self.make_dashboard())
 
     def action_back_to_province(self) -> None:
         if isinstance(self.screen, DashboardScreen):

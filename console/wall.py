@@ -42,7 +42,7 @@ class WallApp(HotlineApp, inherit_bindings=False):
         return WallScreen(WALL_FIGURES)
 
     def on_mount(self) -> None:
-        # Textual runs HotlineApp.on_mount too, first (a handler of each class in the MRO): no super() here
+        # Textual runs HotlineApp.on_mount too (a handler of each class in the MRO, this one first): no super()
         self.set_interval(self.rotate_seconds, self.rotate)
 
     def rotate(self) -> None:
