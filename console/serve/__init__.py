@@ -129,7 +129,8 @@ class ConsoleServer(Server):
         """The page, its URLs from the request: the address the browser used is the one that works."""
         origin = self.public_origin or _request_origin(request)
         return {
-            "font_size": _font_size(request.query.get("fontsize", "16")),
+            # ?fontsize=10 fits more cells on a wall's screen
+            "font_size": _query_int(request, "fontsize", 16, 6, 64),
             "app_websocket_url": f"{'wss' if origin.startswith('https:') else 'ws'}:{origin.partition(':')[2]}/ws",
             "config": {"static": {"url": f"{origin}/static/"}},
             "application": {"name": self.title},
@@ -203,8 +204,8 @@ class ConsoleServer(Server):
         saying so (it could not start, or was killed), the socket is closed, so the page says "Session
         ended" and offers a restart, rather than showing its splash or its last screen for ever."""
         websocket = web.WebSocketResponse(heartbeat=15)
-        width = _cells(request.query.get("width", "80"), 80)
-        height = _cells(request.query.get("height", "24"), 24)
+        width = _query_int(request, "width", 80, 1, 1000)
+        height = _query_int(request, "height", 24, 1, 1000)
         app_service: AppService | None = None
         try:
             await websocket.prepare(request)
@@ -282,20 +283,13 @@ async def _close_when_ended(app_service: AppService, websocket: web.WebSocketRes
         await websocket.close(message=b"the console ended")
 
 
-def _cells(text: str, default: int) -> int:
-    """A terminal size the page asks for: 1 to 1,000 cells, else ``default``."""
+def _query_int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    """A whole number the page asks for in its query (``?fontsize=10``, ``&width=213``), held to
+    ``low``..``high``; ``default`` when absent or not a number."""
     try:
-        return min(max(int(text), 1), 1000)
+        return min(max(int(request.query.get(name, default)), low), high)
     except ValueError:
         return default
-
-
-def _font_size(text: str) -> int:
-    """The page's font size in pixels (``?fontsize=10`` fits more cells on a wall's screen): 6 to 64."""
-    try:
-        return min(max(int(text), 6), 64)
-    except ValueError:
-        return 16
 
 
 def _request_origin(request: web.Request) -> str:
