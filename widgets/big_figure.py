@@ -92,12 +92,8 @@ def big_lines(text: str, scale: int) -> tuple[str, ...]:
     )
 
 
-_STATUS_CLASSES: dict[Status, str] = {
-    "good": "status-good",
-    "warn": "status-warn",
-    "bad": "status-bad",
-    "none": "status-none",
-}
+#: The states, each a CSS class of the tile (status-good...).
+_STATUSES: tuple[Status, ...] = ("good", "warn", "bad", "none")
 
 
 class BigFigure(Widget):
@@ -129,12 +125,8 @@ class BigFigure(Widget):
     #: The scale no figure of the wall goes past (WallScreen sets it: the one all tiles fit at), or None.
     _scale_limit: int | None = None
 
-    @property
-    def scale_limit(self) -> int | None:
-        return self._scale_limit
-
-    @scale_limit.setter
-    def scale_limit(self, limit: int | None) -> None:
+    def limit_scale(self, limit: int | None) -> None:
+        """No figure past ``limit`` (None: as large as this tile allows); repainted when it moves."""
         if limit != self._scale_limit:
             self._scale_limit = limit
             self.refresh()
@@ -147,12 +139,12 @@ class BigFigure(Widget):
     def show(self, figure: WallFigure) -> None:
         if figure == self._figure:
             return  # called every tick: repaint only on a change
-        before, restyled = self._figure, self._figure is None or self._figure.status != figure.status
+        restyled = self._figure is None or self._figure.status != figure.status
         self._figure = figure
-        for status, name in _STATUS_CLASSES.items():
-            self.set_class(status == figure.status, name)  # a new state's colours: every line made again
-        width, height = self.content_size
-        if restyled or before is None or self._strips_of is None or not self.is_mounted or width <= 0:
+        for status in _STATUSES:
+            self.set_class(status == figure.status, f"status-{status}")  # a new state: every line made again
+        width = self.content_size.width
+        if restyled or self._strips_of is None or not self.is_mounted or width <= 0:
             self.refresh()
             return
         # the same state: only the lines that differ are painted again (a figure's digit, its detail),

@@ -61,7 +61,7 @@ class WallScreen(FloorScreen):
         figures = list(self.query(BigFigure))
         limit = min((figure.reference_scale() for figure in figures), default=0)
         for figure in figures:
-            figure.scale_limit = limit or None
+            figure.limit_scale(limit or None)
 
     def show(self, view: WallView) -> None:  # type: ignore[override]
         self.set_class(view.header.stale, "-stale")
