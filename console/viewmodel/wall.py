@@ -85,12 +85,12 @@ def build_wall(
     hour = hour_abandons(reading.quarters, snap.now)
     hour_label = f"{snap.now:%H}:00–{snap.now:%H}:59" if snap.now is not None else "this hour"
     hour_rate = hour.abandoned / hour.offered if hour.offered else None
-    waiting_now = snap.waiting
+    today = snap.today
     figures = (
-        _rate("human_answer_rate", "人工接通率 answered", tiles["human_answer_rate"]),
-        _rate("service_level", f"{tiles['service_level'].label} service level", tiles["service_level"]),
-        _from_tile("waiting", "排队 waiting", tiles["waiting"], tiles["waiting"].value, tiles["waiting"].beside),
-        _from_tile("longest_wait", "最长等待 longest wait", tiles["longest_wait"], tiles["longest_wait"].value, "now"),
+        _rate("human_answer_rate", "人工接通率 answered", tiles["human_answer_rate"], today.human_answer_rate),
+        _rate("service_level", f"{tiles['service_level'].label} service level", tiles["service_level"], today.service_level),
+        _from_tile("waiting", "排队 waiting", tiles["waiting"], tiles["waiting"].beside),
+        _from_tile("longest_wait", "最长等待 longest wait", tiles["longest_wait"], "now"),
         _figure(
             "abandoned_hour",
             f"放弃 abandoned {hour_label}",
@@ -103,7 +103,7 @@ def build_wall(
             "空闲 available",
             f"{available:,}",
             f"{wrap_up:,} in wrap-up",
-            _available_status(available, waiting_now, signed_in),
+            _available_status(available, snap.waiting, signed_in),
         ),
         _figure("on_phone", "通话 on the phone", f"{on_phone:,}", f"{snap.talking:,} calls with an agent", "none"),
         _figure(
@@ -158,14 +158,14 @@ def _figure(key: str, label: str, value: str, detail: str, status: Status) -> Wa
     return WallFigure(key, chinese, english, value, detail, status, STATE_WORDS[status])
 
 
-def _rate(key: str, label: str, tile: TileView) -> WallFigure:
-    """A rate of the tiles, as a whole percentage (a wall is read from across the room)."""
-    value = tile.value if tile.value == MISSING else f"{round(float(tile.value.rstrip('%')))}%"
-    return _figure(key, label, value, f"{tile.caption} · {tile.beside}", tile.status)
+def _rate(key: str, label: str, tile: TileView, rate: float | None) -> WallFigure:
+    """A rate of the tiles (``rate``, the tile's own), as a whole percentage: a wall is read from across
+    the room. Rounded from the rate, not from the tile's text, which is rounded already."""
+    return _figure(key, label, format_rate(rate, 0), f"{tile.caption} · {tile.beside}", tile.status)
 
 
-def _from_tile(key: str, label: str, tile: TileView, value: str, detail: str) -> WallFigure:
-    return _figure(key, label, value, f"{detail} · {tile.caption}", tile.status)
+def _from_tile(key: str, label: str, tile: TileView, detail: str) -> WallFigure:
+    return _figure(key, label, tile.value, f"{detail} · {tile.caption}", tile.status)
 
 
 def _surging(reading: FloorReading) -> WallFigure:
