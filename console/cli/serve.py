@@ -160,9 +160,8 @@ def _public_url(text: str | None) -> str | None:
         parts.port  # noqa: B018 - a port outside 0-65535 raises here
     except ValueError:
         parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
-        raise CommandError(f"--public-url {text!r} is not an address like https://hotline.example.org")
-    if parts.username or parts.password or parts.query or parts.fragment:
+    origin_only = parts is not None and not (parts.username or parts.password or parts.query or parts.fragment)
+    if not origin_only or parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
         raise CommandError(f"--public-url {text!r} is not an address like https://hotline.example.org")
     return f"{parts.scheme}://{parts.netloc}"
 

@@ -118,6 +118,8 @@ def test_a_token_guards_every_door(tmp_path: Path) -> None:
         (["serve", "--", "report"], "does not open a console"),
         (["serve", "--", "serve"], "serves a console command, not itself"),
         (["serve", "--tls-cert", "c.pem"], "--tls-cert and --tls-key go together"),
+        (["serve", "--public-url", "https://hotline.example.org/console"], "is not an address like https://"),
+        (["serve", "--public-url", "https://user:pw@hotline.example.org"], "is not an address like https://"),
     ],
 )
 def test_it_refuses_in_one_sentence(capsys: pytest.CaptureFixture[str], argv: list[str], said: str) -> None:
