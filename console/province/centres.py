@@ -60,6 +60,12 @@ class CentresError(Exception):
 MAX_FILE_BYTES = 1_000_000
 
 
+def _is_control(ch: str) -> bool:
+    """A character a terminal takes as a command or a layout change, not as text: a control or format
+    character (ESC, a right-to-left override), a line or paragraph separator."""
+    return unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp")
+
+
 def _shown_name(value: object) -> object:
     """A name as the screen shows it: NFKC (full-width ｈａｎｇ is hang), its ends trimmed; a name with a
     control or format character (an escape sequence, a right-to-left override) is refused, since it
@@ -67,7 +73,7 @@ def _shown_name(value: object) -> object:
     if not isinstance(value, str):
         return value
     name = unicodedata.normalize("NFKC", value).strip()
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+    if any(_is_control(ch) for ch in name):
         raise ValueError("holds a control character (an escape sequence, a line break); give plain text")
     return name
 
@@ -193,8 +199,9 @@ def _describe(error: ValidationError, raw: object) -> str:
         if isinstance(raw, dict) and isinstance(raw.get("centre"), list) and index < len(raw["centre"]):
             table = raw["centre"][index]
             name = table.get("name") if isinstance(table, dict) else None
-        shown = "".join(ch if unicodedata.category(ch)[0] != "C" else ascii(ch)[1:-1] for ch in name) if isinstance(name, str) else ""
-        where = f"centre {index + 1}" + (f" ({shown})" if shown else "") + ": "  # never an escape sequence raw
+        # a refused name is named in the sentence with its control characters escaped, never raw
+        shown = "".join(ascii(ch)[1:-1] if _is_control(ch) else ch for ch in name) if isinstance(name, str) else ""
+        where = f"centre {index + 1}" + (f" ({shown})" if shown else "") + ": "
         loc = loc[2:]
     key = ".".join(str(part) for part in loc)
     message = first["msg"].removeprefix("Value error, ")
